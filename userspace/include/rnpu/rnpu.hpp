@@ -1,0 +1,164 @@
+// librnpu C++ API.  Everything fails by throwing rnpu::Error, whose fields
+// name the node, the op and the reason whenever a node is involved.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnpu {
+
+enum class ErrorCode : int {
+  kOk = 0,
+  kInvalidArgument = 1,
+  kMalformedModel = 2,
+  kUnsupportedOp = 3,
+  kShapeMismatch = 4,
+  kDevice = 5,
+  kOutOfMemory = 6,
+  kIo = 7,
+  kBackendUnavailable = 8,
+  kRuntime = 9,
+  kInternal = 10,
+};
+
+const char* error_code_name(ErrorCode c);
+
+class Error : public std::runtime_error {
+ public:
+  // The message is composed as "node 'N' (Op): reason [; backend 'B' would take it]".
+  Error(ErrorCode code, std::string reason, std::string node = {}, std::string op = {},
+        std::string backend_hint = {});
+
+  ErrorCode code() const { return code_; }
+  const std::string& node() const { return node_; }
+  const std::string& op() const { return op_; }
+  const std::string& reason() const { return reason_; }
+  const std::string& backend_hint() const { return backend_hint_; }
+
+ private:
+  ErrorCode code_;
+  std::string reason_, node_, op_, backend_hint_;
+};
+
+// Numbering follows ONNX TensorProto.DataType (and rnpu_dtype).
+enum class DataType : uint8_t {
+  kUndefined = 0,
+  kFloat32 = 1,
+  kUInt8 = 2,
+  kInt8 = 3,
+  kUInt16 = 4,
+  kInt16 = 5,
+  kInt32 = 6,
+  kInt64 = 7,
+  kString = 8,
+  kBool = 9,
+  kFloat16 = 10,
+  kFloat64 = 11,
+  kUInt32 = 12,
+  kUInt64 = 13,
+  kBFloat16 = 16,
+};
+
+size_t data_type_size(DataType t);  // 0 for undefined/string
+const char* data_type_name(DataType t);
+
+struct TensorInfo {
+  std::string name;
+  DataType dtype = DataType::kUndefined;
+  std::vector<int64_t> shape;          // -1: known only at run time
+  std::vector<std::string> dim_names;  // symbolic names of dynamic dims ("" if none)
+};
+
+// A view of tensor memory; never owns it.
+struct TensorView {
+  DataType dtype = DataType::kUndefined;
+  std::vector<int64_t> shape;
+  const void* data = nullptr;
+  size_t size = 0;  // bytes
+};
+
+struct OpProfile {
+  std::string node, op, backend;
+  uint64_t time_ns = 0;
+  uint64_t cycles = 0;  // modelled NPU cycles; 0 when the backend has no model
+};
+
+struct PartitionDecision {
+  std::string node, op, backend;
+  std::string reason;  // e.g. "npu: dtype float64 unsupported -> cpu"
+};
+
+struct BackendInfo {
+  std::string name;
+  bool available = false;
+  std::string description;  // device and driver, or why unavailable
+};
+
+struct Options {
+  // Preference list, most preferred first ("npu", "vulkan", "cpu"); empty
+  // means automatic: every available backend, chosen per op by cost.
+  std::vector<std::string> backends;
+  // Let ops the preferred backends cannot run fall back to any available
+  // backend; when false such an op is an ErrorCode::kUnsupportedOp error.
+  bool allow_fallback = true;
+  int num_threads = 0;  // 0: number of online CPUs
+  bool profiling = false;
+  int optimization_level = 1;  // 0: import + shape inference only
+};
+
+std::vector<BackendInfo> list_backends();
+const char* version();
+
+class Session {
+ public:
+  static Session load_file(const std::string& path, const Options& opts = {});
+  static Session load_memory(const void* data, size_t size, const Options& opts = {});
+
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
+
+  const std::vector<TensorInfo>& inputs() const;
+  const std::vector<TensorInfo>& outputs() const;
+  size_t input_index(std::string_view name) const;   // throws kInvalidArgument
+  size_t output_index(std::string_view name) const;  // throws kInvalidArgument
+
+  // Caller-owned input memory, used in place (no copy); `shape` fixes the
+  // dynamic dims.  Must stay valid until the run using it completes.
+  void set_input(size_t index, const void* data, size_t size, std::span<const int64_t> shape);
+  void set_input(size_t index, std::span<const float> data, std::span<const int64_t> shape) {
+    set_input(index, data.data(), data.size_bytes(), shape);
+  }
+  // Caller-owned output memory; results are written there directly.  nullptr
+  // unbinds, after which results live in session memory.
+  void set_output(size_t index, void* data, size_t size);
+
+  void run();
+  // One run at a time per session; the future rethrows run errors.
+  std::future<void> run_async();
+
+  // Valid until the next run.
+  TensorView output(size_t index) const;
+
+  std::vector<OpProfile> profile() const;  // last run; needs Options::profiling
+  const std::vector<PartitionDecision>& partition_report() const;
+  size_t arena_bytes() const;  // peak of the static intermediate arena
+
+  // Internal state; opaque to users.
+  struct Impl;
+  Impl* impl() const { return impl_.get(); }
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rnpu

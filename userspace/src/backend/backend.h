@@ -1,0 +1,152 @@
+// The backend interface every executor target implements (cpu, vulkan,
+// sim, npu), and the registry that finds them.
+//
+// Five calls, in the order the runtime makes them:
+//   1. supports(graph, node)      capability query per op, with the reason
+//                                 when not supported (plus estimate_cost_ns)
+//   2. compile(subgraph, opts)    a partition -> an opaque Program
+//   3. run(program, ctx)          execute (may only start device work)
+//   4. read_outputs(program, ctx) wait and make outputs visible in host memory
+//   5. destroy(program)           release device resources
+// plus name()/available()/description() for `rnpu info`.
+//
+// Threading: supports/estimate_cost_ns/compile may be called from any thread
+// but never concurrently for one backend object; run/read_outputs of one
+// Program are never concurrent, different Programs may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ir/graph.h"
+#include "rnpu/rnpu.hpp"
+
+namespace rnpu {
+
+struct Support {
+  bool ok = false;
+  std::string reason;  // why not, e.g. "dtype float64 unsupported"
+  static Support yes() { return {true, {}}; }
+  static Support no(std::string why) { return {false, std::move(why)}; }
+};
+
+// A tensor in host memory as a backend sees it at run time.  Shapes are
+// concrete.  `quant` points at the value's quantisation when it has one.
+struct HostTensor {
+  ir::DType dtype = ir::DType::kUndefined;
+  std::vector<int64_t> shape;
+  void* data = nullptr;  // nullptr: not yet allocated (see RunContext::allocate)
+  size_t size = 0;       // bytes available at data
+  const ir::QuantParams* quant = nullptr;
+};
+
+struct CompileOptions {
+  int num_threads = 1;  // >= 1, resolved by the runtime
+  bool profiling = false;
+};
+
+// Per-backend numeric tolerance against the reference CPU results, used by
+// the conformance suite and documented in docs/userspace.md:
+// |got - want| <= abs + rel * |want|, elementwise.
+struct Tolerance {
+  double abs = 1e-5;
+  double rel = 1e-5;
+};
+
+// Whatever a backend compiled a partition into.
+class Program {
+ public:
+  virtual ~Program() = default;
+};
+
+// The runtime's side of a run, addressed in the subgraph's value ids.
+class RunContext {
+ public:
+  virtual ~RunContext() = default;
+  // Every value of the subgraph: inputs and constants are filled; values
+  // whose shape the runtime resolved before the run point at planned memory
+  // of that shape; others have data == nullptr until allocate() is called.
+  virtual HostTensor& tensor(ir::ValueId v) = 0;
+  // Memory for value v once its shape is known during the run.  Returns
+  // the planned slot when it is large enough, else runtime-owned memory that
+  // lives until the next run.  Updates tensor(v).  Throws kOutOfMemory.
+  virtual void* allocate(ir::ValueId v, ir::DType dtype, std::span<const int64_t> shape) = 0;
+  virtual bool profiling() const = 0;
+  // Per-op timing (time_ns) and, for NPU backends, modelled cycles.
+  virtual void record(const OpProfile& p) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string name() const = 0;
+  // False when the device or library is absent; description() says why.
+  virtual bool available() const = 0;
+  virtual std::string description() const = 0;
+  // Layout the backend wants for 4-D activations (NHWC for XNNPACK).
+  virtual ir::Layout preferred_layout() const { return ir::Layout::kNCHW; }
+  // True when intermediate values live in host memory supplied by the
+  // runtime's arena (RunContext::tensor); device backends keep them inside.
+  virtual bool uses_host_arena() const { return true; }
+  virtual Tolerance tolerance(ir::DType) const { return {}; }
+
+  // 1. Capability.  Must not throw for any syntactically valid node.
+  virtual Support supports(const ir::Graph& g, const ir::Node& n) const = 0;
+  // Estimated time for one run of `n`; < 0 when the backend cannot tell
+  // (the partitioner then falls back to preference order).
+  virtual double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const {
+    (void)g;
+    (void)n;
+    return -1;
+  }
+
+  // 2. Compile a partition: a self-contained graph whose inputs/outputs are
+  // the partition boundary, sharing constants with the model.  Every node in
+  // it passed supports().  Throws rnpu::Error naming the node on failure.
+  virtual std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) = 0;
+  // 3. Run with inputs from ctx; outputs go to ctx.tensor(output ids).
+  virtual void run(Program& p, RunContext& ctx) = 0;
+  // 4. Complete the run started by run() (host backends finish in run()).
+  virtual void read_outputs(Program& p, RunContext& ctx) {
+    (void)p;
+    (void)ctx;
+  }
+  // 5. Release the program.
+  virtual void destroy(std::unique_ptr<Program> p) { p.reset(); }
+};
+
+using BackendFactory = std::function<std::unique_ptr<Backend>()>;
+
+// Backends register a factory under their name; the object is created on
+// first use (so probing a device happens only when asked for).
+class BackendRegistry {
+ public:
+  static BackendRegistry& instance();
+
+  // `rank` orders automatic selection: lower is preferred (npu 10, sim 20,
+  // vulkan 30, cpu 100).  Re-adding a name replaces it (tests use that).
+  void add(const std::string& name, int rank, BackendFactory factory);
+  void remove(const std::string& name);
+  // nullptr for an unknown name.  The object lives as long as the registry.
+  Backend* get(std::string_view name);
+  std::vector<std::string> names() const;  // by rank, then name
+
+ private:
+  BackendRegistry();
+  struct Entry;
+  std::vector<std::unique_ptr<Entry>> entries_;
+  mutable std::mutex mu_;
+};
+
+// Each backend built in provides rnpu::backends::register_<name>(registry),
+// declared and called by the file CMake generates from rnpu_add_backend().
+void register_builtin_backends(BackendRegistry& r);
+
+}  // namespace rnpu

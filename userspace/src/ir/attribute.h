@@ -1,0 +1,54 @@
+// Node attributes (ONNX AttributeProto, minus graphs).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rnpu::ir {
+
+struct ConstTensor;
+
+struct Attribute {
+  enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph };
+  Kind kind = Kind::kInt;
+  int64_t i = 0;
+  float f = 0;
+  std::string s;
+  std::vector<int64_t> ints;
+  std::vector<float> floats;
+  std::vector<std::string> strings;
+  std::shared_ptr<const ConstTensor> t;  // kTensor
+  // kGraph attributes (If/Loop/Scan bodies) are kept only as a marker: no
+  // backend runs control flow yet, so capability checks can refuse them.
+};
+
+class Attributes {
+ public:
+  bool has(const std::string& name) const { return map_.count(name) != 0; }
+  const Attribute* find(const std::string& name) const;
+  void set(const std::string& name, Attribute a) { map_[name] = std::move(a); }
+  void set_int(const std::string& name, int64_t v);
+  void set_float(const std::string& name, float v);
+  void set_string(const std::string& name, std::string v);
+  void set_ints(const std::string& name, std::vector<int64_t> v);
+  void set_floats(const std::string& name, std::vector<float> v);
+  void erase(const std::string& name) { map_.erase(name); }
+
+  // Typed getters: a present attribute of another kind throws
+  // ErrorCode::kMalformedModel (callers add node context via NodeError).
+  int64_t get_int(const std::string& name, int64_t def) const;
+  float get_float(const std::string& name, float def) const;
+  std::string get_string(const std::string& name, const std::string& def) const;
+  std::vector<int64_t> get_ints(const std::string& name, std::vector<int64_t> def = {}) const;
+  std::vector<float> get_floats(const std::string& name, std::vector<float> def = {}) const;
+
+  const std::map<std::string, Attribute>& all() const { return map_; }
+
+ private:
+  std::map<std::string, Attribute> map_;
+};
+
+}  // namespace rnpu::ir

@@ -1,0 +1,92 @@
+#include "ir/dtype.h"
+
+namespace rnpu {
+
+size_t data_type_size(DataType t) {
+  switch (t) {
+    case DataType::kFloat32:
+    case DataType::kInt32:
+    case DataType::kUInt32:
+      return 4;
+    case DataType::kUInt8:
+    case DataType::kInt8:
+    case DataType::kBool:
+      return 1;
+    case DataType::kUInt16:
+    case DataType::kInt16:
+    case DataType::kFloat16:
+    case DataType::kBFloat16:
+      return 2;
+    case DataType::kInt64:
+    case DataType::kFloat64:
+    case DataType::kUInt64:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+const char* data_type_name(DataType t) {
+  switch (t) {
+    case DataType::kFloat32:
+      return "float32";
+    case DataType::kUInt8:
+      return "uint8";
+    case DataType::kInt8:
+      return "int8";
+    case DataType::kUInt16:
+      return "uint16";
+    case DataType::kInt16:
+      return "int16";
+    case DataType::kInt32:
+      return "int32";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kString:
+      return "string";
+    case DataType::kBool:
+      return "bool";
+    case DataType::kFloat16:
+      return "float16";
+    case DataType::kFloat64:
+      return "float64";
+    case DataType::kUInt32:
+      return "uint32";
+    case DataType::kUInt64:
+      return "uint64";
+    case DataType::kBFloat16:
+      return "bfloat16";
+    default:
+      return "undefined";
+  }
+}
+
+namespace ir {
+
+bool dtype_is_float(DType t) {
+  return t == DType::kFloat32 || t == DType::kFloat64 || t == DType::kFloat16 ||
+         t == DType::kBFloat16;
+}
+
+bool dtype_is_int(DType t) {
+  switch (t) {
+    case DType::kUInt8:
+    case DType::kInt8:
+    case DType::kUInt16:
+    case DType::kInt16:
+    case DType::kInt32:
+    case DType::kInt64:
+    case DType::kUInt32:
+    case DType::kUInt64:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool dtype_valid(int t) {
+  return (t >= 1 && t <= 13) || t == 16;
+}
+
+}  // namespace ir
+}  // namespace rnpu
