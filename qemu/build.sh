@@ -37,6 +37,9 @@ configure_args=(
 	--python=/usr/bin/python3
 )
 
+compgen -G "$RNPU_MODEL_DIR/*.c" > /dev/null ||
+	die "no golden model sources in $RNPU_MODEL_DIR (the device executes jobs with it)"
+
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
