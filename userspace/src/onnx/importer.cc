@@ -1,0 +1,381 @@
+#include "onnx/importer.h"
+
+#include <climits>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "onnx/onnx_pb.h"
+#include "onnx/tensor_proto.h"
+
+namespace rnpu::onnx {
+
+namespace fs = std::filesystem;
+using ir::DType;
+
+namespace {
+
+[[noreturn]] void bad(const std::string& why) {
+  throw Error(ErrorCode::kMalformedModel, why);
+}
+
+std::string norm_domain(const std::string& d) {
+  return d == "ai.onnx" ? std::string() : d;
+}
+
+// Type and shape of a graph input/output from its ValueInfoProto.
+void convert_value_info(const ::onnx::ValueInfoProto& vi, ir::Value& v, bool required) {
+  const std::string what = "'" + vi.name() + "'";
+  if (!vi.has_type()) {
+    if (required) bad("graph input " + what + " has no type");
+    return;
+  }
+  const auto& tp = vi.type();
+  if (!tp.has_tensor_type())
+    throw Error(ErrorCode::kUnsupportedOp,
+                "value " + what + " is not a tensor (sequence/map/optional types are unsupported)");
+  const auto& tt = tp.tensor_type();
+  int et = tt.elem_type();
+  if (et == ::onnx::TensorProto::STRING)
+    throw Error(ErrorCode::kUnsupportedOp, "value " + what + ": string tensors are not supported");
+  if (et != 0 && !ir::dtype_valid(et))
+    throw Error(ErrorCode::kUnsupportedOp,
+                "value " + what + ": element type " + std::to_string(et) + " is not supported");
+  if (et == 0 && required) bad("graph input " + what + " has no element type");
+  v.dtype = DType(et);
+  if (!tt.has_shape()) {
+    v.shape = ir::Shape::unknown_rank();
+    return;
+  }
+  if (tt.shape().dim_size() > ir::kMaxRank)
+    bad("value " + what + " has rank " + std::to_string(tt.shape().dim_size()) + " > " +
+        std::to_string(ir::kMaxRank));
+  v.shape.has_rank = true;
+  v.shape.dims.clear();
+  for (const auto& d : tt.shape().dim()) {
+    ir::Dim dim;
+    if (d.has_dim_value()) {
+      if (d.dim_value() < 0 || d.dim_value() > ir::kMaxElements)
+        bad("value " + what + " has invalid dimension " + std::to_string(d.dim_value()));
+      dim.value = d.dim_value();
+    } else if (d.has_dim_param()) {
+      dim.symbol = d.dim_param();
+    }
+    v.shape.dims.push_back(dim);
+  }
+}
+
+ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::string& node_what,
+                                ExternalDataBudget* ext) {
+  using AP = ::onnx::AttributeProto;
+  ir::Attribute r;
+  // Old exporters leave `type` unset; infer it from the populated field.
+  int type = a.type();
+  if (type == AP::UNDEFINED) {
+    if (a.has_f())
+      type = AP::FLOAT;
+    else if (a.has_i())
+      type = AP::INT;
+    else if (a.has_s())
+      type = AP::STRING;
+    else if (a.has_t())
+      type = AP::TENSOR;
+    else if (a.has_g())
+      type = AP::GRAPH;
+    else if (a.floats_size())
+      type = AP::FLOATS;
+    else if (a.ints_size())
+      type = AP::INTS;
+    else if (a.strings_size())
+      type = AP::STRINGS;
+    else
+      bad(node_what + ": attribute '" + a.name() + "' has no type and no value");
+  }
+  switch (type) {
+    case AP::FLOAT:
+      r.kind = ir::Attribute::Kind::kFloat;
+      r.f = a.f();
+      break;
+    case AP::INT:
+      r.kind = ir::Attribute::Kind::kInt;
+      r.i = a.i();
+      break;
+    case AP::STRING:
+      r.kind = ir::Attribute::Kind::kString;
+      r.s = a.s();
+      break;
+    case AP::FLOATS:
+      r.kind = ir::Attribute::Kind::kFloats;
+      r.floats.assign(a.floats().begin(), a.floats().end());
+      break;
+    case AP::INTS:
+      r.kind = ir::Attribute::Kind::kInts;
+      r.ints.assign(a.ints().begin(), a.ints().end());
+      break;
+    case AP::STRINGS:
+      r.kind = ir::Attribute::Kind::kStrings;
+      r.strings.assign(a.strings().begin(), a.strings().end());
+      break;
+    case AP::TENSOR:
+      r.kind = ir::Attribute::Kind::kTensor;
+      r.t = convert_tensor(a.t(), node_what + ": attribute '" + a.name() + "'", ext);
+      break;
+    case AP::GRAPH:
+    case AP::GRAPHS:
+      r.kind = ir::Attribute::Kind::kGraph;
+      break;
+    default:
+      throw Error(ErrorCode::kUnsupportedOp, node_what + ": attribute '" + a.name() + "' of type " +
+                                                 AP::AttributeType_Name(AP::AttributeType(type)) +
+                                                 " is not supported");
+  }
+  return r;
+}
+
+// A Constant node's value as a tensor (opset 1..17 forms).
+std::shared_ptr<ir::ConstTensor> constant_value(const ir::Node& n) {
+  const ir::Attribute* a = nullptr;
+  std::string which;
+  for (const char* k : {"value", "value_float", "value_floats", "value_int", "value_ints",
+                        "value_string", "value_strings", "sparse_value"})
+    if (const ir::Attribute* x = n.attrs.find(k)) {
+      if (a)
+        ir::node_error(ErrorCode::kMalformedModel, n, "has both '" + which + "' and '" + k + "'");
+      a = x;
+      which = k;
+    }
+  if (!a) ir::node_error(ErrorCode::kMalformedModel, n, "has no value attribute");
+  if (which == "value") {
+    if (a->kind != ir::Attribute::Kind::kTensor)
+      ir::node_error(ErrorCode::kMalformedModel, n, "'value' is not a tensor");
+    return std::const_pointer_cast<ir::ConstTensor>(a->t);
+  }
+  if (which == "value_float" || which == "value_int") {
+    bool f = which == "value_float";
+    auto t = ir::ConstTensor::make(f ? DType::kFloat32 : DType::kInt64, {});
+    if (f)
+      *static_cast<float*>(t->mutable_data()) = n.attrs.get_float(which, 0);
+    else
+      *static_cast<int64_t*>(t->mutable_data()) = n.attrs.get_int(which, 0);
+    return t;
+  }
+  if (which == "value_floats") {
+    auto v = n.attrs.get_floats(which);
+    auto t = ir::ConstTensor::make(DType::kFloat32, {int64_t(v.size())});
+    std::copy(v.begin(), v.end(), static_cast<float*>(t->mutable_data()));
+    return t;
+  }
+  if (which == "value_ints") {
+    auto v = n.attrs.get_ints(which);
+    auto t = ir::ConstTensor::make(DType::kInt64, {int64_t(v.size())});
+    std::copy(v.begin(), v.end(), static_cast<int64_t*>(t->mutable_data()));
+    return t;
+  }
+  ir::node_error(ErrorCode::kUnsupportedOp, n, "'" + which + "' constants are not supported");
+}
+
+ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) {
+  ir::Graph g;
+  ExternalDataBudget ext{opts.base_dir, opts.max_external_bytes};
+
+  for (const auto& os : m.opset_import()) {
+    std::string d = norm_domain(os.domain());
+    if (os.version() < 1 || os.version() > 1000)
+      bad("opset version " + std::to_string(os.version()) + " for domain '" + d + "' is invalid");
+    g.opsets[d] = os.version();
+  }
+  if (m.opset_import_size() == 0) bad("model has no opset_import");
+  if (!g.opsets.count("")) g.opsets[""] = 1;  // only custom domains imported
+  if (g.opsets[""] > kMaxOpset)
+    throw Error(ErrorCode::kUnsupportedOp,
+                "model uses ai.onnx opset " + std::to_string(g.opsets[""]) +
+                    ", newer than the supported " + std::to_string(kMaxOpset));
+  if (!m.has_graph()) bad("model has no graph");
+  const auto& gp = m.graph();
+  g.name = gp.name();
+  if (gp.sparse_initializer_size())
+    throw Error(ErrorCode::kUnsupportedOp, "sparse initializers are not supported");
+
+  std::unordered_set<std::string> init_names;
+  for (const auto& t : gp.initializer()) {
+    if (t.name().empty()) bad("an initializer has no name");
+    if (!init_names.insert(t.name()).second) bad("initializer '" + t.name() + "' is duplicated");
+    auto c = convert_tensor(t, "initializer '" + t.name() + "'", &ext);
+    ir::Value v;
+    v.name = t.name();
+    v.dtype = c->dtype;
+    v.shape = ir::Shape(c->dims);
+    v.constant = std::move(c);
+    g.add_value(std::move(v));
+  }
+  std::unordered_set<std::string> seen_inputs;
+  for (const auto& in : gp.input()) {
+    if (in.name().empty()) bad("a graph input has no name");
+    if (!seen_inputs.insert(in.name()).second) bad("graph input '" + in.name() + "' is duplicated");
+    // IR < 4 lists initializers as inputs too; they stay constants.
+    if (init_names.count(in.name())) continue;
+    ir::Value v;
+    v.name = in.name();
+    convert_value_info(in, v, true);
+    g.inputs.push_back(g.add_value(std::move(v)));
+  }
+
+  // Outputs of every node first, so inputs can refer to them regardless of
+  // node order (the topological check comes later).
+  struct Pending {
+    const ::onnx::NodeProto* proto;
+    ir::Node node;
+  };
+  std::vector<Pending> pend;
+  pend.reserve(size_t(gp.node_size()));
+  std::unordered_set<std::string> node_names;
+  for (int i = 0; i < gp.node_size(); ++i) {
+    const auto& np = gp.node(i);
+    ir::Node n;
+    n.op = np.op_type();
+    n.domain = norm_domain(np.domain());
+    n.name = np.name().empty() ? n.op + "_" + std::to_string(i) : np.name();
+    while (!node_names.insert(n.name).second) n.name += "_" + std::to_string(i);
+    if (n.op.empty()) bad("node '" + n.name + "' has no op_type");
+    auto it = g.opsets.find(n.domain);
+    if (it == g.opsets.end())
+      throw Error(ErrorCode::kMalformedModel,
+                  "domain '" + n.domain + "' is not in the model's opset_import", n.name, n.op);
+    n.opset = int(it->second);
+    std::string what = "node '" + n.name + "' (" + n.op + ")";
+    for (const auto& a : np.attribute()) {
+      if (a.name().empty()) bad(what + ": attribute without a name");
+      if (n.attrs.has(a.name())) bad(what + ": attribute '" + a.name() + "' is duplicated");
+      n.attrs.set(a.name(), convert_attribute(a, what, &ext));
+    }
+    for (const auto& o : np.output()) {
+      if (o.empty()) {
+        n.outputs.push_back(ir::kNoValue);
+        continue;
+      }
+      if (g.find_value(o) != ir::kNoValue)
+        throw Error(ErrorCode::kMalformedModel,
+                    "output '" + o +
+                        "' is already defined (by another node, an input or an "
+                        "initializer)",
+                    n.name, n.op);
+      ir::Value v;
+      v.name = o;
+      v.shape = ir::Shape::unknown_rank();
+      n.outputs.push_back(g.add_value(std::move(v)));
+    }
+    pend.push_back({&np, std::move(n)});
+  }
+  for (auto& p : pend) {
+    for (const auto& in : p.proto->input()) {
+      if (in.empty()) {
+        p.node.inputs.push_back(ir::kNoValue);
+        continue;
+      }
+      ir::ValueId v = g.find_value(in);
+      if (v == ir::kNoValue)
+        throw Error(ErrorCode::kMalformedModel,
+                    "input '" + in + "' is not defined by any node, graph input or initializer",
+                    p.node.name, p.node.op);
+      p.node.inputs.push_back(v);
+    }
+    // Trailing absent optional inputs/outputs carry no meaning.
+    while (!p.node.inputs.empty() && p.node.inputs.back() == ir::kNoValue) p.node.inputs.pop_back();
+    if (p.node.op == "Constant" && p.node.domain.empty()) {
+      if (p.node.outputs.size() != 1 || p.node.outputs[0] == ir::kNoValue || !p.node.inputs.empty())
+        ir::node_error(ErrorCode::kMalformedModel, p.node, "needs no inputs and one output");
+      auto c = constant_value(p.node);
+      ir::Value& v = g.value(p.node.outputs[0]);
+      v.dtype = c->dtype;
+      v.shape = ir::Shape(c->dims);
+      v.constant = std::move(c);
+      continue;
+    }
+    g.add_node(std::move(p.node));
+  }
+
+  for (const auto& out : gp.output()) {
+    ir::ValueId v = g.find_value(out.name());
+    if (v == ir::kNoValue) bad("graph output '" + out.name() + "' is not produced by anything");
+    ir::Value& val = g.value(v);
+    if (val.producer != ir::kNoNode && !val.is_constant()) {
+      ir::Value declared;
+      convert_value_info(out, declared, false);
+      // Only the element type seeds the value: a declared shape can be
+      // stale for other input shapes, so shapes come from inference alone.
+      if (val.dtype == DType::kUndefined) val.dtype = declared.dtype;
+    }
+    g.outputs.push_back(v);
+  }
+  if (g.outputs.empty()) bad("graph has no outputs");
+  // value_info gives exporter-inferred element types of intermediates; they
+  // seed values our inference cannot type.
+  for (const auto& vi : gp.value_info()) {
+    ir::ValueId v = g.find_value(vi.name());
+    if (v == ir::kNoValue || g.value(v).is_constant()) continue;
+    ir::Value& val = g.value(v);
+    if (val.producer == ir::kNoNode) continue;
+    ir::Value declared;
+    try {
+      convert_value_info(vi, declared, false);
+    } catch (const Error&) {
+      continue;  // hints only
+    }
+    if (val.dtype == DType::kUndefined) val.dtype = declared.dtype;
+  }
+  g.rebuild_links();
+  g.validate();
+  return g;
+}
+
+}  // namespace
+
+ir::Graph import_model(const void* data, size_t size, const ImportOptions& opts) {
+  if (!data && size) throw Error(ErrorCode::kInvalidArgument, "model data is NULL");
+  if (size > size_t(INT_MAX))
+    throw Error(ErrorCode::kMalformedModel, "model is larger than the 2 GiB protobuf limit");
+  ::onnx::ModelProto m;
+  if (!m.ParseFromArray(data, int(size)))
+    throw Error(ErrorCode::kMalformedModel, "not a valid ONNX ModelProto (protobuf parse failed)");
+  if (m.ir_version() < 3)
+    throw Error(ErrorCode::kMalformedModel,
+                "ir_version " + std::to_string(m.ir_version()) + " is unsupported (need >= 3)");
+  if (m.functions_size())
+    for (const auto& f : m.functions())
+      (void)f;  // local functions: nodes using them fail partitioning
+  return convert_graph(m, opts);
+}
+
+std::string read_file(const std::string& path, uint64_t max_bytes) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    throw Error(ErrorCode::kIo, "'" + path + "' is not a readable file");
+  uint64_t size = fs::file_size(path, ec);
+  if (ec) throw Error(ErrorCode::kIo, "'" + path + "': " + ec.message());
+  if (size > max_bytes) throw Error(ErrorCode::kIo, "'" + path + "' is too large");
+  std::string s(size_t(size), '\0');
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(s.data(), std::streamsize(size)))
+    throw Error(ErrorCode::kIo, "cannot read '" + path + "'");
+  return s;
+}
+
+ir::Graph import_file(const std::string& path, ImportOptions opts) {
+  std::string bytes = read_file(path, INT_MAX);
+  if (opts.base_dir.empty()) {
+    fs::path p(path);
+    opts.base_dir = p.has_parent_path() ? p.parent_path().string() : ".";
+  }
+  return import_model(bytes.data(), bytes.size(), opts);
+}
+
+NamedTensor import_tensor(const void* data, size_t size) {
+  if (size > size_t(INT_MAX)) throw Error(ErrorCode::kMalformedModel, "tensor larger than 2 GiB");
+  ::onnx::TensorProto t;
+  if (!t.ParseFromArray(data, int(size)))
+    throw Error(ErrorCode::kMalformedModel, "not a valid ONNX TensorProto");
+  return {t.name(), convert_tensor(t, "tensor '" + t.name() + "'", nullptr)};
+}
+
+}  // namespace rnpu::onnx

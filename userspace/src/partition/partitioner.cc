@@ -1,0 +1,234 @@
+#include "partition/partitioner.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <unordered_map>
+
+namespace rnpu::partition {
+
+namespace {
+
+std::string fmt_ns(double ns) {
+  char b[32];
+  if (ns >= 1e6)
+    std::snprintf(b, sizeof b, "%.2f ms", ns / 1e6);
+  else if (ns >= 1e3)
+    std::snprintf(b, sizeof b, "%.1f us", ns / 1e3);
+  else
+    std::snprintf(b, sizeof b, "%.0f ns", ns);
+  return b;
+}
+
+// Host<->device copy estimate for a value crossing into/out of a device
+// backend: a fixed submission cost plus bytes over a nominal bandwidth.
+double transfer_ns(const ir::Graph& g, const ir::Node& n) {
+  double bytes = 0;
+  for (ir::ValueId v : n.inputs) {
+    if (v == ir::kNoValue || g.value(v).is_constant()) continue;
+    if (auto e = g.value(v).shape.numel())
+      bytes += double(*e) * double(ir::dtype_size(g.value(v).dtype));
+  }
+  return 5000.0 + bytes * 0.1;  // 5 us + 10 GB/s
+}
+
+}  // namespace
+
+BackendSet resolve_backends(const std::vector<std::string>& names, bool allow_fallback) {
+  auto& reg = BackendRegistry::instance();
+  BackendSet set;
+  std::vector<std::string> all = reg.names();
+  bool automatic = names.empty() || (names.size() == 1 && names[0] == "auto");
+  std::string unavailable;
+  if (automatic) {
+    for (const auto& n : all)
+      if (Backend* b = reg.get(n); b && b->available()) set.enabled.push_back(b);
+  } else {
+    set.by_cost = false;
+    for (const auto& n : names) {
+      Backend* b = reg.get(n);
+      if (!b) {
+        std::string known;
+        for (const auto& k : all) known += (known.empty() ? "" : ", ") + k;
+        throw Error(ErrorCode::kInvalidArgument, "unknown backend '" + n + "' (built in: " +
+                                                     (known.empty() ? "none" : known) + ")");
+      }
+      if (!b->available()) {
+        if (!allow_fallback)
+          throw Error(ErrorCode::kBackendUnavailable,
+                      "backend '" + n + "' is not available: " + b->description());
+        continue;
+      }
+      if (std::find(set.enabled.begin(), set.enabled.end(), b) == set.enabled.end())
+        set.enabled.push_back(b);
+    }
+    for (const auto& n : all) {
+      Backend* b = reg.get(n);
+      if (!b || !b->available() ||
+          std::find(set.enabled.begin(), set.enabled.end(), b) != set.enabled.end())
+        continue;
+      (allow_fallback ? set.enabled : set.disabled).push_back(b);
+    }
+  }
+  if (set.enabled.empty())
+    throw Error(ErrorCode::kBackendUnavailable, "no usable backend on this machine");
+  return set;
+}
+
+PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
+  PartitionResult r;
+  std::vector<ir::NodeId> topo = g.topo_order();
+  std::vector<Backend*> chosen(g.nodes.size(), nullptr);
+  std::vector<std::string> reason(g.nodes.size());
+
+  for (ir::NodeId id : topo) {
+    const ir::Node& n = g.node(id);
+    std::string rejected;
+    std::vector<Backend*> ok;
+    for (Backend* b : set.enabled) {
+      Support s = b->supports(g, n);
+      if (s.ok)
+        ok.push_back(b);
+      else
+        rejected += (rejected.empty() ? "" : "; ") + b->name() + ": " + s.reason;
+    }
+    if (ok.empty()) {
+      std::string hint;
+      for (Backend* b : set.disabled)
+        if (b->supports(g, n).ok) {
+          hint = b->name();
+          break;
+        }
+      ir::node_error(ErrorCode::kUnsupportedOp, n,
+                     "no enabled backend supports it (" + rejected + ")", hint);
+    }
+    Backend* pick = ok.front();
+    std::string why;
+    if (set.by_cost && ok.size() > 1) {
+      bool all_known = true;
+      std::vector<double> cost;
+      for (Backend* b : ok) {
+        double c = b->estimate_cost_ns(g, n);
+        if (c < 0) all_known = false;
+        // Leaving the producer's backend costs a transfer.
+        bool crosses = false;
+        for (ir::ValueId v : n.inputs) {
+          if (v == ir::kNoValue) continue;
+          ir::NodeId p = g.value(v).producer;
+          if (p != ir::kNoNode && chosen[size_t(p)] && chosen[size_t(p)] != b &&
+              (!b->uses_host_arena() || !chosen[size_t(p)]->uses_host_arena()))
+            crosses = true;
+        }
+        cost.push_back(c + (crosses ? transfer_ns(g, n) : 0));
+      }
+      if (all_known) {
+        size_t best = size_t(std::min_element(cost.begin(), cost.end()) - cost.begin());
+        pick = ok[best];
+        why = pick->name() + ": cheapest (" + fmt_ns(cost[best]);
+        for (size_t i = 0; i < ok.size(); ++i)
+          if (i != best) why += ", " + ok[i]->name() + " " + fmt_ns(cost[i]);
+        why += ")";
+      }
+    }
+    if (why.empty()) why = pick->name() + ": " + (rejected.empty() ? "first choice" : "supported");
+    if (!rejected.empty()) why = rejected + " -> " + why;
+    chosen[size_t(id)] = pick;
+    reason[size_t(id)] = why;
+  }
+
+  // Topological order that stays on one backend as long as it can, so
+  // partitions are as few and as large as the dependencies allow.
+  std::vector<int> pending(g.nodes.size(), 0);
+  std::vector<std::vector<ir::NodeId>> users(g.nodes.size());
+  for (ir::NodeId id : topo)
+    for (ir::ValueId v : g.node(id).inputs) {
+      if (v == ir::kNoValue) continue;
+      ir::NodeId p = g.value(v).producer;
+      if (p == ir::kNoNode || g.node(p).dead) continue;
+      ++pending[size_t(id)];
+      users[size_t(p)].push_back(id);
+    }
+  std::vector<ir::NodeId> ready;
+  for (ir::NodeId id : topo)
+    if (pending[size_t(id)] == 0) ready.push_back(id);
+  Backend* cur = nullptr;
+  while (!ready.empty()) {
+    auto it = std::find_if(ready.begin(), ready.end(),
+                           [&](ir::NodeId x) { return chosen[size_t(x)] == cur; });
+    if (it == ready.end())
+      it = std::min_element(ready.begin(), ready.end());
+    else {
+      // Among same-backend candidates take the lowest id (model order).
+      for (auto j = ready.begin(); j != ready.end(); ++j)
+        if (chosen[size_t(*j)] == cur && *j < *it) it = j;
+    }
+    ir::NodeId id = *it;
+    ready.erase(it);
+    r.order.push_back(id);
+    cur = chosen[size_t(id)];
+    for (ir::NodeId u : users[size_t(id)])
+      if (--pending[size_t(u)] == 0) ready.push_back(u);
+  }
+
+  std::vector<int> part_of(g.nodes.size(), -1);
+  for (ir::NodeId id : r.order) {
+    if (r.partitions.empty() || r.partitions.back().backend != chosen[size_t(id)])
+      r.partitions.push_back(Partition{chosen[size_t(id)], {}, {}, {}});
+    r.partitions.back().nodes.push_back(id);
+    part_of[size_t(id)] = int(r.partitions.size() - 1);
+    const ir::Node& n = g.node(id);
+    r.decisions.push_back({n.name, n.op, chosen[size_t(id)]->name(), reason[size_t(id)]});
+  }
+  for (size_t pi = 0; pi < r.partitions.size(); ++pi) {
+    Partition& p = r.partitions[pi];
+    for (ir::NodeId id : p.nodes) {
+      const ir::Node& n = g.node(id);
+      for (ir::ValueId v : n.inputs) {
+        if (v == ir::kNoValue || g.value(v).is_constant()) continue;
+        ir::NodeId prod = g.value(v).producer;
+        if ((prod == ir::kNoNode || part_of[size_t(prod)] != int(pi)) &&
+            std::find(p.inputs.begin(), p.inputs.end(), v) == p.inputs.end())
+          p.inputs.push_back(v);
+      }
+      for (ir::ValueId v : n.outputs) {
+        if (v == ir::kNoValue) continue;
+        bool external = g.is_graph_output(v);
+        for (ir::NodeId u : g.value(v).consumers)
+          if (!g.node(u).dead && part_of[size_t(u)] != int(pi)) external = true;
+        if (external) p.outputs.push_back(v);
+      }
+    }
+  }
+  return r;
+}
+
+ir::Graph make_subgraph(const ir::Graph& g, const Partition& p,
+                        std::vector<ir::ValueId>* sub_to_parent) {
+  ir::Graph s;
+  s.name = g.name;
+  s.opsets = g.opsets;
+  std::unordered_map<ir::ValueId, ir::ValueId> map;
+  auto get = [&](ir::ValueId v) -> ir::ValueId {
+    if (v == ir::kNoValue) return ir::kNoValue;
+    auto it = map.find(v);
+    if (it != map.end()) return it->second;
+    ir::Value copy = g.value(v);
+    copy.consumers.clear();
+    copy.producer = ir::kNoNode;
+    ir::ValueId id = s.add_value(std::move(copy));
+    map[v] = id;
+    if (sub_to_parent) sub_to_parent->push_back(v);
+    return id;
+  };
+  for (ir::ValueId v : p.inputs) s.inputs.push_back(get(v));
+  for (ir::NodeId id : p.nodes) {
+    ir::Node n = g.node(id);
+    for (ir::ValueId& v : n.inputs) v = get(v);
+    for (ir::ValueId& v : n.outputs) v = get(v);
+    s.add_node(std::move(n));
+  }
+  for (ir::ValueId v : p.outputs) s.outputs.push_back(get(v));
+  return s;
+}
+
+}  // namespace rnpu::partition

@@ -1,0 +1,78 @@
+// The context a per-op shape function works in (shape_inference.cc and the
+// shape_fns_*.cc files that register functions).
+#pragma once
+
+#include <climits>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace rnpu::passes {
+
+// Marks an unknown element in a partially known integer vector.
+constexpr int64_t kUnknownInt = INT64_MIN;
+
+class InferCtx {
+ public:
+  InferCtx(ir::Graph& g, const ir::Node& n,
+           std::unordered_map<ir::ValueId, std::vector<int64_t>>& known)
+      : g_(g), n_(n), known_(known) {}
+
+  const ir::Node& node() const { return n_; }
+  const ir::Attributes& attrs() const { return n_.attrs; }
+  int opset() const { return n_.opset; }
+  size_t num_inputs() const { return n_.inputs.size(); }
+  size_t num_outputs() const { return n_.outputs.size(); }
+  bool has(size_t i) const { return i < n_.inputs.size() && n_.inputs[i] != ir::kNoValue; }
+  bool has_out(size_t i) const { return i < n_.outputs.size() && n_.outputs[i] != ir::kNoValue; }
+
+  const ir::Value& in(size_t i) const;  // throws kMalformedModel if absent
+  ir::DType dt(size_t i) const { return in(i).dtype; }
+  const ir::Shape& shape(size_t i) const { return in(i).shape; }
+  bool rank_known(size_t i) const { return has(i) && in(i).shape.has_rank; }
+  int64_t rank(size_t i) const { return int64_t(in(i).shape.rank()); }
+  // Values of an integer input that is constant or derived from shapes;
+  // nullptr when unknown.  Entries may be kUnknownInt.
+  const std::vector<int64_t>* ints(size_t i) const;
+  // Fully known integer input (no kUnknownInt entries).
+  std::optional<std::vector<int64_t>> known_ints(size_t i) const;
+  // Scalar float value of a constant input.
+  std::optional<double> const_scalar(size_t i) const;
+  const ir::ConstTensor* constant(size_t i) const;
+
+  void out(size_t i, ir::DType t, ir::Shape s);
+  void out_ints(size_t i, std::vector<int64_t> v);  // also records known values
+
+  // Normalises a possibly negative axis against rank r; throws if outside.
+  int64_t axis(int64_t a, int64_t r, const char* what = "axis") const;
+  [[noreturn]] void fail(ErrorCode c, const std::string& why) const;
+  void check(bool cond, ErrorCode c, const std::string& why) const {
+    if (!cond) fail(c, why);
+  }
+
+ private:
+  ir::Graph& g_;
+  const ir::Node& n_;
+  std::unordered_map<ir::ValueId, std::vector<int64_t>>& known_;
+};
+
+using ShapeFn = void (*)(InferCtx&);
+
+// Dimension helpers: arithmetic propagating unknown (-1).
+inline ir::Dim dim(int64_t v) {
+  return ir::Dim{v < 0 ? -1 : v, {}};
+}
+inline ir::Shape ranked(std::vector<ir::Dim> d) {
+  ir::Shape s;
+  s.has_rank = true;
+  s.dims = std::move(d);
+  return s;
+}
+
+void register_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+void register_nn_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+
+}  // namespace rnpu::passes

@@ -1,0 +1,428 @@
+#include "runtime/executor.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "passes/shape_inference.h"
+#include "plan/memory_planner.h"
+
+namespace rnpu::runtime {
+
+using ir::DType;
+using ir::ValueId;
+using Clock = std::chrono::steady_clock;
+
+struct Executor::Slot {
+  HostTensor t;
+  bool planned = false;  // has an arena offset for the resolved shape
+  size_t offset = 0, planned_bytes = 0;
+  std::unique_ptr<uint8_t, void (*)(void*)> dyn{nullptr, std::free};
+  size_t dyn_cap = 0;
+  bool allocated = false;  // data valid for this run
+};
+
+namespace {
+
+size_t bytes_of(DType dt, std::span<const int64_t> shape, const std::string& what) {
+  auto n = ir::checked_numel(std::vector<int64_t>(shape.begin(), shape.end()));
+  if (!n || ir::dtype_size(dt) == 0)
+    throw Error(ErrorCode::kShapeMismatch,
+                what + ": shape " +
+                    ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() + " of " +
+                    ir::dtype_name(dt) + " is invalid");
+  return size_t(*n) * ir::dtype_size(dt);
+}
+
+TensorInfo info_of(const ir::Value& v) {
+  TensorInfo t;
+  t.name = v.name;
+  t.dtype = v.dtype;
+  if (v.shape.has_rank)
+    for (const ir::Dim& d : v.shape.dims) {
+      t.shape.push_back(d.value);
+      t.dim_names.push_back(d.symbol);
+    }
+  return t;
+}
+
+}  // namespace
+
+// The runtime side of one partition's run.
+class Executor::PartCtx : public RunContext {
+ public:
+  PartCtx(Executor& e, const CompiledPartition& p) : e_(e), p_(p) {}
+  HostTensor& tensor(ValueId v) override { return e_.slots_[size_t(parent(v))].t; }
+  void* allocate(ValueId v, DType dt, std::span<const int64_t> shape) override {
+    return e_.allocate(parent(v), dt, shape);
+  }
+  bool profiling() const override { return e_.opts_.profiling; }
+  void record(const OpProfile& p) override {
+    e_.profile_.push_back(p);
+    ++recorded;
+  }
+  size_t recorded = 0;
+
+ private:
+  ValueId parent(ValueId v) const {
+    if (v < 0 || size_t(v) >= p_.sub_to_parent.size())
+      throw Error(ErrorCode::kInternal, "backend '" + p_.backend->name() + "' asked for value id " +
+                                            std::to_string(v) + " outside its subgraph");
+    return p_.sub_to_parent[size_t(v)];
+  }
+  Executor& e_;
+  const CompiledPartition& p_;
+};
+
+Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts)
+    : g_(std::move(g)), opts_(opts) {
+  g_.rebuild_links();
+  partition::PartitionResult pr = partition::partition_graph(g_, set);
+  decisions_ = std::move(pr.decisions);
+  order_ = std::move(pr.order);
+  CompileOptions co;
+  co.num_threads = opts.num_threads > 0 ? opts.num_threads
+                                        : int(std::max(1u, std::thread::hardware_concurrency()));
+  co.profiling = opts.profiling;
+  int step = 0;
+  for (auto& p : pr.partitions) {
+    CompiledPartition cp;
+    cp.backend = p.backend;
+    cp.sub = partition::make_subgraph(g_, p, &cp.sub_to_parent);
+    cp.first_step = step;
+    step += int(p.nodes.size());
+    cp.last_step = step - 1;
+    cp.program = p.backend->compile(cp.sub, co);
+    if (!cp.program)
+      throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() + "' returned no program");
+    parts_.push_back(std::move(cp));
+  }
+  for (ValueId v : g_.inputs) input_info_.push_back(info_of(g_.value(v)));
+  for (ValueId v : g_.outputs) output_info_.push_back(info_of(g_.value(v)));
+  slots_.resize(g_.values.size());
+  in_bind_.resize(g_.inputs.size());
+  out_bind_.resize(g_.outputs.size());
+  profile_.reserve(order_.size() + parts_.size());
+}
+
+Executor::~Executor() {
+  for (auto& p : parts_)
+    if (p.program) p.backend->destroy(std::move(p.program));
+}
+
+void Executor::set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape) {
+  std::lock_guard lock(mu_);
+  if (i >= in_bind_.size())
+    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
+                                                 " out of range (model has " +
+                                                 std::to_string(in_bind_.size()) + " inputs)");
+  const TensorInfo& info = input_info_[i];
+  std::string what = "input '" + info.name + "'";
+  ir::Shape given(std::vector<int64_t>(shape.begin(), shape.end()));
+  for (int64_t d : shape)
+    if (d < 0)
+      throw Error(ErrorCode::kShapeMismatch, what + ": negative dimension in " + given.str());
+  const ir::Shape& decl = g_.value(g_.inputs[i]).shape;
+  if (decl.has_rank) {
+    bool ok = decl.rank() == shape.size();
+    for (size_t d = 0; ok && d < shape.size(); ++d)
+      if (decl.dims[d].known() && decl.dims[d].value != shape[d]) ok = false;
+    if (!ok)
+      throw Error(ErrorCode::kShapeMismatch,
+                  what + ": shape " + given.str() + " does not match the model's " + decl.str());
+  }
+  size_t need = bytes_of(info.dtype, shape, what);
+  if (size != need)
+    throw Error(ErrorCode::kShapeMismatch,
+                what + ": buffer is " + std::to_string(size) + " bytes, shape " + given.str() +
+                    " of " + ir::dtype_name(info.dtype) + " needs " + std::to_string(need));
+  if (!data && need) throw Error(ErrorCode::kInvalidArgument, what + ": data is NULL");
+  Binding& b = in_bind_[i];
+  b.data = data;
+  b.size = size;
+  b.shape.assign(shape.begin(), shape.end());
+  b.set = true;
+}
+
+void Executor::set_output(size_t i, void* data, size_t size) {
+  std::lock_guard lock(mu_);
+  if (i >= out_bind_.size())
+    throw Error(ErrorCode::kInvalidArgument, "output index " + std::to_string(i) +
+                                                 " out of range (model has " +
+                                                 std::to_string(out_bind_.size()) + " outputs)");
+  Binding& b = out_bind_[i];
+  bool was = b.out != nullptr;
+  b.out = data;
+  b.size = data ? size : 0;
+  if (was != (data != nullptr)) prepared_ = false;  // outputs leave/enter the arena
+}
+
+// Resolves shapes for the bound input shapes and plans the arena.
+void Executor::prepare() {
+  bool dynamic = false;
+  for (ValueId v : g_.inputs)
+    if (!g_.value(v).shape.is_static()) dynamic = true;
+  resolved_.resize(g_.values.size());
+  if (dynamic) {
+    ir::Graph work = g_;
+    for (size_t i = 0; i < g_.inputs.size(); ++i)
+      work.value(g_.inputs[i]).shape = ir::Shape(in_bind_[i].shape);
+    passes::infer_shapes(work);
+    for (size_t v = 0; v < work.values.size(); ++v) resolved_[v] = work.values[v].shape;
+  } else {
+    for (size_t v = 0; v < g_.values.size(); ++v) resolved_[v] = g_.values[v].shape;
+  }
+
+  // Lifetimes in execution steps.  Values inside a partition of a backend
+  // with its own memory are not the runtime's to place.
+  std::vector<int> first(g_.values.size(), INT_MAX), last(g_.values.size(), -1);
+  std::vector<char> host(g_.values.size(), 0);
+  int end = parts_.empty() ? 0 : parts_.back().last_step + 1;
+  for (const auto& p : parts_) {
+    bool arena = p.backend->uses_host_arena();
+    int step = p.first_step;
+    for (const ir::Node& n : p.sub.nodes) {
+      int def = arena ? step : p.first_step, use = arena ? step : p.last_step;
+      for (ValueId sv : n.inputs) {
+        if (sv == ir::kNoValue) continue;
+        ValueId v = p.sub_to_parent[size_t(sv)];
+        last[size_t(v)] = std::max(last[size_t(v)], use);
+        if (arena) host[size_t(v)] = 1;
+      }
+      for (ValueId sv : n.outputs) {
+        if (sv == ir::kNoValue) continue;
+        ValueId v = p.sub_to_parent[size_t(sv)];
+        first[size_t(v)] = std::min(first[size_t(v)], def);
+        last[size_t(v)] = std::max(last[size_t(v)], def);
+        if (arena) host[size_t(v)] = 1;
+      }
+      ++step;
+    }
+    for (ValueId sv : p.sub.inputs) host[size_t(p.sub_to_parent[size_t(sv)])] = 1;
+    for (ValueId sv : p.sub.outputs) host[size_t(p.sub_to_parent[size_t(sv)])] = 1;
+  }
+  for (ValueId v : g_.outputs) last[size_t(v)] = end;
+
+  std::vector<char> caller_out(g_.values.size(), 0);
+  for (size_t i = 0; i < g_.outputs.size(); ++i)
+    if (out_bind_[i].out) caller_out[size_t(g_.outputs[i])] = 1;
+
+  std::vector<plan::Interval> iv;
+  std::vector<ValueId> who;
+  for (size_t v = 0; v < g_.values.size(); ++v) {
+    Slot& s = slots_[v];
+    s.planned = false;
+    const ir::Value& val = g_.values[v];
+    if (val.is_constant() || !host[v] || first[v] == INT_MAX || caller_out[v]) continue;
+    auto n = resolved_[v].numel();
+    if (!n || ir::dtype_size(val.dtype) == 0) continue;
+    iv.push_back({size_t(*n) * ir::dtype_size(val.dtype), first[v], last[v]});
+    who.push_back(ValueId(v));
+  }
+  plan::MemoryPlan mp = plan::plan_memory(iv, 64);
+  if (mp.peak > arena_cap_) {
+    size_t cap = (mp.peak + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, cap);
+    if (!p)
+      throw Error(ErrorCode::kOutOfMemory,
+                  "cannot allocate a " + std::to_string(cap) + "-byte tensor arena");
+    arena_ = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(p), std::free);
+    arena_cap_ = cap;
+  }
+  arena_peak_ = mp.peak;
+  for (size_t k = 0; k < who.size(); ++k) {
+    Slot& s = slots_[size_t(who[k])];
+    s.planned = true;
+    s.offset = mp.offsets[k];
+    s.planned_bytes = iv[k].size;
+  }
+  prepared_ = true;
+}
+
+void Executor::reset_slots() {
+  static uint8_t empty_tensor[64];
+  for (size_t v = 0; v < g_.values.size(); ++v) {
+    Slot& s = slots_[v];
+    const ir::Value& val = g_.values[v];
+    s.t.dtype = val.dtype;
+    s.t.quant = val.quant ? &*val.quant : nullptr;
+    s.allocated = false;
+    if (val.is_constant()) {
+      s.t.shape = val.constant->dims;
+      s.t.data = const_cast<void*>(val.constant->data);
+      if (!s.t.data) s.t.data = empty_tensor;
+      s.t.size = val.constant->size;
+      s.allocated = true;
+      continue;
+    }
+    if (resolved_[v].is_static()) {
+      s.t.shape = resolved_[v].values();
+    } else {
+      s.t.shape.clear();
+    }
+    if (s.planned) {
+      s.t.data = arena_.get() + s.offset;
+      s.t.size = s.planned_bytes;
+      s.allocated = true;
+    } else {
+      s.t.data = nullptr;
+      s.t.size = 0;
+    }
+  }
+  for (size_t i = 0; i < g_.inputs.size(); ++i) {
+    Slot& s = slots_[size_t(g_.inputs[i])];
+    s.t.shape = in_bind_[i].shape;
+    s.t.data = const_cast<void*>(in_bind_[i].data);
+    if (!s.t.data) s.t.data = empty_tensor;
+    s.t.size = in_bind_[i].size;
+    s.allocated = true;
+  }
+  for (size_t i = 0; i < g_.outputs.size(); ++i) {
+    const Binding& b = out_bind_[i];
+    ValueId v = g_.outputs[i];
+    Slot& s = slots_[size_t(v)];
+    if (!b.out || g_.value(v).is_constant() || s.allocated) continue;  // passthroughs copy later
+    if (resolved_[size_t(v)].is_static()) {
+      size_t need = bytes_of(g_.value(v).dtype, s.t.shape, "output '" + g_.value(v).name + "'");
+      if (b.size != need)
+        throw Error(ErrorCode::kShapeMismatch, "output '" + g_.value(v).name + "': buffer is " +
+                                                   std::to_string(b.size) + " bytes, shape " +
+                                                   resolved_[size_t(v)].str() + " needs " +
+                                                   std::to_string(need));
+      s.t.data = b.out;
+      s.t.size = b.size;
+      s.allocated = true;
+    }
+  }
+}
+
+void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
+  Slot& s = slots_[size_t(v)];
+  const ir::Value& val = g_.value(v);
+  std::string what = "value '" + val.name + "'";
+  if (val.is_constant() || std::find(g_.inputs.begin(), g_.inputs.end(), v) != g_.inputs.end())
+    throw Error(ErrorCode::kInternal, what + " is read-only");
+  size_t need = bytes_of(dt, shape, what);
+  s.t.dtype = dt;
+  s.t.shape.assign(shape.begin(), shape.end());
+  for (size_t i = 0; i < g_.outputs.size(); ++i)
+    if (g_.outputs[i] == v && out_bind_[i].out) {
+      if (out_bind_[i].size != need)
+        throw Error(ErrorCode::kShapeMismatch,
+                    "output '" + val.name + "': buffer is " + std::to_string(out_bind_[i].size) +
+                        " bytes, the result " + ir::Shape(s.t.shape).str() + " needs " +
+                        std::to_string(need));
+      s.t.data = out_bind_[i].out;
+      s.t.size = need;
+      s.allocated = true;
+      return s.t.data;
+    }
+  if (s.planned && need <= s.planned_bytes) {
+    s.t.data = arena_.get() + s.offset;
+    s.t.size = need;
+    s.allocated = true;
+    return s.t.data;
+  }
+  if (need > s.dyn_cap || !s.dyn) {
+    size_t cap = std::max<size_t>(64, (need + 63) / 64 * 64);
+    void* p = std::aligned_alloc(64, cap);
+    if (!p)
+      throw Error(ErrorCode::kOutOfMemory,
+                  what + ": cannot allocate " + std::to_string(cap) + " bytes");
+    s.dyn = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(p), std::free);
+    s.dyn_cap = cap;
+  }
+  s.t.data = s.dyn.get();
+  s.t.size = need;
+  s.allocated = true;
+  return s.t.data;
+}
+
+void Executor::run() {
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < in_bind_.size(); ++i)
+    if (!in_bind_[i].set)
+      throw Error(ErrorCode::kInvalidArgument, "input '" + input_info_[i].name + "' is not set");
+  // Re-plan only when input shapes (or output bindings) change.
+  bool same = prepared_;
+  size_t k = 0;
+  for (const Binding& b : in_bind_) {
+    if (!same) break;
+    if (k + b.shape.size() + 1 > signature_.size()) {
+      same = false;
+      break;
+    }
+    if (signature_[k++] != int64_t(b.shape.size())) same = false;
+    for (int64_t d : b.shape)
+      if (same && signature_[k++] != d) same = false;
+  }
+  if (!same || k != signature_.size()) {
+    prepare();
+    signature_.clear();
+    for (const Binding& b : in_bind_) {
+      signature_.push_back(int64_t(b.shape.size()));
+      signature_.insert(signature_.end(), b.shape.begin(), b.shape.end());
+    }
+  }
+  reset_slots();
+  profile_.clear();
+  for (auto& p : parts_) {
+    PartCtx ctx(*this, p);
+    auto t0 = Clock::now();
+    p.backend->run(*p.program, ctx);
+    p.backend->read_outputs(*p.program, ctx);
+    if (opts_.profiling && ctx.recorded == 0) {
+      uint64_t ns =
+          uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+      const ir::Node& n0 = p.sub.nodes.front();
+      if (p.sub.nodes.size() == 1)
+        profile_.push_back({n0.name, n0.op, p.backend->name(), ns, 0});
+      else
+        profile_.push_back({n0.name + ".." + p.sub.nodes.back().name,
+                            "partition(" + std::to_string(p.sub.nodes.size()) + " ops)",
+                            p.backend->name(), ns, 0});
+    }
+    for (ValueId sv : p.sub.outputs) {
+      const Slot& s = slots_[size_t(p.sub_to_parent[size_t(sv)])];
+      if (!s.allocated || !s.t.data)
+        throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
+                                              "' did not produce value '" + p.sub.value(sv).name +
+                                              "'");
+    }
+  }
+  // Outputs that are graph inputs or constants, copied to bound buffers.
+  for (size_t i = 0; i < g_.outputs.size(); ++i) {
+    ValueId v = g_.outputs[i];
+    Binding& b = out_bind_[i];
+    Slot& s = slots_[size_t(v)];
+    if (!b.out || s.t.data == b.out) continue;
+    if (s.t.size != b.size)
+      throw Error(ErrorCode::kShapeMismatch, "output '" + g_.value(v).name + "': buffer is " +
+                                                 std::to_string(b.size) + " bytes, result needs " +
+                                                 std::to_string(s.t.size));
+    std::memcpy(b.out, s.t.data, s.t.size);
+  }
+}
+
+TensorView Executor::output(size_t i) const {
+  std::lock_guard lock(mu_);
+  if (i >= g_.outputs.size())
+    throw Error(ErrorCode::kInvalidArgument, "output index " + std::to_string(i) + " out of range");
+  const Slot& s = slots_[size_t(g_.outputs[i])];
+  if (!s.allocated) throw Error(ErrorCode::kInvalidArgument, "no run has produced outputs yet");
+  TensorView t;
+  t.dtype = s.t.dtype;
+  t.shape = s.t.shape;
+  t.data = out_bind_[i].out ? out_bind_[i].out : s.t.data;
+  t.size = s.t.size;
+  return t;
+}
+
+std::vector<OpProfile> Executor::profile() const {
+  std::lock_guard lock(mu_);
+  return profile_;
+}
+
+}  // namespace rnpu::runtime

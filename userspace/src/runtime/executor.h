@@ -1,0 +1,87 @@
+// Runs a partitioned graph: compiles each partition on its backend, plans
+// the intermediate arena, binds caller buffers and drives the backends.
+// A run allocates nothing for tensors whose shapes are known before it
+// starts (the arena is planned once per input-shape signature); only
+// data-dependent outputs get memory during the run, reused across runs.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "ir/graph.h"
+#include "partition/partitioner.h"
+#include "rnpu/rnpu.hpp"
+
+namespace rnpu::runtime {
+
+struct CompiledPartition {
+  Backend* backend = nullptr;
+  ir::Graph sub;
+  std::vector<ir::ValueId> sub_to_parent;
+  std::unique_ptr<Program> program;
+  int first_step = 0, last_step = 0;
+};
+
+class Executor {
+ public:
+  Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  const ir::Graph& graph() const { return g_; }
+  const std::vector<TensorInfo>& inputs() const { return input_info_; }
+  const std::vector<TensorInfo>& outputs() const { return output_info_; }
+  const std::vector<PartitionDecision>& decisions() const { return decisions_; }
+  size_t num_partitions() const { return parts_.size(); }
+
+  void set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape);
+  void set_output(size_t i, void* data, size_t size);
+  void run();
+  TensorView output(size_t i) const;
+  std::vector<OpProfile> profile() const;
+  size_t arena_bytes() const { return arena_peak_; }
+
+ private:
+  struct Slot;
+  class PartCtx;
+  friend class PartCtx;
+
+  void prepare();
+  void reset_slots();
+  void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
+
+  ir::Graph g_;
+  Options opts_;
+  std::vector<CompiledPartition> parts_;
+  std::vector<PartitionDecision> decisions_;
+  std::vector<TensorInfo> input_info_, output_info_;
+  std::vector<ir::NodeId> order_;
+
+  std::vector<Slot> slots_;  // per graph value
+  struct Binding {
+    const void* data = nullptr;
+    void* out = nullptr;
+    size_t size = 0;
+    std::vector<int64_t> shape;
+    bool set = false;
+  };
+  std::vector<Binding> in_bind_, out_bind_;
+
+  // Resolved per input-shape signature.
+  std::vector<int64_t> signature_;
+  bool prepared_ = false;
+  std::vector<ir::Shape> resolved_;  // per value
+  std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
+  size_t arena_cap_ = 0, arena_peak_ = 0;
+
+  std::vector<OpProfile> profile_;
+  mutable std::mutex mu_;
+};
+
+}  // namespace rnpu::runtime

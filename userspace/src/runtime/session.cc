@@ -1,0 +1,163 @@
+// rnpu::Session: load -> passes -> partition -> compile, and runs
+// (synchronous, or asynchronous on the session's worker thread).
+#include <condition_variable>
+#include <thread>
+
+#include "onnx/importer.h"
+#include "passes/pipeline.h"
+#include "runtime/executor.h"
+#include "runtime/session_impl.h"
+
+namespace rnpu {
+
+Session::Impl::~Impl() {
+  {
+    std::lock_guard lock(mu);
+    stop = true;
+  }
+  cv.notify_all();
+  if (worker.joinable()) worker.join();
+}
+
+void Session::Impl::start_async(std::function<void(std::exception_ptr)> done) {
+  std::unique_lock lock(mu);
+  if (pending)
+    throw Error(ErrorCode::kInvalidArgument,
+                "an asynchronous run is already pending on this session");
+  pending = true;
+  job_done = std::move(done);
+  if (!worker.joinable()) worker = std::thread([this] { worker_loop(); });
+  cv.notify_all();
+}
+
+void Session::Impl::worker_loop() {
+  std::unique_lock lock(mu);
+  for (;;) {
+    cv.wait(lock, [&] { return stop || (pending && job_done); });
+    if (stop && !pending) return;
+    auto done = std::move(job_done);
+    job_done = nullptr;
+    lock.unlock();
+    std::exception_ptr err;
+    try {
+      exec->run();
+    } catch (...) {
+      err = std::current_exception();
+    }
+    lock.lock();
+    pending = false;  // before the callback, so it may start another run
+    in_callback = true;
+    lock.unlock();
+    done(err);
+    lock.lock();
+    in_callback = false;
+    cv.notify_all();
+  }
+}
+
+void Session::Impl::wait_idle() {
+  std::unique_lock lock(mu);
+  cv.wait(lock, [&] { return !pending && !in_callback; });
+}
+
+std::unique_ptr<Session::Impl> Session::Impl::create(ir::Graph g, const Options& opts) {
+  auto impl = std::make_unique<Impl>();
+  impl->opts = opts;
+  partition::BackendSet set = partition::resolve_backends(opts.backends, opts.allow_fallback);
+  passes::PipelineOptions po;
+  po.level = opts.optimization_level;
+  po.backends = set.enabled;
+  passes::run_pipeline(g, po);
+  impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts);
+  return impl;
+}
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Session Session::load_file(const std::string& path, const Options& opts) {
+  return Session(Impl::create(onnx::import_file(path), opts));
+}
+
+Session Session::load_memory(const void* data, size_t size, const Options& opts) {
+  return Session(Impl::create(onnx::import_model(data, size), opts));
+}
+
+const std::vector<TensorInfo>& Session::inputs() const {
+  return impl_->exec->inputs();
+}
+const std::vector<TensorInfo>& Session::outputs() const {
+  return impl_->exec->outputs();
+}
+
+static size_t find_index(const std::vector<TensorInfo>& v, std::string_view name,
+                         const char* what) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i].name == name) return i;
+  throw Error(ErrorCode::kInvalidArgument,
+              std::string("model has no ") + what + " named '" + std::string(name) + "'");
+}
+
+size_t Session::input_index(std::string_view name) const {
+  return find_index(inputs(), name, "input");
+}
+size_t Session::output_index(std::string_view name) const {
+  return find_index(outputs(), name, "output");
+}
+
+void Session::set_input(size_t index, const void* data, size_t size,
+                        std::span<const int64_t> shape) {
+  impl_->exec->set_input(index, data, size, shape);
+}
+
+void Session::set_output(size_t index, void* data, size_t size) {
+  impl_->exec->set_output(index, data, size);
+}
+
+void Session::run() {
+  impl_->exec->run();
+}
+
+std::future<void> Session::run_async() {
+  auto promise = std::make_shared<std::promise<void>>();
+  std::future<void> f = promise->get_future();
+  impl_->start_async([promise](std::exception_ptr e) {
+    if (e)
+      promise->set_exception(e);
+    else
+      promise->set_value();
+  });
+  return f;
+}
+
+TensorView Session::output(size_t index) const {
+  return impl_->exec->output(index);
+}
+std::vector<OpProfile> Session::profile() const {
+  return impl_->exec->profile();
+}
+const std::vector<PartitionDecision>& Session::partition_report() const {
+  return impl_->exec->decisions();
+}
+size_t Session::arena_bytes() const {
+  return impl_->exec->arena_bytes();
+}
+
+std::vector<BackendInfo> list_backends() {
+  std::vector<BackendInfo> out;
+  auto& reg = BackendRegistry::instance();
+  for (const auto& n : reg.names()) {
+    Backend* b = reg.get(n);
+    if (!b) continue;
+    out.push_back({n, b->available(), b->description()});
+  }
+  return out;
+}
+
+const char* version() {
+  return "0.1.0";
+}
+
+}  // namespace rnpu

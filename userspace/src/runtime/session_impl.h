@@ -1,0 +1,38 @@
+// Session internals, shared by the C++ API and the C API.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "ir/graph.h"
+#include "rnpu/rnpu.hpp"
+#include "runtime/executor.h"
+
+namespace rnpu {
+
+struct Session::Impl {
+  Options opts;
+  std::unique_ptr<runtime::Executor> exec;
+
+  // Asynchronous runs: one worker thread per session, started on first use.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread worker;
+  bool pending = false, in_callback = false, stop = false;
+  std::function<void(std::exception_ptr)> job_done;
+
+  ~Impl();
+  static std::unique_ptr<Impl> create(ir::Graph g, const Options& opts);
+  // Throws kInvalidArgument when a run is already pending.
+  void start_async(std::function<void(std::exception_ptr)> done);
+  void wait_idle();
+
+ private:
+  void worker_loop();
+};
+
+}  // namespace rnpu
