@@ -1,0 +1,10 @@
+# CPU backend: reference kernels (kernels/) and the XNNPACK fast path.
+# Included by userspace/CMakeLists.txt.
+file(GLOB RNPU_CPU_SOURCES CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_LIST_DIR}/*.cc
+  ${CMAKE_CURRENT_LIST_DIR}/kernels/*.cc)
+find_library(RNPU_XNNPACK_LIB XNNPACK REQUIRED)
+find_library(RNPU_PTHREADPOOL_LIB pthreadpool REQUIRED)
+rnpu_add_backend(cpu
+  SOURCES ${RNPU_CPU_SOURCES}
+  LIBRARIES ${RNPU_XNNPACK_LIB} ${RNPU_PTHREADPOOL_LIB})

@@ -1,0 +1,163 @@
+#include "cpu_backend.h"
+
+#include <set>
+
+#include "convert.h"
+#include "cost.h"
+#include "kernels/activation.h"
+#include "program.h"
+
+namespace rnpu::cpu {
+
+namespace {
+
+// Ops that understand quantised (int8/uint8 with scale/zero point) inputs
+// themselves; other ops on values carrying `quant` would silently compute
+// on raw integers, so they are refused.
+bool quant_aware(const std::string& op) {
+  static const std::set<std::string> ops = {"QuantizeLinear",
+                                            "DequantizeLinear",
+                                            "DynamicQuantizeLinear",
+                                            "QLinearConv",
+                                            "QLinearMatMul",
+                                            "ConvInteger",
+                                            "MatMulInteger",
+                                            "Reshape",
+                                            "Flatten",
+                                            "Squeeze",
+                                            "Unsqueeze",
+                                            "Transpose",
+                                            "Identity",
+                                            "Concat",
+                                            "Slice",
+                                            "Gather",
+                                            "Split",
+                                            "MaxPool",
+                                            "Shape",
+                                            "Size"};
+  return ops.count(op) != 0;
+}
+
+Support check_node(const ir::Graph& g, const ir::Node& n) {
+  if (!n.domain.empty() && n.domain != "ai.onnx")
+    return Support::no("domain '" + n.domain + "' unsupported");
+  if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC node layout unsupported");
+  std::string bad;
+  Attrs attrs = to_cpu_attrs(n.attrs, &bad);
+  if (!bad.empty()) return Support::no(bad + " unsupported");
+  NodeInfo info{n.op, attrs, {}, {}, n.opset};
+  for (ir::ValueId v : n.inputs)
+    info.input_types.push_back(v == ir::kNoValue ? DType::kUndefined : to_cpu(g.value(v).dtype));
+  for (ir::ValueId v : n.outputs)
+    info.output_types.push_back(v == ir::kNoValue ? DType::kUndefined : to_cpu(g.value(v).dtype));
+  for (ir::ValueId v : n.inputs) {
+    if (v == ir::kNoValue) continue;
+    const ir::Value& val = g.value(v);
+    if (val.dtype == ir::DType::kString) return Support::no("string tensors unsupported");
+    if (val.quant && !quant_aware(n.op)) return Support::no("quantized " + n.op + " unsupported");
+  }
+  for (ir::ValueId v : n.outputs)
+    if (v != ir::kNoValue && g.value(v).dtype == ir::DType::kString)
+      return Support::no("string tensors unsupported");
+  std::string act = n.attrs.get_string("rnpu.activation", "");
+  if (!act.empty()) {
+    if (!known_activation(act)) return Support::no("fused activation " + act + " unsupported");
+    if (n.outputs.empty() || n.outputs[0] == ir::kNoValue)
+      return Support::no("fused activation without output");
+    ir::DType t = g.value(n.outputs[0]).dtype;
+    if (t != ir::DType::kFloat32 && t != ir::DType::kFloat64)
+      return Support::no("fused activation on " + std::string(ir::dtype_name(t)) + " output");
+  }
+  std::string why = KernelRegistry::get().why_unsupported(info);
+  if (!why.empty()) return Support::no(why);
+  return Support::yes();
+}
+
+float act_default_alpha(const std::string& act) {
+  if (act == "LeakyRelu") return 0.01f;
+  if (act == "Clip") return -std::numeric_limits<float>::infinity();
+  if (act == "HardSigmoid") return 0.2f;
+  return 0;
+}
+float act_default_beta(const std::string& act) {
+  if (act == "Clip") return std::numeric_limits<float>::infinity();
+  if (act == "HardSigmoid") return 0.5f;
+  return 0;
+}
+
+}  // namespace
+
+std::string CpuBackend::description() const {
+  return "host CPU: reference kernels for " + std::to_string(KernelRegistry::get().ops().size()) +
+         " ONNX ops; threads via pthreadpool";
+}
+
+Tolerance CpuBackend::tolerance(ir::DType t) const {
+  switch (t) {
+    case ir::DType::kFloat32:
+      return {1e-4, 1e-4};
+    case ir::DType::kFloat16:
+    case ir::DType::kBFloat16:
+      return {1e-2, 1e-2};
+    case ir::DType::kFloat64:
+      return {1e-9, 1e-9};
+    default:
+      return {0, 0};
+  }
+}
+
+Support CpuBackend::supports(const ir::Graph& g, const ir::Node& n) const {
+  try {
+    return check_node(g, n);
+  } catch (const std::exception& e) {
+    return Support::no(e.what());
+  }
+}
+
+double CpuBackend::estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const {
+  try {
+    return estimate_node_ns(g, n, 1);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const CompileOptions& o) {
+  auto p = std::make_unique<CpuProgram>();
+  p->threads = std::max(1, o.num_threads);
+  p->pool = make_thread_pool(p->threads);
+  for (ir::NodeId id : sub.topo_order()) {
+    const ir::Node& n = sub.node(id);
+    Support s = check_node(sub, n);
+    if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, n, s.reason);
+    Step st;
+    st.name = n.name;
+    st.op = n.op;
+    st.opset = n.opset;
+    st.attrs = to_cpu_attrs(n.attrs, nullptr);
+    st.inputs = n.inputs;
+    st.outputs = n.outputs;
+    // Trailing unused optional outputs are not computed at all.
+    while (!st.outputs.empty() && st.outputs.back() == ir::kNoValue) st.outputs.pop_back();
+    st.activation = n.attrs.get_string("rnpu.activation", "");
+    st.act_alpha = n.attrs.get_float("rnpu.activation_alpha", act_default_alpha(st.activation));
+    st.act_beta = n.attrs.get_float("rnpu.activation_beta", act_default_beta(st.activation));
+    p->steps.push_back(std::move(st));
+  }
+  return p;
+}
+
+void CpuBackend::run(Program& prog, RunContext& ctx) {
+  auto& p = static_cast<CpuProgram&>(prog);
+  for (const Step& s : p.steps) run_reference_step(s, ctx, p.pool.get());
+}
+
+}  // namespace rnpu::cpu
+
+namespace rnpu::backends {
+
+void register_cpu(BackendRegistry& r) {
+  r.add("cpu", 100, [] { return std::make_unique<cpu::CpuBackend>(); });
+}
+
+}  // namespace rnpu::backends

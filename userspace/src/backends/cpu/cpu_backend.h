@@ -1,0 +1,23 @@
+// The "cpu" backend: reference kernels for most of the ONNX operator set
+// plus an XNNPACK fast path, behind the common backend interface.
+#pragma once
+
+#include "backend/backend.h"
+
+namespace rnpu::cpu {
+
+class CpuBackend : public Backend {
+ public:
+  std::string name() const override { return "cpu"; }
+  bool available() const override { return true; }
+  std::string description() const override;
+  Tolerance tolerance(ir::DType t) const override;
+
+  Support supports(const ir::Graph& g, const ir::Node& n) const override;
+  double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override;
+
+  std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) override;
+  void run(Program& p, RunContext& ctx) override;
+};
+
+}  // namespace rnpu::cpu

@@ -1,0 +1,34 @@
+// What the CPU backend compiles a partition into: a list of steps, each a
+// reference kernel call on IR value ids, run in topological order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "kernels/kernel.h"
+#include "thread_pool.h"
+
+namespace rnpu::cpu {
+
+struct Step {
+  std::string name, op;
+  int opset = 17;
+  Attrs attrs;
+  std::vector<ir::ValueId> inputs, outputs;  // kNoValue for absent ones
+  std::string activation;                    // fused activation on output 0
+  float act_alpha = 0, act_beta = 0;
+};
+
+class CpuProgram : public Program {
+ public:
+  std::vector<Step> steps;
+  ThreadPool pool;
+  int threads = 1;
+};
+
+// Runs one step's reference kernel against the runtime's tensors; throws
+// rnpu::Error naming the node on failure.
+void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool);
+
+}  // namespace rnpu::cpu
