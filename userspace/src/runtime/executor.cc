@@ -152,6 +152,14 @@ void Executor::set_output(size_t i, void* data, size_t size) {
     throw Error(ErrorCode::kInvalidArgument, "output index " + std::to_string(i) +
                                                  " out of range (model has " +
                                                  std::to_string(out_bind_.size()) + " outputs)");
+  const ir::Value& val = g_.value(g_.outputs[i]);
+  if (data && val.shape.is_static() && ir::dtype_size(val.dtype)) {
+    size_t need = bytes_of(val.dtype, val.shape.values(), "output '" + val.name + "'");
+    if (size != need)
+      throw Error(ErrorCode::kShapeMismatch,
+                  "output '" + val.name + "': buffer is " + std::to_string(size) +
+                      " bytes, shape " + val.shape.str() + " needs " + std::to_string(need));
+  }
   Binding& b = out_bind_[i];
   bool was = b.out != nullptr;
   b.out = data;
