@@ -25,8 +25,10 @@ file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
 	die "$busybox is not static (install busybox-static)"
 
-root=$(dirname "$out")/root
-rm -rf "$root"
+# A private root per run: concurrent runs in one build tree must not collide.
+mkdir -p "$(dirname "$out")"
+root=$(mktemp -d "$(dirname "$out")/root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc/rnpu,proc,sys,dev,tmp,run,root,tests,lib/modules/extra}
 
 # busybox and its applets.

@@ -40,14 +40,16 @@ mkdir -p "$vmdir"
 qemu=$("$repo/qemu/build.sh")
 kdir=$("$repo/qemu/guest-kernel.sh")
 kver=$("$repo/qemu/guest-kernel.sh" --version)
-"$repo/qemu/guest-initramfs.sh" "$vmdir/initramfs.cpio.gz" $script
+initramfs=$vmdir/initramfs.$$.cpio.gz
+trap 'rm -f "$initramfs"' EXIT
+"$repo/qemu/guest-initramfs.sh" "$initramfs" $script
 
 base_args=(
 	-M q35 -nodefaults -nographic -no-reboot
 	-L /usr/share/qemu -L /usr/share/seabios
 	-m "${RNPU_VM_MEM:-1024}" -smp "${RNPU_VM_SMP:-2}"
 	-kernel "$kdir/boot/vmlinuz-$kver"
-	-initrd "$vmdir/initramfs.cpio.gz"
+	-initrd "$initramfs"
 	-device rnpu
 )
 append="console=ttyS0 panic=-1 quiet loglevel=4"
@@ -93,11 +95,13 @@ cmd+=(${RNPU_QEMU_ARGS:-})
 
 if [ "$mode" = shell ]; then
 	log "Ctrl-A x quits QEMU"
-	exec timeout --foreground -k 5 "$timeout_s" "${cmd[@]}"
+	timeout --foreground -k 5 "$timeout_s" "${cmd[@]}"
+	exit
 fi
 set +e
-timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null 2>&1 | tee "$vmdir/console-$mode.log"
+timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null 2>&1 | tee "$vmdir/console-$mode.$$.log"
 rc=${PIPESTATUS[0]}
 set -e
+mv -f "$vmdir/console-$mode.$$.log" "$vmdir/console-$mode.log"
 [ $rc = 124 ] && log "QEMU timed out after ${timeout_s}s"
 exit $rc

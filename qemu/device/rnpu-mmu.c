@@ -78,14 +78,15 @@ static int walk(RnpuState *s, uint16_t asid, uint64_t va,
 static int translate(RnpuState *s, uint16_t asid, uint64_t va, bool write,
 		     uint64_t *pa, struct rnpu_fault *f)
 {
-	struct rnpu_ctx *c = &s->ctx[asid];
-	struct rnpu_tlb_entry *e;
 	uint64_t vpn = va >> RNPU_PAGE_SHIFT;
 	uint8_t need = write ? RNPU_PTE_WRITE : RNPU_PTE_READ;
+	struct rnpu_tlb_entry *e;
+	uint32_t cfg;
 
-	if (asid >= RNPU_MAX_CTX || !(c->cfg & RNPU_CTX_CFG_VALID))
+	cfg = asid < RNPU_MAX_CTX ? s->ctx[asid].cfg : 0;
+	if (!(cfg & RNPU_CTX_CFG_VALID))
 		return fault(f, RNPU_FAULT_BAD_CTX, va, write);
-	if (c->cfg & RNPU_CTX_CFG_BYPASS) {
+	if (cfg & RNPU_CTX_CFG_BYPASS) {
 		*pa = va;
 		return 0;
 	}

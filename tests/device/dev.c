@@ -167,3 +167,71 @@ uint64_t counter(const struct dev *d, enum rnpu_counter c)
 
 	return (uint64_t)rd(d, RNPU_CNT_HI(c)) << 32 | lo;
 }
+
+/*
+ * Hand the function to uio_pci_generic so a test can wait for INTx: the
+ * kernel masks INTx in the command register when it fires (intx_unmask()
+ * re-enables it) and counts it on /dev/uioN.  Returns an open /dev/uioN or -1.
+ */
+int uio_bind(struct dev *d)
+{
+	char path[1024], ids[32];
+	struct dirent *e;
+	DIR *dir;
+	int fd = -1;
+
+	snprintf(ids, sizeof(ids), "%04x %04x", RNPU_PCI_VENDOR_ID, RNPU_PCI_DEVICE_ID);
+	if (write_str("/sys/bus/pci/drivers/uio_pci_generic/new_id", ids)) {
+		/* Already known to the driver: bind explicitly. */
+		write_str("/sys/bus/pci/drivers/uio_pci_generic/bind", d->bdf);
+	}
+	snprintf(path, sizeof(path), "%s/uio", d->sysfs);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir))) {
+		if (strncmp(e->d_name, "uio", 3))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		fd = open(path, O_RDWR);
+		break;
+	}
+	closedir(dir);
+	/* Binding re-enabled the device; make sure it may still master DMA. */
+	if (fd >= 0 && enable(d)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* uio_pci_generic masks INTx when it fires; clear PCI_COMMAND_INTX_DISABLE. */
+int intx_unmask(const struct dev *d)
+{
+	char path[1024];
+	uint16_t cmd;
+	int fd, ret = -1;
+
+	snprintf(path, sizeof(path), "%s/config", d->sysfs);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &cmd, 2, 4) == 2) {
+		cmd &= ~0x400;
+		if (pwrite(fd, &cmd, 2, 4) == 2)
+			ret = 0;
+	}
+	close(fd);
+	return ret;
+}
+
+void uio_unbind(struct dev *d, int fd)
+{
+	char ids[32];
+
+	if (fd >= 0)
+		close(fd);
+	write_str("/sys/bus/pci/drivers/uio_pci_generic/unbind", d->bdf);
+	snprintf(ids, sizeof(ids), "%04x %04x", RNPU_PCI_VENDOR_ID, RNPU_PCI_DEVICE_ID);
+	write_str("/sys/bus/pci/drivers/uio_pci_generic/remove_id", ids);
+}

@@ -39,6 +39,9 @@ static inline void wr(const struct dev *d, uint32_t off, uint32_t v)
 {
 	d->regs[off / 4] = v;
 }
+int uio_bind(struct dev *d);
+void uio_unbind(struct dev *d, int fd);
+int intx_unmask(const struct dev *d);
 uint64_t rd64(const struct dev *d, uint32_t lo_off);
 void wr64(const struct dev *d, uint32_t lo_off, uint64_t v);
 uint64_t counter(const struct dev *d, enum rnpu_counter c);

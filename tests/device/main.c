@@ -3,6 +3,7 @@
  * rnpu-devtest: driverless tests of the rnpu QEMU device, run inside the
  * test guest (tests/vm.d/10-device.test).  Prints TAP.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,6 +493,63 @@ static void test_power(struct ctx *c)
 	clear_errors(d);
 }
 
+/* Wait for one interrupt on /dev/uioN. */
+static bool got_irq(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint32_t count;
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return false;
+	return read(fd, &count, sizeof(count)) == sizeof(count);
+}
+
+/* Interrupt delivery, through uio_pci_generic and INTx (no MSI-X without a driver). */
+static void test_intx(struct ctx *c)
+{
+	const struct dev *d = &c->dev;
+	struct rnpu_job_result *r;
+	struct stream s;
+	uint64_t seq;
+	int fd = uio_bind(&c->dev);
+
+	if (fd < 0) {
+		tap_ok(false, "bind uio_pci_generic to wait for INTx");
+		return;
+	}
+	clear_errors(d);
+	intx_unmask(d);
+	cs_begin(&s, c->stream, 4 * RNPU_PAGE_SIZE);
+	cs_dma(&s, pool_dva(&c->pool, c->src), pool_dva(&c->pool, c->dst), 512);
+	cs_end(&s);
+
+	wr(d, RNPU_REG_IRQ_MASK, RNPU_IRQ_JOB_DONE);
+	r = run_stream(c, &s, 0, &seq);
+	tap_ok(r && got_irq(fd, 2000), "JOB_DONE interrupts when unmasked");
+	wr(d, RNPU_REG_IRQ_CLEAR, ~0u);
+	intx_unmask(d);
+
+	wr(d, RNPU_REG_IRQ_MASK, RNPU_IRQ_MMU_FAULT);
+	r = run_stream(c, &s, 0, &seq);
+	tap_ok(r && !got_irq(fd, 300) && (rd(d, RNPU_REG_IRQ_STATUS) & RNPU_IRQ_JOB_DONE),
+	       "a masked cause is latched but does not interrupt");
+	wr(d, RNPU_REG_IRQ_MASK, RNPU_IRQ_MMU_FAULT | RNPU_IRQ_JOB_DONE);
+	tap_ok(got_irq(fd, 2000), "unmasking a pending cause interrupts");
+	wr(d, RNPU_REG_IRQ_MASK, RNPU_IRQ_MMU_FAULT);
+	wr(d, RNPU_REG_IRQ_CLEAR, ~0u);
+	intx_unmask(d);
+
+	cs_begin(&s, c->stream, 4 * RNPU_PAGE_SIZE);
+	cs_dma(&s, DEV_VA_BASE + 0x10000000, pool_dva(&c->pool, c->dst), 64);
+	cs_end(&s);
+	r = run_stream(c, &s, 0, &seq);
+	tap_ok(r && r->status == RNPU_ERR_MMU_FAULT && got_irq(fd, 2000),
+	       "MMU_FAULT interrupts");
+	wr(d, RNPU_REG_IRQ_MASK, 0);
+	clear_errors(d);
+	uio_unbind(&c->dev, fd);
+}
+
 static int setup_memory(struct ctx *c)
 {
 	struct pool *p = &c->pool;
@@ -535,6 +593,8 @@ int main(void)
 	D = &c.dev;
 	if (c.dev.driver[0])
 		tap_diag("unbound driver %s for the duration of the test", c.dev.driver);
+	/* A driver may have left it powered off (runtime PM). */
+	wr(D, RNPU_REG_PWR_CTRL, RNPU_PWR_ON);
 	tap_ok(c.dev.class_code >> 8 == RNPU_PCI_CLASS && c.dev.revision == RNPU_PCI_REVISION,
 	       "class 0x%06x revision %u", c.dev.class_code, c.dev.revision);
 
@@ -552,6 +612,7 @@ int main(void)
 	test_fault_injection(&c);
 	test_dvfs(&c);
 	test_power(&c);
+	test_intx(&c);
 
 	/* Leave the device as reset left it for the driver. */
 	wr(&c.dev, RNPU_REG_CTRL, RNPU_CTRL_RESET);

@@ -9,15 +9,18 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export BUILD_DIR=${BUILD_DIR:-$root/build}
-out=$BUILD_DIR/vm-test.out
+final=$BUILD_DIR/vm-test.out
 model=${RNPU_MODEL_DIR:-hw/model}
 if ! compgen -G "$model/*.c" > /dev/null; then
 	echo "NOT RUN: the golden model ($model/*.c) that the QEMU device executes jobs with is not there yet"
 	exit 77
 fi
 mkdir -p "$BUILD_DIR"
+# Private output file: two runs in one build tree must not mix their logs.
+out=$(mktemp "$BUILD_DIR/vm-test.XXXXXX")
+trap 'mv -f "$out" "$final"' EXIT
 
-echo "40-vm: building (cached) and booting the test guest: qemu/vm.sh test > $out"
+echo "40-vm: building (cached) and booting the test guest: qemu/vm.sh test > $final"
 timeout -k 10 2700 qemu/vm.sh test > "$out" 2>&1
 rc=$?
 # Show the tests' console output, or how the build or boot failed.
