@@ -283,6 +283,7 @@ struct drm_rnpu_submit {
 #define DRM_RNPU_ERR_TIMEOUT		5	/* hung; driver reset the device */
 #define DRM_RNPU_ERR_CANCELED		6	/* not run: context banned */
 #define DRM_RNPU_ERR_DEVICE_LOST	7	/* device removed or reset failed */
+#define DRM_RNPU_ERR_BAD_WRITEBACK	8	/* retired with a corrupted seqno */
 
 /* drm_rnpu_job_status.fault_info and netlink FAULT_INFO */
 #define DRM_RNPU_FAULT_TYPE_MASK	0xfu

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rnpu DRM accel driver: module, DRM driver, per-file contexts, query
+ * ioctls, fdinfo and the bus-independent core the PCI and platform front
+ * ends share.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/pm_runtime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_print.h>
+
+#include "rnpu_drv.h"
+#include "rnpu_uapi_check.h"
+
+unsigned int rnpu_autosuspend_ms = 100;
+module_param_named(autosuspend_ms, rnpu_autosuspend_ms, uint, 0444);
+MODULE_PARM_DESC(autosuspend_ms,
+		 "Idle time before the NPU is powered down, ms (default 100; runtime: power/autosuspend_delay_ms)");
+
+unsigned int rnpu_job_timeout_ms = 2000;
+module_param_named(job_timeout_ms, rnpu_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "A job on the ring longer than this is hung: reset, context banned (default 2000)");
+
+unsigned int rnpu_max_bo_mem_mb = 1024;
+module_param_named(max_bo_mem_mb, rnpu_max_bo_mem_mb, uint, 0644);
+MODULE_PARM_DESC(max_bo_mem_mb,
+		 "BO memory one open file may map, MiB, 0 = unlimited; read at open (default 1024)");
+
+unsigned int rnpu_sram_reserve_kib;
+module_param_named(sram_reserve_kib, rnpu_sram_reserve_kib, uint, 0444);
+MODULE_PARM_DESC(sram_reserve_kib,
+		 "SRAM held back from jobs at the top of the window, KiB (default 0)");
+
+unsigned int rnpu_ring_entries = 256;
+module_param_named(ring_entries, rnpu_ring_entries, uint, 0444);
+MODULE_PARM_DESC(ring_entries, "Job ring entries, power of two 2..4096 (default 256)");
+
+unsigned int rnpu_job_history = 1024;
+module_param_named(job_history, rnpu_job_history, uint, 0644);
+MODULE_PARM_DESC(job_history,
+		 "Finished job records kept per file for JOB_STATUS (default 1024)");
+
+bool rnpu_devfreq_enable = true;
+module_param_named(devfreq, rnpu_devfreq_enable, bool, 0444);
+MODULE_PARM_DESC(devfreq, "Scale the clock with load (simple_ondemand) (default Y)");
+
+bool rnpu_ban_on_hang = true;
+module_param_named(ban_on_hang, rnpu_ban_on_hang, bool, 0644);
+MODULE_PARM_DESC(ban_on_hang,
+		 "Ban a context whose job hung the NPU: later submits fail -ECANCELED (default Y)");
+
+static void rnpu_ctx_release(struct kref *ref)
+{
+	struct rnpu_ctx *ctx = container_of(ref, struct rnpu_ctx, ref);
+	struct rnpu_job_rec *rec;
+	unsigned long idx;
+
+	xa_for_each(&ctx->recs, idx, rec)
+		rnpu_job_rec_put(rec);
+	xa_destroy(&ctx->recs);
+	rnpu_vm_put(ctx->vm);
+	mutex_destroy(&ctx->submit_lock);
+	kfree(ctx);
+}
+
+void rnpu_ctx_put(struct rnpu_ctx *ctx)
+{
+	kref_put(&ctx->ref, rnpu_ctx_release);
+}
+
+static int rnpu_open(struct drm_device *dev, struct drm_file *file)
+{
+	struct rnpu_device *rdev = to_rnpu(dev);
+	struct drm_gpu_scheduler *sched = &rdev->sched;
+	struct rnpu_ctx *ctx;
+	int i, ret;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	kref_init(&ctx->ref);
+	ctx->rdev = rdev;
+	ctx->client_id = file->client_id;
+	ctx->pid = task_tgid_nr(current);
+	get_task_comm(ctx->comm, current);
+	ctx->mem_limit = (u64)READ_ONCE(rnpu_max_bo_mem_mb) << 20;
+	ctx->oldest_seqno = 1;
+	mutex_init(&ctx->submit_lock);
+	spin_lock_init(&ctx->lock);
+	xa_init(&ctx->recs);
+
+	ctx->vm = rnpu_vm_create(rdev);
+	if (IS_ERR(ctx->vm)) {
+		ret = PTR_ERR(ctx->vm);
+		ctx->vm = NULL;
+		goto err;
+	}
+	for (i = 0; i < RNPU_NUM_PRIO; i++) {
+		ret = drm_sched_entity_init(&ctx->entity[i], rnpu_sched_prio(i),
+					    &sched, 1, NULL);
+		if (ret) {
+			while (--i >= 0)
+				drm_sched_entity_destroy(&ctx->entity[i]);
+			goto err;
+		}
+	}
+	mutex_lock(&rdev->ctx_lock);
+	list_add_tail(&ctx->node, &rdev->ctx_list);
+	mutex_unlock(&rdev->ctx_lock);
+	file->driver_priv = ctx;
+	return 0;
+err:
+	rnpu_ctx_put(ctx);
+	return ret;
+}
+
+static void rnpu_postclose(struct drm_device *dev, struct drm_file *file)
+{
+	struct rnpu_device *rdev = to_rnpu(dev);
+	struct rnpu_ctx *ctx = file->driver_priv;
+	int i;
+
+	/* Waits (bounded) for queued jobs; jobs on the ring hold ctx. */
+	for (i = 0; i < RNPU_NUM_PRIO; i++)
+		drm_sched_entity_destroy(&ctx->entity[i]);
+	mutex_lock(&rdev->ctx_lock);
+	list_del(&ctx->node);
+	mutex_unlock(&rdev->ctx_lock);
+	rnpu_ctx_put(ctx);
+}
+
+/* Device counters indexed by DRM_RNPU_CNT_x. */
+static void device_counters(struct rnpu_device *rdev, u64 *vals)
+{
+	u64 hw[RNPU_CNT_COUNT];
+
+	BUILD_BUG_ON(RNPU_CNT_COUNT != DRM_RNPU_CNT_FAULTS);
+	rnpu_hw_counters(rdev, hw);
+	memcpy(vals, hw, sizeof(hw));
+	vals[DRM_RNPU_CNT_FAULTS] = atomic64_read(&rdev->sw_faults);
+	vals[DRM_RNPU_CNT_RESETS] = atomic_read(&rdev->resets);
+}
+
+static u32 opp_extreme(struct rnpu_device *rdev, bool max)
+{
+	u32 i, v = rdev->caps.opp_mhz[0];
+
+	for (i = 1; i < rdev->caps.num_opp; i++)
+		v = max ? max(v, rdev->caps.opp_mhz[i]) : min(v, rdev->caps.opp_mhz[i]);
+	return v;
+}
+
+static u32 read_if_powered(struct rnpu_device *rdev, u32 reg)
+{
+	u32 v = 0;
+
+	if (rnpu_hw_get(rdev)) {
+		v = rnpu_read(rdev, reg);
+		rnpu_hw_put(rdev);
+	}
+	return v;
+}
+
+static int rnpu_ioctl_get_param(struct drm_device *dev, void *data,
+				struct drm_file *file)
+{
+	struct rnpu_device *rdev = to_rnpu(dev);
+	struct rnpu_ctx *ctx = file->driver_priv;
+	struct drm_rnpu_get_param *args = data;
+	const struct rnpu_caps *c = &rdev->caps;
+	u64 cnt[DRM_RNPU_CNT_COUNT];
+	int ret;
+
+	ret = rnpu_check_param(args->param, args->index, c->num_opp);
+	if (ret)
+		return ret;
+	switch (args->param) {
+	case DRM_RNPU_PARAM_DEVICE_ID:
+		args->value = RNPU_PCI_VENDOR_ID << 16 | RNPU_PCI_DEVICE_ID;
+		break;
+	case DRM_RNPU_PARAM_HW_VERSION:
+		args->value = c->version;
+		break;
+	case DRM_RNPU_PARAM_MAC_ROWS:
+		args->value = c->mac_rows;
+		break;
+	case DRM_RNPU_PARAM_MAC_COLS:
+		args->value = c->mac_cols;
+		break;
+	case DRM_RNPU_PARAM_VEC_LANES:
+		args->value = c->vec_lanes;
+		break;
+	case DRM_RNPU_PARAM_SRAM_SIZE:
+		args->value = (u64)c->sram_kib << 10;
+		break;
+	case DRM_RNPU_PARAM_SRAM_VA:
+		args->value = c->sram_va;
+		break;
+	case DRM_RNPU_PARAM_SRAM_AVAIL:
+		args->value = (u64)(c->sram_kib - min(c->sram_kib, rnpu_sram_reserve_kib)) << 10;
+		break;
+	case DRM_RNPU_PARAM_DTYPES:
+		args->value = c->dtypes;
+		break;
+	case DRM_RNPU_PARAM_OPS:
+		args->value = c->ops;
+		break;
+	case DRM_RNPU_PARAM_CMD_VERSION:
+		args->value = c->cmd_ver;
+		break;
+	case DRM_RNPU_PARAM_NUM_CONTEXTS:
+		args->value = c->num_ctx;
+		break;
+	case DRM_RNPU_PARAM_VA_START:
+		args->value = RNPU_VA_START;
+		break;
+	case DRM_RNPU_PARAM_VA_END:
+		args->value = rdev->va_end;
+		break;
+	case DRM_RNPU_PARAM_DRAM_BW:
+		args->value = c->dram_bw;
+		break;
+	case DRM_RNPU_PARAM_SRAM_BW:
+		args->value = c->sram_bw;
+		break;
+	case DRM_RNPU_PARAM_FREQ_CUR:
+		args->value = (u64)read_if_powered(rdev, RNPU_REG_OPP_FREQ) * 1000000;
+		break;
+	case DRM_RNPU_PARAM_FREQ_MIN:
+		args->value = (u64)opp_extreme(rdev, false) * 1000000;
+		break;
+	case DRM_RNPU_PARAM_FREQ_MAX:
+		args->value = (u64)opp_extreme(rdev, true) * 1000000;
+		break;
+	case DRM_RNPU_PARAM_NUM_OPP:
+		args->value = c->num_opp;
+		break;
+	case DRM_RNPU_PARAM_OPP_FREQ:
+		args->value = rnpu_freq_hz(rdev, args->index);
+		break;
+	case DRM_RNPU_PARAM_OPP_UVOLT:
+		args->value = c->opp_uv[args->index];
+		break;
+	case DRM_RNPU_PARAM_COUNTER:
+		device_counters(rdev, cnt);
+		args->value = cnt[args->index];
+		break;
+	case DRM_RNPU_PARAM_TEMP:
+		args->value = read_if_powered(rdev, RNPU_REG_TEMP);
+		break;
+	case DRM_RNPU_PARAM_MEM_LIMIT:
+		args->value = ctx->mem_limit;
+		break;
+	case DRM_RNPU_PARAM_MEM_USED:
+		args->value = READ_ONCE(ctx->vm->mem_used);
+		break;
+	case DRM_RNPU_PARAM_CTX_BANNED:
+		args->value = READ_ONCE(ctx->banned);
+		break;
+	case DRM_RNPU_PARAM_CTX_FAULTS:
+		args->value = READ_ONCE(ctx->faults);
+		break;
+	case DRM_RNPU_PARAM_CTX_GUILTY:
+		args->value = READ_ONCE(ctx->guilty);
+		break;
+	case DRM_RNPU_PARAM_JOB_TIMEOUT_MS:
+		args->value = rnpu_job_timeout_ms;
+		break;
+	case DRM_RNPU_PARAM_LAST_SEQNO:
+		/* Pairs with the release in submit. */
+		args->value = smp_load_acquire(&ctx->last_seqno);
+		break;
+	case DRM_RNPU_PARAM_JOB_HISTORY:
+		args->value = READ_ONCE(rnpu_job_history);
+		break;
+	case DRM_RNPU_PARAM_CLIENT_ID:
+		args->value = ctx->client_id;
+		break;
+	case DRM_RNPU_PARAM_RESETS:
+		args->value = atomic_read(&rdev->resets);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
+			      struct drm_file *file)
+{
+	struct rnpu_device *rdev = to_rnpu(dev);
+	struct rnpu_ctx *ctx = file->driver_priv;
+	struct drm_rnpu_perfcnt *args = data;
+	u64 vals[DRM_RNPU_CNT_COUNT];
+	u32 n;
+	int ret;
+
+	ret = rnpu_check_perfcnt(args);
+	if (ret)
+		return ret;
+	if (args->flags & DRM_RNPU_PERFCNT_FILE) {
+		spin_lock_irq(&ctx->lock);
+		memcpy(vals, ctx->cnt, sizeof(vals));
+		spin_unlock_irq(&ctx->lock);
+	} else {
+		device_counters(rdev, vals);
+	}
+	n = min_t(u32, args->count, DRM_RNPU_CNT_COUNT);
+	if (n && copy_to_user(u64_to_user_ptr(args->values), vals,
+			      n * sizeof(u64)))
+		return -EFAULT;
+	args->count = DRM_RNPU_CNT_COUNT;
+	args->timestamp_ns = ktime_get_ns();
+	return 0;
+}
+
+static void rnpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct rnpu_ctx *ctx = file->driver_priv;
+	struct rnpu_device *rdev = ctx->rdev;
+	u64 busy, cycles;
+
+	spin_lock_irq(&ctx->lock);
+	busy = ctx->busy_ns;
+	cycles = ctx->cnt[DRM_RNPU_CNT_BUSY];
+	spin_unlock_irq(&ctx->lock);
+	drm_printf(p, "drm-engine-npu:\t%llu ns\n", busy);
+	drm_printf(p, "drm-cycles-npu:\t%llu\n", cycles);
+	drm_printf(p, "drm-maxfreq-npu:\t%llu Hz\n",
+		   (u64)opp_extreme(rdev, true) * 1000000);
+	drm_printf(p, "drm-curfreq-npu:\t%llu Hz\n",
+		   rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur)));
+	drm_show_memory_stats(p, file);
+}
+
+static const struct drm_ioctl_desc rnpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(RNPU_GET_PARAM, rnpu_ioctl_get_param, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_BO_CREATE, rnpu_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_BO_INFO, rnpu_ioctl_bo_info, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_BO_WAIT, rnpu_ioctl_bo_wait, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_SUBMIT, rnpu_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_JOB_STATUS, rnpu_ioctl_job_status, 0),
+	DRM_IOCTL_DEF_DRV(RNPU_PERFCNT, rnpu_ioctl_perfcnt, 0),
+};
+
+static const struct file_operations rnpu_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
+
+const struct drm_driver rnpu_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = rnpu_open,
+	.postclose = rnpu_postclose,
+	.show_fdinfo = rnpu_show_fdinfo,
+	.gem_create_object = rnpu_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.ioctls = rnpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(rnpu_ioctls),
+	.fops = &rnpu_fops,
+	.name = RNPU_DRIVER_NAME,
+	.desc = RNPU_DRIVER_DESC,
+	.date = "20251124",
+	.major = DRM_RNPU_DRIVER_MAJOR,
+	.minor = DRM_RNPU_DRIVER_MINOR,
+};
+
+const struct dev_pm_ops rnpu_pm_ops = {
+	SYSTEM_SLEEP_PM_OPS(pm_runtime_force_suspend, pm_runtime_force_resume)
+	RUNTIME_PM_OPS(rnpu_runtime_suspend, rnpu_runtime_resume, NULL)
+};
+
+static int request_irqs(struct rnpu_device *rdev)
+{
+	int ret;
+
+	if (rdev->irq_shared)
+		return devm_request_irq(rdev->dev, rdev->irq_job, rnpu_irq_shared,
+					IRQF_SHARED, "rnpu", rdev);
+	ret = devm_request_irq(rdev->dev, rdev->irq_job, rnpu_irq_job, 0,
+			       "rnpu-job", rdev);
+	if (ret)
+		return ret;
+	return devm_request_irq(rdev->dev, rdev->irq_err, rnpu_irq_err, 0,
+				"rnpu-err", rdev);
+}
+
+static int alloc_ring(struct rnpu_device *rdev)
+{
+	struct device *dev = rdev->dev;
+	size_t res_bytes;
+
+	rdev->ring_size = roundup_pow_of_two(clamp_t(u32, rnpu_ring_entries, 2,
+						     RNPU_RING_MAX_ENTRIES));
+	rdev->ring = dmam_alloc_coherent(dev, rdev->ring_size * sizeof(*rdev->ring),
+					 &rdev->ring_dma, GFP_KERNEL);
+	/* Results, then the fence word, in one allocation. */
+	res_bytes = rdev->ring_size * sizeof(*rdev->results);
+	rdev->results = dmam_alloc_coherent(dev, res_bytes + sizeof(u64),
+					    &rdev->results_dma, GFP_KERNEL);
+	rdev->slot_job = devm_kcalloc(dev, rdev->ring_size,
+				      sizeof(*rdev->slot_job), GFP_KERNEL);
+	rdev->reset_jobs = devm_kcalloc(dev, rdev->ring_size,
+					sizeof(*rdev->reset_jobs), GFP_KERNEL);
+	if (!rdev->ring || !rdev->results || !rdev->slot_job || !rdev->reset_jobs)
+		return -ENOMEM;
+	rdev->fence_cpu = (__le64 *)((u8 *)rdev->results + res_bytes);
+	rdev->fence_dma = rdev->results_dma + res_bytes;
+	return 0;
+}
+
+/*
+ * Bring up the device behind @rdev (regs, dev, irq_* set by the front
+ * end, device powered and held active by the front end's PM reference).
+ */
+int rnpu_core_probe(struct rnpu_device *rdev)
+{
+	struct device *dev = rdev->dev;
+	int ret;
+
+	spin_lock_init(&rdev->job_lock);
+	spin_lock_init(&rdev->fence_lock);
+	spin_lock_init(&rdev->asid_lock);
+	spin_lock_init(&rdev->cnt_lock);
+	spin_lock_init(&rdev->event_lock);
+	mutex_init(&rdev->reset_lock);
+	mutex_init(&rdev->ctx_lock);
+	INIT_LIST_HEAD(&rdev->ctx_list);
+	INIT_KFIFO(rdev->events);
+	INIT_WORK(&rdev->event_work, rnpu_event_work);
+
+	/* Page-table entries hold 52-bit frame addresses. */
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(52));
+	if (ret)
+		return dev_err_probe(dev, ret, "no usable DMA mask\n");
+	ret = rnpu_hw_read_caps(rdev);
+	if (ret)
+		return ret;
+	ret = rnpu_hw_power_on(rdev);
+	if (ret)
+		return ret;
+	ret = alloc_ring(rdev);
+	if (ret)
+		return ret;
+	atomic_set(&rdev->powered, 1);
+	rdev->opp_cur = rdev->caps.num_opp - 1;
+	ret = rnpu_hw_init(rdev);
+	if (ret)
+		return ret;
+	ret = rnpu_sched_init(rdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "scheduler init failed\n");
+	ret = request_irqs(rdev);
+	if (ret) {
+		dev_err(dev, "cannot request interrupts: %d\n", ret);
+		goto err_sched;
+	}
+	ret = rnpu_pm_init(rdev);
+	if (ret)
+		goto err_sched;
+	ret = drm_dev_register(&rdev->drm, 0);
+	if (ret)
+		goto err_pm;
+	rnpu_debugfs_init(rdev);
+	dev_info(dev, "rnpu %ux%u MACs, %u KiB SRAM, %u contexts, %u OPPs %u-%u MHz, ring %u, accel%d\n",
+		 rdev->caps.mac_rows, rdev->caps.mac_cols, rdev->caps.sram_kib,
+		 rdev->caps.num_ctx, rdev->caps.num_opp, opp_extreme(rdev, false),
+		 opp_extreme(rdev, true), rdev->ring_size, rdev->drm.accel->index);
+	return 0;
+
+err_pm:
+	rnpu_pm_fini(rdev);
+err_sched:
+	rnpu_sched_fini(rdev);
+	return ret;
+}
+
+/* The caller holds the device active. */
+void rnpu_core_remove(struct rnpu_device *rdev)
+{
+	drm_dev_unplug(&rdev->drm);
+	rnpu_pm_fini(rdev);
+	rnpu_sched_fini(rdev);
+	/* Handlers see powered == 0 and leave; devres frees the IRQs. */
+	atomic_set(&rdev->powered, 0);
+	rnpu_write(rdev, RNPU_REG_IRQ_MASK, 0);
+	synchronize_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		synchronize_irq(rdev->irq_err);
+	cancel_work_sync(&rdev->event_work);
+	/* Leave the device as a bus reset would: powered, idle, empty. */
+	rnpu_write(rdev, RNPU_REG_CTRL, RNPU_CTRL_RESET);
+	rnpu_write(rdev, RNPU_REG_CTRL, 0);
+	rnpu_write(rdev, RNPU_REG_IRQ_CLEAR, ~0u);
+}
+
+static int __init rnpu_init(void)
+{
+	int ret;
+
+	ret = rnpu_netlink_register();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&rnpu_pci_driver);
+	if (ret)
+		goto err_nl;
+	ret = platform_driver_register(&rnpu_platform_driver);
+	if (ret)
+		goto err_pci;
+	return 0;
+err_pci:
+	pci_unregister_driver(&rnpu_pci_driver);
+err_nl:
+	rnpu_netlink_unregister();
+	return ret;
+}
+
+static void __exit rnpu_exit(void)
+{
+	platform_driver_unregister(&rnpu_platform_driver);
+	pci_unregister_driver(&rnpu_pci_driver);
+	rnpu_netlink_unregister();
+}
+
+module_init(rnpu_init);
+module_exit(rnpu_exit);
+
+MODULE_AUTHOR("The rnpu authors");
+MODULE_DESCRIPTION(RNPU_DRIVER_DESC " DRM accel driver");
+MODULE_LICENSE("GPL");
+MODULE_SOFTDEP("pre: governor_simpleondemand");

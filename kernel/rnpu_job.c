@@ -1,0 +1,992 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rnpu jobs: the SUBMIT ioctl, drm_sched backend, ring writes, completion
+ * from the interrupt handlers, and timeout -> reset -> recovery.
+ *
+ * Lock order: ctx->submit_lock -> dma_resv; reset_lock -> job_lock ->
+ * ctx->lock -> fence locks.  job_lock is taken from hard IRQs.
+ */
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-resv.h>
+#include <linux/interrupt.h>
+#include <linux/pm_runtime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_syncobj.h>
+
+#include "rnpu_drv.h"
+#include "rnpu_trace.h"
+#include "rnpu_uapi_check.h"
+
+/*
+ * The descriptor and result layouts in rnpu_regs.h use plain fixed-width
+ * types (the header is shared with QEMU and userspace); the device sees
+ * them little-endian.
+ */
+static inline u64 le64_field(u64 v)
+{
+	return le64_to_cpu((__force __le64)v);
+}
+
+static inline u32 le32_field(u32 v)
+{
+	return le32_to_cpu((__force __le32)v);
+}
+
+#define TO_LE64(v)	((__force u64)cpu_to_le64(v))
+#define TO_LE32(v)	((__force u32)cpu_to_le32(v))
+#define TO_LE16(v)	((__force u16)cpu_to_le16(v))
+
+static const char *rnpu_fence_driver_name(struct dma_fence *f)
+{
+	return RNPU_DRIVER_NAME;
+}
+
+static const char *rnpu_fence_timeline_name(struct dma_fence *f)
+{
+	return "rnpu-ring";
+}
+
+static const struct dma_fence_ops rnpu_fence_ops = {
+	.get_driver_name = rnpu_fence_driver_name,
+	.get_timeline_name = rnpu_fence_timeline_name,
+};
+
+static void rnpu_job_rec_release(struct kref *ref)
+{
+	struct rnpu_job_rec *rec = container_of(ref, struct rnpu_job_rec, ref);
+
+	dma_fence_put(rec->done);
+	kfree(rec);
+}
+
+void rnpu_job_rec_put(struct rnpu_job_rec *rec)
+{
+	if (rec)
+		kref_put(&rec->ref, rnpu_job_rec_release);
+}
+
+static void rnpu_job_free(struct rnpu_job *job)
+{
+	u32 i;
+
+	if (job->maps) {
+		for (i = 0; i < job->bo_count; i++)
+			rnpu_mapping_put(job->maps[i]);
+		kvfree(job->maps);
+	}
+	if (job->bos) {
+		for (i = 0; i < job->bo_count; i++)
+			drm_gem_object_put(job->bos[i]);
+		kvfree(job->bos);
+	}
+	if (job->hw_fence_init)
+		dma_fence_put(job->hw_fence);
+	else
+		kfree(job->hw_fence);
+	rnpu_job_rec_put(job->rec);
+	if (job->ctx)
+		rnpu_ctx_put(job->ctx);
+	if (job->pm_ref) {
+		pm_runtime_mark_last_busy(job->rdev->dev);
+		pm_runtime_put_autosuspend(job->rdev->dev);
+	}
+	kfree(job);
+}
+
+static int hw_error_to_errno(u32 error)
+{
+	switch (error) {
+	case DRM_RNPU_ERR_NONE:
+		return 0;
+	case DRM_RNPU_ERR_TIMEOUT:
+		return -ETIMEDOUT;
+	case DRM_RNPU_ERR_CANCELED:
+		return -ECANCELED;
+	case DRM_RNPU_ERR_DEVICE_LOST:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+static void fill_event(struct rnpu_event *ev, struct rnpu_ctx *ctx, u8 cmd)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->cmd = cmd;
+	ev->client_id = ctx->client_id;
+	ev->pid = ctx->pid;
+	strscpy(ev->comm, ctx->comm, sizeof(ev->comm));
+}
+
+/*
+ * Record how @job ended and signal its hardware fence.  @res is the
+ * device's result record, NULL when the driver ended the job itself.
+ * Called with rdev->job_lock held.
+ */
+static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
+			    const struct rnpu_job_result *res, u32 error,
+			    u32 fault_info)
+{
+	struct rnpu_job_rec *rec = job->rec;
+	struct rnpu_ctx *ctx = job->ctx;
+	u64 now = ktime_get_ns();
+	u64 cycles = 0, macs = 0, dram = 0, sram = 0, fault_va = 0;
+	u32 err_offset = 0, detail = 0;
+	struct rnpu_event ev;
+
+	lockdep_assert_held(&rdev->job_lock);
+	if (res) {
+		err_offset = le32_field(res->err_offset);
+		fault_va = le64_field(res->fault_addr);
+		cycles = le64_field(res->cycles);
+		macs = le64_field(res->macs);
+		dram = le64_field(res->dram_bytes);
+		sram = le64_field(res->sram_bytes);
+		detail = le32_field(res->detail);
+	}
+
+	spin_lock(&ctx->lock);
+	rec->state = error ? DRM_RNPU_JOB_FAILED : DRM_RNPU_JOB_DONE;
+	rec->error = error;
+	rec->err_offset = err_offset;
+	rec->fault_va = fault_va;
+	rec->fault_info = fault_info;
+	rec->detail = detail;
+	rec->cycles = cycles;
+	rec->macs = macs;
+	rec->dram_bytes = dram;
+	rec->sram_bytes = sram;
+	rec->end_ns = now;
+	if (rec->start_ns) {
+		/* The ring runs jobs in order: this one began when the last ended. */
+		u64 begin = max_t(u64, rec->start_ns, ktime_to_ns(rdev->last_retire));
+
+		if (now > begin)
+			ctx->busy_ns += now - begin;
+	}
+	ctx->cnt[DRM_RNPU_CNT_CYCLES] += cycles;
+	ctx->cnt[DRM_RNPU_CNT_BUSY] += cycles;
+	ctx->cnt[DRM_RNPU_CNT_MACS] += macs;
+	ctx->cnt[DRM_RNPU_CNT_DRAM_RD] += dram;
+	ctx->cnt[DRM_RNPU_CNT_SRAM] += sram;
+	if (res)
+		ctx->cnt[DRM_RNPU_CNT_JOBS]++;
+	if (error) {
+		struct rnpu_fault_rec *f = &ctx->fault_log[ctx->fault_next];
+
+		ctx->faults++;
+		ctx->cnt[DRM_RNPU_CNT_FAULTS]++;
+		ctx->fault_next = (ctx->fault_next + 1) % RNPU_FAULT_LOG;
+		f->seqno = rec->seqno;
+		f->fault_va = fault_va;
+		f->error = error;
+		f->fault_info = fault_info;
+		f->err_offset = err_offset;
+		f->detail = detail;
+		f->time = ns_to_ktime(now);
+	}
+	spin_unlock(&ctx->lock);
+	if (res)
+		rdev->last_retire = ns_to_ktime(now);
+
+	if (error) {
+		atomic64_inc(&rdev->sw_faults);
+		trace_rnpu_job_fault(rec->seqno, job->hw_seqno, error, fault_va,
+				     fault_info, err_offset);
+		if (error != DRM_RNPU_ERR_CANCELED) {
+			fill_event(&ev, ctx, RNPU_NL_CMD_FAULT);
+			ev.seqno = rec->seqno;
+			ev.error = error;
+			ev.fault_va = fault_va;
+			ev.fault_info = fault_info;
+			ev.asid = job->ctx->vm->asid;
+			ev.err_offset = err_offset;
+			rnpu_event_queue(rdev, &ev);
+		}
+		dma_fence_set_error(job->hw_fence, hw_error_to_errno(error));
+	}
+	trace_rnpu_job_done(rec->seqno, job->hw_seqno, error, cycles);
+	dma_fence_signal(job->hw_fence);
+}
+
+/* The device latches the first MMU fault until the driver clears it. */
+static u32 take_mmu_fault(struct rnpu_device *rdev, struct rnpu_job *job)
+{
+	u32 st = rnpu_read(rdev, RNPU_REG_MMU_FAULT_STATUS);
+	u32 info;
+
+	if (!(st & RNPU_FAULT_VALID))
+		return 0;
+	info = (st & RNPU_FAULT_TYPE_MASK) >> RNPU_FAULT_TYPE_SHIFT;
+	if (st & RNPU_FAULT_WRITE)
+		info |= DRM_RNPU_FAULT_WRITE;
+	rnpu_write(rdev, RNPU_REG_MMU_FAULT_STATUS, 0);
+	return info;
+}
+
+/*
+ * Retire every job the device has moved RING_HEAD past.  Completion is
+ * judged by RING_HEAD and checked against the result record's seqno, so a
+ * corrupted write-back fails the job instead of passing off its output.
+ */
+void rnpu_job_retire(struct rnpu_device *rdev)
+{
+	unsigned long flags;
+	u32 hw_head;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	if (!atomic_read(&rdev->powered) || rdev->resetting)
+		goto out;
+	hw_head = rnpu_read(rdev, RNPU_REG_RING_HEAD) & (rdev->ring_size - 1);
+	/* Results are written before RING_HEAD moves. */
+	dma_rmb();
+	while (rdev->ring_head != hw_head && rdev->ring_head != rdev->ring_tail) {
+		u32 slot = rdev->ring_head;
+		struct rnpu_job *job = rdev->slot_job[slot];
+		const struct rnpu_job_result *res = &rdev->results[slot];
+		u32 error = 0, info = 0, st;
+
+		rdev->slot_job[slot] = NULL;
+		rdev->ring_head = (slot + 1) & (rdev->ring_size - 1);
+		if (WARN_ON_ONCE(!job))
+			continue;
+		st = le32_field(res->status);
+		if (le64_field(res->seqno) != job->hw_seqno)
+			error = DRM_RNPU_ERR_BAD_WRITEBACK;
+		else if (st > RNPU_ERR_BAD_JOB)
+			error = DRM_RNPU_ERR_BAD_JOB;
+		else
+			error = st;
+		if (error == DRM_RNPU_ERR_MMU_FAULT)
+			info = take_mmu_fault(rdev, job);
+		rnpu_job_finish(rdev, job, res, error, info);
+	}
+out:
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+}
+
+irqreturn_t rnpu_irq_job(int irq, void *arg)
+{
+	struct rnpu_device *rdev = arg;
+	u32 st;
+
+	if (!atomic_read(&rdev->powered))
+		return IRQ_NONE;
+	st = rnpu_read(rdev, RNPU_REG_IRQ_STATUS) & RNPU_IRQ_JOB_DONE;
+	if (!st)
+		return IRQ_NONE;
+	/* Clear before looking: a later completion must raise a new IRQ. */
+	rnpu_write(rdev, RNPU_REG_IRQ_CLEAR, st);
+	rnpu_job_retire(rdev);
+	return IRQ_HANDLED;
+}
+
+irqreturn_t rnpu_irq_err(int irq, void *arg)
+{
+	struct rnpu_device *rdev = arg;
+	u32 st;
+
+	if (!atomic_read(&rdev->powered))
+		return IRQ_NONE;
+	st = rnpu_read(rdev, RNPU_REG_IRQ_STATUS) & RNPU_IRQ_ERR_MASK;
+	if (!st)
+		return IRQ_NONE;
+	rnpu_write(rdev, RNPU_REG_IRQ_CLEAR, st);
+	/* Failed jobs retire like the others, with an error in their result. */
+	rnpu_job_retire(rdev);
+	if (st & RNPU_IRQ_THERMAL)
+		rnpu_thermal_irq(rdev);
+	return IRQ_HANDLED;
+}
+
+irqreturn_t rnpu_irq_shared(int irq, void *arg)
+{
+	irqreturn_t a = rnpu_irq_job(irq, arg);
+	irqreturn_t b = rnpu_irq_err(irq, arg);
+
+	return a == IRQ_HANDLED || b == IRQ_HANDLED ? IRQ_HANDLED : IRQ_NONE;
+}
+
+/* Write @job into the next ring slot and ring the doorbell.  job_lock held. */
+static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
+{
+	u32 slot = rdev->ring_tail;
+	struct rnpu_job_desc *d = &rdev->ring[slot];
+	struct rnpu_job_result *res = &rdev->results[slot];
+
+	lockdep_assert_held(&rdev->job_lock);
+	memset(res, 0, sizeof(*res));
+	memset(d, 0, sizeof(*d));
+	d->seqno = TO_LE64(job->hw_seqno);
+	d->cmd_va = TO_LE64(job->cmd_va);
+	d->cmd_size = TO_LE32(job->cmd_size);
+	d->asid = TO_LE16(job->ctx->vm->asid);
+	d->flags = TO_LE16(RNPU_JOB_F_IRQ);
+	d->budget = TO_LE32(job->budget);
+	d->result_addr = TO_LE64(rdev->results_dma + slot * sizeof(*res));
+	rdev->slot_job[slot] = job;
+	job->slot = slot;
+	job->reset_gen = rdev->reset_gen;
+	rdev->ring_tail = (slot + 1) & (rdev->ring_size - 1);
+	/* The descriptor must be in memory before the device sees the tail. */
+	dma_wmb();
+	rnpu_write(rdev, RNPU_REG_RING_TAIL, rdev->ring_tail);
+	rnpu_write(rdev, RNPU_REG_DOORBELL, 1);
+}
+
+static struct dma_fence *rnpu_sched_prepare_job(struct drm_sched_job *sched_job,
+						struct drm_sched_entity *entity)
+{
+	struct rnpu_job *job = to_rnpu_job(sched_job);
+
+	if (READ_ONCE(job->ctx->banned))
+		return NULL;
+	return rnpu_asid_acquire(job->rdev, job->ctx->vm);
+}
+
+static struct dma_fence *rnpu_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct rnpu_job *job = to_rnpu_job(sched_job);
+	struct rnpu_device *rdev = job->rdev;
+	struct rnpu_ctx *ctx = job->ctx;
+	struct dma_fence *wait;
+	unsigned long flags;
+	u32 cancel = 0;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	job->hw_seqno = ++rdev->hw_seqno;
+	dma_fence_init(job->hw_fence, &rnpu_fence_ops, &rdev->fence_lock,
+		       rdev->fence_context, job->hw_seqno);
+	job->hw_fence_init = true;
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+
+	if (READ_ONCE(ctx->banned) || sched_job->s_fence->finished.error) {
+		cancel = DRM_RNPU_ERR_CANCELED;
+	} else if (ctx->vm->asid < 0) {
+		/* prepare_job bound a context; it cannot have been taken since. */
+		wait = rnpu_asid_acquire(rdev, ctx->vm);
+		if (WARN_ON_ONCE(wait)) {
+			dma_fence_put(wait);
+			cancel = DRM_RNPU_ERR_CANCELED;
+		}
+	}
+
+	if (!cancel && rdev->lost)
+		cancel = DRM_RNPU_ERR_DEVICE_LOST;
+	if (!cancel)
+		rnpu_asid_program(rdev, ctx->vm, job->hw_fence);
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	if (cancel) {
+		rnpu_job_finish(rdev, job, NULL, cancel, 0);
+	} else {
+		spin_lock(&ctx->lock);
+		job->rec->state = DRM_RNPU_JOB_RUNNING;
+		job->rec->start_ns = ktime_get_ns();
+		spin_unlock(&ctx->lock);
+		if (rdev->pending_fi) {
+			rnpu_write(rdev, RNPU_REG_FI_ADDR_LO,
+				   lower_32_bits(rdev->pending_fi_addr));
+			rnpu_write(rdev, RNPU_REG_FI_ADDR_HI,
+				   upper_32_bits(rdev->pending_fi_addr));
+			rnpu_write(rdev, RNPU_REG_FI_CTRL, rdev->pending_fi);
+			rdev->pending_fi = 0;
+		}
+		ring_push(rdev, job);
+		trace_rnpu_job_run(job->rec->seqno, job->hw_seqno,
+				   ctx->vm->asid, job->slot);
+	}
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	return dma_fence_get(job->hw_fence);
+}
+
+/*
+ * After drm_sched_stop() every unsignalled job has lost its parent
+ * fence; drm_sched_start() cancels jobs without one.  Ours live on
+ * (re-queued or finished by the driver), so hand the fences back.
+ */
+static void restore_parents(struct rnpu_device *rdev)
+{
+	struct drm_sched_job *s_job;
+
+	list_for_each_entry(s_job, &rdev->sched.pending_list, list) {
+		struct rnpu_job *job = to_rnpu_job(s_job);
+
+		if (!s_job->s_fence->parent && job->hw_fence_init)
+			s_job->s_fence->parent = dma_fence_get(job->hw_fence);
+	}
+}
+
+static void fail_job(struct rnpu_device *rdev, struct rnpu_job *job, u32 error)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	if (!dma_fence_is_signaled(job->hw_fence))
+		rnpu_job_finish(rdev, job, NULL, error, 0);
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+}
+
+/*
+ * Reset the device and recover.  @bad (may be NULL for a forced reset) is
+ * failed with DRM_RNPU_ERR_TIMEOUT and its context banned; jobs of other
+ * contexts that were on the ring go back on it in their original order
+ * and finish normally.  Called with reset_lock held.
+ */
+static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason)
+{
+	struct rnpu_job **lost = rdev->reset_jobs;
+	struct rnpu_ctx *guilty = bad ? bad->ctx : NULL;
+	unsigned long flags;
+	u32 n = 0, i;
+	int ret;
+
+	lockdep_assert_held(&rdev->reset_lock);
+	drm_sched_stop(&rdev->sched, bad ? &bad->base : NULL);
+	disable_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		disable_irq(rdev->irq_err);
+
+	/* Whatever finished before the hang still counts. */
+	rnpu_job_retire(rdev);
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->resetting = true;
+	while (rdev->ring_head != rdev->ring_tail) {
+		u32 slot = rdev->ring_head;
+
+		if (rdev->slot_job[slot])
+			lost[n++] = rdev->slot_job[slot];
+		rdev->slot_job[slot] = NULL;
+		rdev->ring_head = (slot + 1) & (rdev->ring_size - 1);
+	}
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+
+	ret = rnpu_hw_soft_reset(rdev);
+	if (ret) {
+		dev_warn(rdev->dev, "soft reset failed, power cycling\n");
+		rnpu_hw_power_off(rdev);
+		ret = rnpu_hw_power_on(rdev);
+		if (!ret)
+			ret = rnpu_hw_init(rdev);
+	}
+	rdev->lost = ret != 0;
+	rdev->reset_gen++;
+	atomic_inc(&rdev->resets);
+
+	if (guilty) {
+		spin_lock_irqsave(&guilty->lock, flags);
+		guilty->guilty++;
+		if (rnpu_ban_on_hang)
+			guilty->banned = true;
+		spin_unlock_irqrestore(&guilty->lock, flags);
+	}
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->resetting = false;
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+
+	for (i = 0; i < n; i++) {
+		struct rnpu_job *job = lost[i];
+
+		u32 err = 0;
+
+		if (ret)
+			err = DRM_RNPU_ERR_DEVICE_LOST;
+		else if (job == bad)
+			err = DRM_RNPU_ERR_TIMEOUT;
+		else if (READ_ONCE(job->ctx->banned))
+			err = DRM_RNPU_ERR_CANCELED;
+		if (err) {
+			fail_job(rdev, job, err);
+			continue;
+		}
+		rnpu_asid_program(rdev, job->ctx->vm, job->hw_fence);
+		spin_lock_irqsave(&rdev->job_lock, flags);
+		ring_push(rdev, job);
+		spin_unlock_irqrestore(&rdev->job_lock, flags);
+	}
+	/* A bad job the ring no longer held (it was lost with the ring). */
+	if (bad && bad->hw_fence_init)
+		fail_job(rdev, bad, ret ? DRM_RNPU_ERR_DEVICE_LOST : DRM_RNPU_ERR_TIMEOUT);
+
+	enable_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		enable_irq(rdev->irq_err);
+	restore_parents(rdev);
+	drm_sched_start(&rdev->sched);
+
+	trace_rnpu_reset(reason, atomic_read(&rdev->resets), bad ? bad->rec->seqno : 0,
+			 n);
+	{
+		struct rnpu_event ev;
+
+		if (guilty) {
+			fill_event(&ev, guilty, RNPU_NL_CMD_RESET);
+			ev.seqno = bad->rec->seqno;
+			ev.banned = READ_ONCE(guilty->banned);
+		} else {
+			memset(&ev, 0, sizeof(ev));
+			ev.cmd = RNPU_NL_CMD_RESET;
+		}
+		ev.reason = reason;
+		ev.resets = atomic_read(&rdev->resets);
+		rnpu_event_queue(rdev, &ev);
+	}
+	dev_warn(rdev->dev, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
+		 atomic_read(&rdev->resets),
+		 reason == RNPU_NL_REASON_TIMEOUT ? "job timeout" : "forced",
+		 n, guilty ? guilty->client_id : 0,
+		 guilty && READ_ONCE(guilty->banned) ? " banned" : "");
+	return ret;
+}
+
+int rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason)
+{
+	int ret;
+
+	ret = pm_runtime_resume_and_get(rdev->dev);
+	if (ret)
+		return ret;
+	mutex_lock(&rdev->reset_lock);
+	ret = __rnpu_reset(rdev, bad, reason);
+	mutex_unlock(&rdev->reset_lock);
+	pm_runtime_mark_last_busy(rdev->dev);
+	pm_runtime_put_autosuspend(rdev->dev);
+	return ret;
+}
+
+static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct rnpu_job *job = to_rnpu_job(sched_job);
+	struct rnpu_device *rdev = job->rdev;
+
+	mutex_lock(&rdev->reset_lock);
+	/* An interrupt may have been lost rather than the device hung. */
+	rnpu_job_retire(rdev);
+	if (dma_fence_is_signaled(job->hw_fence) ||
+	    job->reset_gen != rdev->reset_gen) {
+		/*
+		 * Not hung (or already recovered by another reset): put the
+		 * job back where drm_sched took it from.
+		 */
+		drm_sched_stop(&rdev->sched, sched_job);
+		restore_parents(rdev);
+		drm_sched_start(&rdev->sched);
+		mutex_unlock(&rdev->reset_lock);
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+	}
+	dev_warn(rdev->dev, "job %llu of context %llu timed out after %u ms\n",
+		 job->rec->seqno, job->ctx->client_id, rnpu_job_timeout_ms);
+	__rnpu_reset(rdev, job, RNPU_NL_REASON_TIMEOUT);
+	mutex_unlock(&rdev->reset_lock);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void rnpu_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct rnpu_job *job = to_rnpu_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	rnpu_job_free(job);
+}
+
+static const struct drm_sched_backend_ops rnpu_sched_ops = {
+	.prepare_job = rnpu_sched_prepare_job,
+	.run_job = rnpu_sched_run_job,
+	.timedout_job = rnpu_sched_timedout_job,
+	.free_job = rnpu_sched_free_job,
+};
+
+int rnpu_sched_init(struct rnpu_device *rdev)
+{
+	const struct drm_sched_init_args args = {
+		.ops = &rnpu_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = rdev->ring_size - 1,
+		.timeout = msecs_to_jiffies(rnpu_job_timeout_ms),
+		.name = RNPU_DRIVER_NAME,
+		.dev = rdev->dev,
+	};
+
+	rdev->fence_context = dma_fence_context_alloc(1);
+	return drm_sched_init(&rdev->sched, &args);
+}
+
+void rnpu_sched_fini(struct rnpu_device *rdev)
+{
+	drm_sched_fini(&rdev->sched);
+}
+
+/* Copy a user array of growable elements into @dst (kvmalloc()ed). */
+static void *copy_array(u64 uptr, u32 count, u32 stride, size_t elem_size)
+{
+	void *raw, *dst;
+	int ret;
+
+	if (!count)
+		return NULL;
+	raw = vmemdup_user(u64_to_user_ptr(uptr), size_mul(count, stride));
+	if (IS_ERR(raw))
+		return raw;
+	dst = kvmalloc_array(count, elem_size, GFP_KERNEL);
+	if (!dst) {
+		kvfree(raw);
+		return ERR_PTR(-ENOMEM);
+	}
+	ret = rnpu_unpack_array(raw, count, stride, dst, elem_size);
+	kvfree(raw);
+	if (ret) {
+		kvfree(dst);
+		return ERR_PTR(ret);
+	}
+	return dst;
+}
+
+/* Look up the command BO and the listed BOs; the command BO is bos[0]. */
+static int lookup_bos(struct rnpu_job *job, struct drm_file *file,
+		      const struct drm_rnpu_submit *args,
+		      const struct drm_rnpu_submit_bo *list, bool **writes_out)
+{
+	struct rnpu_ctx *ctx = job->ctx;
+	struct drm_gem_object *cmd;
+	bool *writes;
+	u32 i, n = 0;
+	int ret;
+
+	cmd = drm_gem_object_lookup(file, args->cmd_handle);
+	if (!cmd)
+		return -ENOENT;
+	ret = rnpu_check_cmd_range(cmd->size, args->cmd_offset, args->cmd_size);
+	if (ret) {
+		drm_gem_object_put(cmd);
+		return ret;
+	}
+	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos), GFP_KERNEL);
+	job->maps = kvcalloc(args->bo_count + 1, sizeof(*job->maps), GFP_KERNEL);
+	writes = kvcalloc(args->bo_count + 1, sizeof(*writes), GFP_KERNEL);
+	if (!job->bos || !job->maps || !writes) {
+		drm_gem_object_put(cmd);
+		kvfree(writes);
+		return -ENOMEM;
+	}
+	job->bos[n++] = cmd;
+	job->bo_count = n;
+	for (i = 0; i < args->bo_count; i++) {
+		struct drm_gem_object *obj;
+		bool w = list[i].flags & DRM_RNPU_SUBMIT_BO_WRITE;
+
+		obj = drm_gem_object_lookup(file, list[i].handle);
+		if (!obj) {
+			ret = -ENOENT;
+			goto err;
+		}
+		if (w && (to_rnpu_bo(obj)->flags & DRM_RNPU_BO_DEVICE_RO)) {
+			drm_gem_object_put(obj);
+			ret = -EINVAL;
+			goto err;
+		}
+		if (obj == cmd) {
+			/* Listing the command BO too is fine: merge the two. */
+			writes[0] |= w;
+			drm_gem_object_put(obj);
+			continue;
+		}
+		writes[n] = w;
+		job->bos[n++] = obj;
+		job->bo_count = n;
+	}
+	for (i = 0; i < n; i++) {
+		job->maps[i] = rnpu_bo_mapping_get(to_rnpu_bo(job->bos[i]), ctx->vm);
+		if (!job->maps[i]) {
+			/* The handle was closed under us. */
+			ret = -ENOENT;
+			goto err;
+		}
+	}
+	job->cmd_va = job->maps[0]->mm.start + args->cmd_offset;
+	*writes_out = writes;
+	return 0;
+err:
+	kvfree(writes);
+	return ret;
+}
+
+/* Drop finished records beyond the history depth (submit_lock held). */
+static void prune_records(struct rnpu_ctx *ctx)
+{
+	while (ctx->last_seqno - ctx->oldest_seqno >= rnpu_job_history) {
+		struct rnpu_job_rec *rec = xa_load(&ctx->recs, ctx->oldest_seqno);
+		bool done = true;
+
+		if (rec) {
+			spin_lock_irq(&ctx->lock);
+			done = rec->state == DRM_RNPU_JOB_DONE ||
+			       rec->state == DRM_RNPU_JOB_FAILED;
+			spin_unlock_irq(&ctx->lock);
+		}
+		if (!done)
+			break;
+		xa_erase(&ctx->recs, ctx->oldest_seqno);
+		rnpu_job_rec_put(rec);
+		ctx->oldest_seqno++;
+	}
+}
+
+static const enum drm_sched_priority prio_map[RNPU_NUM_PRIO] = {
+	[DRM_RNPU_PRIO_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
+	[DRM_RNPU_PRIO_LOW] = DRM_SCHED_PRIORITY_LOW,
+	[DRM_RNPU_PRIO_HIGH] = DRM_SCHED_PRIORITY_HIGH,
+};
+
+enum drm_sched_priority rnpu_sched_prio(u32 prio)
+{
+	return prio_map[prio];
+}
+
+int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct rnpu_device *rdev = to_rnpu(dev);
+	struct rnpu_ctx *ctx = file->driver_priv;
+	struct drm_rnpu_submit *args = data;
+	struct drm_rnpu_submit_bo *bo_list = NULL;
+	struct drm_rnpu_sync *syncs = NULL;
+	struct drm_syncobj *out_sync = NULL;
+	struct dma_fence_chain *chain = NULL;
+	struct ww_acquire_ctx acquire;
+	struct dma_fence *done;
+	struct rnpu_job *job;
+	bool *writes = NULL;
+	bool inited = false;
+	u64 seqno;
+	u32 i;
+	int ret;
+
+	ret = rnpu_check_submit(args);
+	if (ret)
+		return ret;
+	if (args->priority == DRM_RNPU_PRIO_HIGH && !capable(CAP_SYS_NICE))
+		return -EPERM;
+	if (READ_ONCE(ctx->banned))
+		return -ECANCELED;
+
+	bo_list = copy_array(args->bos, args->bo_count, args->bo_stride,
+			     sizeof(*bo_list));
+	if (IS_ERR(bo_list))
+		return PTR_ERR(bo_list);
+	syncs = copy_array(args->in_syncs, args->in_sync_count,
+			   args->in_sync_stride, sizeof(*syncs));
+	if (IS_ERR(syncs)) {
+		ret = PTR_ERR(syncs);
+		syncs = NULL;
+		goto out_free_arrays;
+	}
+	for (i = 0; i < args->bo_count; i++) {
+		ret = rnpu_check_submit_bo(&bo_list[i]);
+		if (ret)
+			goto out_free_arrays;
+	}
+	for (i = 0; i < args->in_sync_count; i++) {
+		ret = rnpu_check_sync(&syncs[i]);
+		if (ret)
+			goto out_free_arrays;
+	}
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_free_arrays;
+	}
+	job->rdev = rdev;
+	job->ctx = ctx;
+	kref_get(&ctx->ref);
+	job->cmd_size = args->cmd_size;
+	job->budget = args->cycle_budget;
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL);
+	job->rec = kzalloc(sizeof(*job->rec), GFP_KERNEL);
+	if (!job->hw_fence || !job->rec) {
+		ret = -ENOMEM;
+		goto out_job;
+	}
+	kref_init(&job->rec->ref);
+	job->rec->state = DRM_RNPU_JOB_QUEUED;
+
+	ret = lookup_bos(job, file, args, bo_list, &writes);
+	if (ret)
+		goto out_job;
+
+	if (args->out_sync) {
+		out_sync = drm_syncobj_find(file, args->out_sync);
+		if (!out_sync) {
+			ret = -ENOENT;
+			goto out_job;
+		}
+		if (args->out_sync_point) {
+			chain = dma_fence_chain_alloc();
+			if (!chain) {
+				ret = -ENOMEM;
+				goto out_job;
+			}
+		}
+	}
+
+	/* The device stays powered from here until the job is freed. */
+	ret = pm_runtime_resume_and_get(rdev->dev);
+	if (ret)
+		goto out_job;
+	job->pm_ref = true;
+
+	ret = drm_sched_job_init(&job->base, &ctx->entity[args->priority], 1,
+				 ctx, file->client_id);
+	if (ret)
+		goto out_job;
+	inited = true;
+	for (i = 0; i < args->in_sync_count; i++) {
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
+							   syncs[i].handle,
+							   syncs[i].point);
+		if (ret)
+			goto out_job;
+	}
+
+	mutex_lock(&ctx->submit_lock);
+	if (READ_ONCE(ctx->banned)) {
+		ret = -ECANCELED;
+		goto out_unlock;
+	}
+	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &acquire);
+	if (ret) {
+		/* -EALREADY: a BO handle listed twice. */
+		if (ret == -EALREADY)
+			ret = -EINVAL;
+		goto out_unlock;
+	}
+	for (i = 0; i < job->bo_count; i++) {
+		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
+		if (ret)
+			goto out_resv;
+		if (args->flags & DRM_RNPU_SUBMIT_NO_IMPLICIT_SYNC)
+			continue;
+		ret = drm_sched_job_add_implicit_dependencies(&job->base,
+							      job->bos[i],
+							      writes[i]);
+		if (ret)
+			goto out_resv;
+	}
+	seqno = ctx->last_seqno + 1;
+	job->rec->seqno = seqno;
+	ret = xa_insert(&ctx->recs, seqno, job->rec, GFP_KERNEL);
+	if (ret)
+		goto out_resv;
+	kref_get(&job->rec->ref);
+
+	/* Nothing may fail from here on. */
+	drm_sched_job_arm(&job->base);
+	done = &job->base.s_fence->finished;
+	job->rec->done = dma_fence_get(done);
+	job->rec->submit_ns = ktime_get_ns();
+	/* Publish the seqno only once its record has the done fence. */
+	smp_store_release(&ctx->last_seqno, seqno);
+	for (i = 0; i < job->bo_count; i++)
+		dma_resv_add_fence(job->bos[i]->resv, done,
+				   writes[i] ? DMA_RESV_USAGE_WRITE :
+					       DMA_RESV_USAGE_READ);
+	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	if (out_sync) {
+		if (chain) {
+			drm_syncobj_add_point(out_sync, chain, done,
+					      args->out_sync_point);
+			chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(out_sync, done);
+		}
+	}
+	trace_rnpu_job_submit(ctx->client_id, seqno, job->cmd_va, job->cmd_size,
+			      job->bo_count, args->priority);
+	drm_sched_entity_push_job(&job->base);
+	prune_records(ctx);
+	mutex_unlock(&ctx->submit_lock);
+
+	args->seqno = seqno;
+	ret = 0;
+	job = NULL;
+	goto out_put;
+
+out_resv:
+	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+out_unlock:
+	mutex_unlock(&ctx->submit_lock);
+out_job:
+	if (inited)
+		drm_sched_job_cleanup(&job->base);
+	rnpu_job_free(job);
+out_put:
+	dma_fence_chain_free(chain);
+	if (out_sync)
+		drm_syncobj_put(out_sync);
+	kvfree(writes);
+out_free_arrays:
+	kvfree(syncs);
+	kvfree(bo_list);
+	return ret;
+}
+
+int rnpu_ioctl_job_status(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	struct rnpu_ctx *ctx = file->driver_priv;
+	struct drm_rnpu_job_status *args = data;
+	struct rnpu_job_rec *rec;
+	int ret;
+
+	ret = rnpu_check_job_status(args);
+	if (ret)
+		return ret;
+	/* Pairs with the release in submit: the record is complete. */
+	if (args->seqno > smp_load_acquire(&ctx->last_seqno))
+		return -EINVAL;
+	xa_lock(&ctx->recs);
+	rec = xa_load(&ctx->recs, args->seqno);
+	if (rec)
+		kref_get(&rec->ref);
+	xa_unlock(&ctx->recs);
+	if (!rec)
+		return -ENOENT;
+
+	if (args->timeout_ns) {
+		u64 ns = rnpu_deadline_to_ns(args->timeout_ns, ktime_get_ns());
+		long left = dma_fence_wait_timeout(rec->done, true,
+						   min_t(u64, nsecs_to_jiffies64(ns),
+							 MAX_SCHEDULE_TIMEOUT));
+
+		if (left < 0) {
+			ret = left;
+			goto out;
+		}
+		if (!left && !dma_fence_is_signaled(rec->done)) {
+			ret = -ETIME;
+			goto out;
+		}
+	}
+
+	spin_lock_irq(&ctx->lock);
+	args->state = rec->state;
+	args->error = rec->error;
+	args->err_offset = rec->err_offset;
+	args->fault_va = rec->fault_va;
+	args->fault_info = rec->fault_info;
+	args->detail = rec->detail;
+	args->cycles = rec->cycles;
+	args->macs = rec->macs;
+	args->dram_bytes = rec->dram_bytes;
+	args->sram_bytes = rec->sram_bytes;
+	args->submit_ns = rec->submit_ns;
+	args->start_ns = rec->start_ns;
+	args->end_ns = rec->end_ns;
+	spin_unlock_irq(&ctx->lock);
+out:
+	rnpu_job_rec_put(rec);
+	return ret;
+}

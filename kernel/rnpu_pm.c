@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rnpu power management: runtime PM with autosuspend (PWR_CTRL), devfreq
+ * DVFS over the device's operating-point table with the simple_ondemand
+ * governor fed by the BUSY and CYCLES counters, and thermal throttling on
+ * the device's THERMAL interrupt plus a devfreq cooling device.
+ */
+#include <linux/devfreq.h>
+#include <linux/devfreq_cooling.h>
+#include <linux/pm_opp.h>
+#include <linux/pm_runtime.h>
+
+#include "rnpu_drv.h"
+#include "rnpu_trace.h"
+
+/* The device raises THERMAL at 85 C; lift the limit again below this. */
+#define RNPU_THERMAL_RELEASE_MC	75000
+#define RNPU_THERMAL_POLL_MS	500
+#define RNPU_DEVFREQ_POLL_MS	50
+
+u64 rnpu_freq_hz(struct rnpu_device *rdev, u32 opp)
+{
+	return (u64)rdev->caps.opp_mhz[opp] * 1000000;
+}
+
+int rnpu_runtime_suspend(struct device *dev)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	u64 live[RNPU_CNT_COUNT];
+	unsigned long flags;
+	unsigned int i;
+
+	if (rdev->devfreq)
+		devfreq_suspend_device(rdev->devfreq);
+	/* Power-off zeroes the counters: fold them into the totals first. */
+	spin_lock_irqsave(&rdev->cnt_lock, flags);
+	rnpu_hw_read_counters(rdev, live);
+	for (i = 0; i < RNPU_CNT_COUNT; i++)
+		rdev->cnt_base[i] += live[i];
+	atomic_set(&rdev->powered, 0);
+	spin_unlock_irqrestore(&rdev->cnt_lock, flags);
+	synchronize_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		synchronize_irq(rdev->irq_err);
+	rnpu_hw_power_off(rdev);
+	return 0;
+}
+
+int rnpu_runtime_resume(struct device *dev)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	int ret;
+
+	ret = rnpu_hw_power_on(rdev);
+	if (ret)
+		return ret;
+	rdev->df_cycles = 0;
+	rdev->df_busy = 0;
+	atomic_set(&rdev->powered, 1);
+	ret = rnpu_hw_init(rdev);
+	if (ret) {
+		atomic_set(&rdev->powered, 0);
+		rnpu_hw_power_off(rdev);
+		return ret;
+	}
+	if (rdev->devfreq)
+		devfreq_resume_device(rdev->devfreq);
+	return 0;
+}
+
+static void set_opp(struct rnpu_device *rdev, u32 opp, u32 reason)
+{
+	u32 old = READ_ONCE(rdev->opp_cur);
+
+	WRITE_ONCE(rdev->opp_cur, opp);
+	/* Powered off, the next power-on programs opp_cur. */
+	if (rnpu_hw_get(rdev)) {
+		rnpu_hw_set_opp(rdev, opp);
+		rnpu_hw_put(rdev);
+	}
+	if (old != opp)
+		trace_rnpu_freq(rdev->caps.opp_mhz[old], rdev->caps.opp_mhz[opp],
+				reason);
+}
+
+static int rnpu_df_target(struct device *dev, unsigned long *freq, u32 flags)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	struct dev_pm_opp *opp;
+	unsigned long rate;
+	u32 i, idx = 0;
+
+	opp = devfreq_recommended_opp(dev, freq, flags);
+	if (IS_ERR(opp))
+		return PTR_ERR(opp);
+	rate = dev_pm_opp_get_freq(opp);
+	dev_pm_opp_put(opp);
+	for (i = 0; i < rdev->caps.num_opp; i++) {
+		if (rnpu_freq_hz(rdev, i) == rate)
+			idx = i;
+	}
+	idx = min(idx, READ_ONCE(rdev->opp_cap));
+	set_opp(rdev, idx, RNPU_NL_REASON_DEVFREQ);
+	*freq = rnpu_freq_hz(rdev, idx);
+	return 0;
+}
+
+/* Utilization = BUSY / CYCLES over the polling interval. */
+static int rnpu_df_status(struct device *dev, struct devfreq_dev_status *st)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	u64 cycles, busy;
+
+	st->current_frequency = rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur));
+	if (!rnpu_hw_get(rdev)) {
+		/* Suspended means idle; total 0 would ask for the top OPP. */
+		st->total_time = RNPU_DEVFREQ_POLL_MS * NSEC_PER_MSEC;
+		st->busy_time = 0;
+		return 0;
+	}
+	cycles = rnpu_read64(rdev, RNPU_CNT_LO(RNPU_CNT_CYCLES));
+	busy = rnpu_read64(rdev, RNPU_CNT_LO(RNPU_CNT_BUSY));
+	rnpu_hw_put(rdev);
+	if (cycles < rdev->df_cycles || busy < rdev->df_busy) {
+		rdev->df_cycles = 0;	/* counters restarted under us */
+		rdev->df_busy = 0;
+	}
+	st->total_time = max_t(u64, cycles - rdev->df_cycles, 1);
+	st->busy_time = min_t(u64, busy - rdev->df_busy, st->total_time);
+	rdev->df_cycles = cycles;
+	rdev->df_busy = busy;
+	return 0;
+}
+
+static int rnpu_df_cur_freq(struct device *dev, unsigned long *freq)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+
+	*freq = rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur));
+	return 0;
+}
+
+static struct devfreq_simple_ondemand_data rnpu_ondemand = {
+	.upthreshold = 80,
+	.downdifferential = 10,
+};
+
+static void throttle_event(struct rnpu_device *rdev, u32 old, u32 new, s32 temp)
+{
+	struct rnpu_event ev = {
+		.cmd = RNPU_NL_CMD_THROTTLE,
+		.reason = RNPU_NL_REASON_THERMAL,
+		.freq_hz = rnpu_freq_hz(rdev, new),
+		.old_freq_hz = rnpu_freq_hz(rdev, old),
+		.temp = temp,
+	};
+
+	rnpu_event_queue(rdev, &ev);
+}
+
+/* Apply a new thermal limit through devfreq, or directly without it. */
+static void apply_cap(struct rnpu_device *rdev)
+{
+	if (rdev->devfreq) {
+		mutex_lock(&rdev->devfreq->lock);
+		update_devfreq(rdev->devfreq);
+		mutex_unlock(&rdev->devfreq->lock);
+	} else if (READ_ONCE(rdev->opp_cur) > rdev->opp_cap) {
+		set_opp(rdev, rdev->opp_cap, RNPU_NL_REASON_THERMAL);
+	}
+	if (READ_ONCE(rdev->opp_cur) > rdev->opp_cap)
+		set_opp(rdev, rdev->opp_cap, RNPU_NL_REASON_THERMAL);
+}
+
+/*
+ * Step the limit down one OPP while the die is at the trip point, and
+ * back up one OPP per poll once it has cooled below the release point.
+ */
+static void rnpu_thermal_work(struct work_struct *work)
+{
+	struct rnpu_device *rdev = container_of(work, struct rnpu_device,
+						thermal_work.work);
+	u32 top = rdev->caps.num_opp - 1, old = rdev->opp_cap;
+	s32 temp = 0;
+
+	if (rnpu_hw_get(rdev)) {
+		temp = rnpu_read(rdev, RNPU_REG_TEMP);
+		rnpu_hw_put(rdev);
+	}
+	if (temp >= RNPU_THERMAL_RELEASE_MC + 10000 && rdev->opp_cap > 0)
+		rdev->opp_cap--;
+	else if (temp < RNPU_THERMAL_RELEASE_MC && rdev->opp_cap < top)
+		rdev->opp_cap++;
+	if (rdev->opp_cap != old) {
+		apply_cap(rdev);
+		throttle_event(rdev, old, rdev->opp_cap, temp);
+		dev_info(rdev->dev, "thermal: %d mC, OPP limit %u -> %u (%u MHz)\n",
+			 temp, old, rdev->opp_cap,
+			 rdev->caps.opp_mhz[rdev->opp_cap]);
+	}
+	if (rdev->opp_cap < top)
+		schedule_delayed_work(&rdev->thermal_work,
+				      msecs_to_jiffies(RNPU_THERMAL_POLL_MS));
+}
+
+void rnpu_thermal_irq(struct rnpu_device *rdev)
+{
+	mod_delayed_work(system_wq, &rdev->thermal_work, 0);
+}
+
+int rnpu_pm_init(struct rnpu_device *rdev)
+{
+	struct devfreq_dev_profile *prof;
+	struct device *dev = rdev->dev;
+	struct devfreq *df;
+	u32 i, top = rdev->caps.num_opp - 1;
+	int ret;
+
+	rdev->opp_cur = top;
+	rdev->opp_cap = top;
+	INIT_DELAYED_WORK(&rdev->thermal_work, rnpu_thermal_work);
+
+	pm_runtime_set_autosuspend_delay(dev, rnpu_autosuspend_ms);
+	pm_runtime_use_autosuspend(dev);
+
+	if (!rnpu_devfreq_enable)
+		return 0;
+	for (i = 0; i < rdev->caps.num_opp; i++) {
+		ret = dev_pm_opp_add(dev, rnpu_freq_hz(rdev, i), rdev->caps.opp_uv[i]);
+		if (ret) {
+			dev_warn(dev, "cannot add OPP %u (%d): DVFS disabled\n", i, ret);
+			dev_pm_opp_remove_all_dynamic(dev);
+			return 0;
+		}
+	}
+	prof = devm_kzalloc(dev, sizeof(*prof), GFP_KERNEL);
+	if (!prof)
+		return -ENOMEM;
+	prof->initial_freq = rnpu_freq_hz(rdev, top);
+	prof->polling_ms = RNPU_DEVFREQ_POLL_MS;
+	prof->timer = DEVFREQ_TIMER_DELAYED;
+	prof->target = rnpu_df_target;
+	prof->get_dev_status = rnpu_df_status;
+	prof->get_cur_freq = rnpu_df_cur_freq;
+	df = devm_devfreq_add_device(dev, prof, DEVFREQ_GOV_SIMPLE_ONDEMAND,
+				     &rnpu_ondemand);
+	if (IS_ERR(df)) {
+		/* Without the governor module the NPU just stays at the top OPP. */
+		dev_warn(dev, "devfreq unavailable (%ld): DVFS disabled\n",
+			 PTR_ERR(df));
+		dev_pm_opp_remove_all_dynamic(dev);
+		return 0;
+	}
+	rdev->devfreq = df;
+	rdev->cooling = devfreq_cooling_register(df);
+	if (IS_ERR(rdev->cooling)) {
+		dev_info(dev, "no thermal cooling device (%ld)\n",
+			 PTR_ERR(rdev->cooling));
+		rdev->cooling = NULL;
+	}
+	return 0;
+}
+
+void rnpu_pm_fini(struct rnpu_device *rdev)
+{
+	cancel_delayed_work_sync(&rdev->thermal_work);
+	if (rdev->cooling)
+		devfreq_cooling_unregister(rdev->cooling);
+	rdev->cooling = NULL;
+	if (rdev->devfreq) {
+		devm_devfreq_remove_device(rdev->dev, rdev->devfreq);
+		rdev->devfreq = NULL;
+		dev_pm_opp_remove_all_dynamic(rdev->dev);
+	}
+}
