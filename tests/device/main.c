@@ -12,7 +12,7 @@
 #include "devtest.h"
 
 #define BIG_BYTES	(1u << 20)	/* per buffer of the DVFS job */
-#define BIG_CMDS	8
+#define BIG_CMDS	64	/* most copies in one stream (4 pages) */
 #define WAIT_MS		5000
 
 struct ctx {
@@ -307,12 +307,12 @@ static void test_mmu(struct ctx *c)
 	clear_errors(d);
 }
 
-static void big_stream(struct ctx *c, struct stream *s)
+static void big_stream(struct ctx *c, struct stream *s, unsigned int cmds)
 {
-	int i;
+	unsigned int i;
 
 	cs_begin(s, c->stream, 4 * RNPU_PAGE_SIZE);
-	for (i = 0; i < BIG_CMDS; i++) {
+	for (i = 0; i < cmds; i++) {
 		uint8_t *from = i & 1 ? c->big_b : c->big_a;
 		uint8_t *to = i & 1 ? c->big_a : c->big_b;
 
@@ -337,7 +337,7 @@ static void test_errors(struct ctx *c)
 	       "stream with a bad magic: INVALID_CMD, JOB_ERROR");
 	clear_errors(d);
 
-	big_stream(c, &s);
+	big_stream(c, &s, 4);
 	r = run_stream(c, &s, 100, &seq);
 	tap_ok(job_failed(c, r, seq, RNPU_ERR_WATCHDOG, RNPU_IRQ_WATCHDOG) &&
 	       r->cycles >= 100,
@@ -416,25 +416,36 @@ static void test_fault_injection(struct ctx *c)
 	clear_errors(d);
 }
 
-static double timed_big_job(struct ctx *c, uint32_t opp, uint64_t *cycles)
+/*
+ * Time a job from before its doorbell to the guest seeing DONE_SEQNO.
+ * Starting before the doorbell includes the host time the model takes, but
+ * makes the figure a hard upper bound on nothing and a lower bound on the
+ * modelled time: the job can never be seen to finish early.  Host load can
+ * only add time, so the best of a few runs is used.
+ */
+static double timed_job(struct ctx *c, uint32_t opp, uint32_t len, uint64_t *cycles)
 {
 	const struct dev *d = &c->dev;
-	struct rnpu_job_result *r;
-	struct stream s;
+	double best = -1;
 	uint64_t seq;
-	double t0, t;
+	int i;
 
 	wr(d, RNPU_REG_OPP_SEL, opp);
-	big_stream(c, &s);
-	seq = ring_submit(d, &c->ring, pool_dva(&c->pool, c->stream), s.len, 1, 0);
-	/* The doorbell write returns after the model ran: time from here on is modelled time. */
-	t0 = now_ms();
-	if (ring_wait(d, seq, WAIT_MS))
-		return -1;
-	t = now_ms() - t0;
-	r = ring_result(&c->ring, seq);
-	*cycles = r->status == RNPU_ERR_NONE ? r->cycles : 0;
-	return t;
+	*cycles = 0;
+	for (i = 0; i < 3; i++) {
+		double t0 = now_ms(), t;
+
+		seq = ring_submit(d, &c->ring, pool_dva(&c->pool, c->stream), len, 1, 0);
+		if (ring_wait(d, seq, WAIT_MS))
+			return -1;
+		t = now_ms() - t0;
+		if (ring_result(&c->ring, seq)->status != RNPU_ERR_NONE)
+			return -1;
+		*cycles = ring_result(&c->ring, seq)->cycles;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return best;
 }
 
 static void test_dvfs(struct ctx *c)
@@ -442,8 +453,10 @@ static void test_dvfs(struct ctx *c)
 	const struct dev *d = &c->dev;
 	uint32_t nopp = rd(d, RNPU_REG_CAP_OPP), lo = 0, hi = nopp - 1;
 	uint32_t f_lo = rd(d, RNPU_OPP_FREQ_MHZ(lo)), f_hi = rd(d, RNPU_OPP_FREQ_MHZ(hi));
-	uint64_t cyc_hi = 0, cyc_lo = 0;
-	double t_hi, t_lo, want_lo;
+	uint64_t cyc_hi = 0, cyc_lo = 0, one;
+	double t_hi, t_lo, ns_lo, ns_hi;
+	unsigned int k;
+	struct stream s;
 
 	if (nopp < 2 || f_lo >= f_hi) {
 		tap_skip("one operating point", "lower OPP takes longer");
@@ -451,15 +464,25 @@ static void test_dvfs(struct ctx *c)
 	}
 	wr(d, RNPU_REG_OPP_SEL, lo);
 	tap_ok(rd(d, RNPU_REG_OPP_FREQ) == f_lo, "OPP_SEL %u: OPP_FREQ %u MHz", lo, f_lo);
-	t_hi = timed_big_job(c, hi, &cyc_hi);
-	t_lo = timed_big_job(c, lo, &cyc_lo);
-	want_lo = (double)cyc_lo / f_lo / 1e3;
-	tap_diag("%llu cycles: %.2f ms at %u MHz, %.2f ms at %u MHz (model: %.2f ms)",
-		 (unsigned long long)cyc_hi, t_hi, f_hi, t_lo, f_lo, want_lo);
+
+	/* Enough 1 MiB copies for ~20 ms at the lowest OPP. */
+	big_stream(c, &s, 1);
+	timed_job(c, hi, s.len, &one);
+	k = one ? (unsigned int)(20e3 * f_lo / one) + 1 : 1;
+	if (k > BIG_CMDS)
+		k = BIG_CMDS;
+	big_stream(c, &s, k);
+	t_hi = timed_job(c, hi, s.len, &cyc_hi);
+	t_lo = timed_job(c, lo, s.len, &cyc_lo);
+	ns_lo = (double)cyc_lo / f_lo / 1e3;
+	ns_hi = (double)cyc_hi / f_hi / 1e3;
+	tap_diag("%u copies, %llu cycles: %.2f ms at %u MHz (model %.2f), %.2f ms at %u MHz (model %.2f)",
+		 k, (unsigned long long)cyc_hi, t_hi, f_hi, ns_hi, t_lo, f_lo, ns_lo);
 	tap_ok(cyc_hi && cyc_hi == cyc_lo, "modelled cycles do not depend on the OPP");
-	tap_ok(t_hi > 0 && t_lo >= 0.95 * want_lo &&
-	       t_lo > t_hi * (1.0 + 0.5 * ((double)f_hi / f_lo - 1.0)),
-	       "lower OPP => longer job on the virtual clock");
+	tap_ok(t_hi >= 0.95 * ns_hi && t_lo >= 0.95 * ns_lo,
+	       "no job completes before its modelled time");
+	tap_ok(t_hi > 0 && t_lo - t_hi >= 0.5 * (ns_lo - ns_hi),
+	       "lower OPP => the job takes longer on the virtual clock");
 	wr(d, RNPU_REG_OPP_SEL, hi);
 	clear_errors(d);
 }
@@ -550,6 +573,41 @@ static void test_intx(struct ctx *c)
 	uio_unbind(&c->dev, fd);
 }
 
+/*
+ * A job that never finishes keeps the device busy at the top operating
+ * point: it heats towards ~86 °C with a 2 s time constant and must cross
+ * the 85 °C trip point, raising THERMAL; once reset it cools again.
+ */
+static void test_thermal(struct ctx *c)
+{
+	const struct dev *d = &c->dev;
+	uint32_t top = rd(d, RNPU_REG_CAP_OPP) - 1, t0, t1, t2;
+	struct stream s;
+	double end;
+
+	wr(d, RNPU_REG_OPP_SEL, top);
+	clear_errors(d);
+	cs_begin(&s, c->stream, 4 * RNPU_PAGE_SIZE);
+	cs_dma(&s, pool_dva(&c->pool, c->src), pool_dva(&c->pool, c->dst), 64);
+	cs_end(&s);
+	t0 = rd(d, RNPU_REG_TEMP);
+	wr(d, RNPU_REG_FI_CTRL, RNPU_FI_HANG);
+	ring_submit(d, &c->ring, pool_dva(&c->pool, c->stream), s.len, 1, 0);
+	end = now_ms() + 20000;
+	while (!(rd(d, RNPU_REG_IRQ_STATUS) & RNPU_IRQ_THERMAL) && now_ms() < end)
+		usleep(100000);
+	t1 = rd(d, RNPU_REG_TEMP);
+	tap_ok((rd(d, RNPU_REG_IRQ_STATUS) & RNPU_IRQ_THERMAL) && t1 >= 85000 && t1 > t0,
+	       "sustained load heats the die past 85 °C and raises THERMAL (%u -> %u m°C)",
+	       t0, t1);
+	wr(d, RNPU_REG_CTRL, RNPU_CTRL_RESET);
+	usleep(500000);
+	t2 = rd(d, RNPU_REG_TEMP);
+	tap_ok(t2 < t1 - 5000, "idle after reset, it cools (%u m°C after 0.5 s)", t2);
+	wr(d, RNPU_REG_IRQ_CLEAR, ~0u);
+	ring_program(d, &c->pool, &c->ring);
+}
+
 static int setup_memory(struct ctx *c)
 {
 	struct pool *p = &c->pool;
@@ -611,6 +669,7 @@ int main(void)
 	test_errors(&c);
 	test_fault_injection(&c);
 	test_dvfs(&c);
+	test_thermal(&c);
 	test_power(&c);
 	test_intx(&c);
 

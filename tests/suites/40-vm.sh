@@ -20,6 +20,10 @@ mkdir -p "$BUILD_DIR"
 out=$(mktemp "$BUILD_DIR/vm-test.XXXXXX")
 trap 'mv -f "$out" "$final"' EXIT
 
+expected=()
+for t in tests/vm.d/*.test; do
+	[ -e "$t" ] && expected+=("$(basename "$t" .test)")
+done
 echo "40-vm: building (cached) and booting the test guest: qemu/vm.sh test > $final"
 timeout -k 10 2700 qemu/vm.sh test > "$out" 2>&1
 rc=$?
@@ -31,10 +35,6 @@ else
 	tail -n 40 "$out"
 fi
 
-expected=()
-for t in tests/vm.d/*.test; do
-	[ -e "$t" ] && expected+=("$(basename "$t" .test)")
-done
 
 awk -v qemu_rc="$rc" -v expected="${expected[*]}" '
 function fail(msg) { nfail++; print "not ok - " msg }
