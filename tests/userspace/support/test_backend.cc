@@ -19,6 +19,10 @@ struct TestProgram : Program {
 Support TestBackend::supports(const ir::Graph& g, const ir::Node& n) const {
   if (!kImplemented.count(n.op) || (!ops_.empty() && !ops_.count(n.op)))
     return Support::no("op " + n.op + " not implemented");
+  // Fused forms (rnpu.* attributes) and NHWC are not implemented here.
+  for (const auto& [k, a] : n.attrs.all())
+    if (k.rfind("rnpu.", 0) == 0) return Support::no("attribute " + k + " unsupported");
+  if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC unsupported");
   for (ir::ValueId v : n.inputs)
     if (v != ir::kNoValue && g.value(v).dtype != ir::DType::kFloat32 &&
         g.value(v).dtype != ir::DType::kUndefined)  // outputs of ops without shape functions

@@ -4,11 +4,26 @@
 
 namespace rnpu::passes {
 
+namespace {
+
+// Constant folding evaluates on the host, whatever backends run the model.
+Backend* host_evaluator() {
+  Backend* b = BackendRegistry::instance().get("cpu");
+  return b && b->available() ? b : nullptr;
+}
+
+}  // namespace
+
 void run_pipeline(ir::Graph& g, const PipelineOptions& o) {
   infer_shapes(g);
   if (o.level <= 0) return;
+  if (fold_constants(g, host_evaluator())) eliminate_dead_nodes(g);
   eliminate_dead_nodes(g);
   infer_shapes(g);
+  if (fold_qdq(g, o.backends)) infer_shapes(g);
+  if (fuse(g, o.backends)) infer_shapes(g);
+  if (assign_layout(g, o.backends)) infer_shapes(g);
+  eliminate_dead_nodes(g);
 }
 
 }  // namespace rnpu::passes

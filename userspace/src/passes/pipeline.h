@@ -20,5 +20,18 @@ void run_pipeline(ir::Graph& g, const PipelineOptions& o);
 
 // Individual passes (each returns the number of rewrites it made).
 int eliminate_dead_nodes(ir::Graph& g);
+// Evaluates all-constant nodes on `evaluator` (a host backend; nullptr
+// folds only Shape/Size of static values).
+int fold_constants(ir::Graph& g, Backend* evaluator);
+// Conv+BatchNormalization, Conv/Gemm + bias Add, Conv/Gemm/Add +
+// activation, layer-norm and GELU decompositions; only rewrites that some
+// backend in `backends` supports.
+int fuse(ir::Graph& g, const std::vector<Backend*>& backends);
+// DequantizeLinear -> op -> QuantizeLinear becomes the op on int8/uint8
+// values carrying QuantParams, where a backend supports that form.
+int fold_qdq(ir::Graph& g, const std::vector<Backend*>& backends);
+// Regions assigned to NHWC-preferring backends become NHWC, with
+// Transposes only at region boundaries.
+int assign_layout(ir::Graph& g, const std::vector<Backend*>& backends);
 
 }  // namespace rnpu::passes

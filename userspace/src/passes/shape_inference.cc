@@ -1,5 +1,6 @@
 #include "passes/shape_inference.h"
 
+#include <array>
 #include <cmath>
 #include <mutex>
 
@@ -123,6 +124,38 @@ void seed_known(const ir::Graph& g, std::unordered_map<ir::ValueId, std::vector<
   }
 }
 
+bool is_spatial(const std::string& op) {
+  return op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
+         op == "GlobalMaxPool";
+}
+
+// Spatial ops in NHWC: infer on the NCHW view of the activation input and
+// permute the result back (weights keep their ONNX layout).
+void infer_nhwc(ir::Graph& g, const ir::Node& n, InferCtx& ctx, ShapeFn fn) {
+  ir::Value& x = g.value(n.inputs[0]);
+  Shape saved = x.shape;
+  if (x.shape.has_rank && x.shape.rank() == 4) {
+    Shape nchw = x.shape;
+    for (size_t i = 0; i < 4; ++i) nchw.dims[i] = saved.dims[size_t(std::array{0, 3, 1, 2}[i])];
+    x.shape = nchw;
+  }
+  try {
+    fn(ctx);
+  } catch (...) {
+    x.shape = saved;
+    throw;
+  }
+  x.shape = saved;
+  for (ir::ValueId o : n.outputs) {
+    if (o == ir::kNoValue) continue;
+    Shape& s = g.value(o).shape;
+    if (!s.has_rank || s.rank() != 4) continue;
+    Shape nhwc = s;
+    for (size_t i = 0; i < 4; ++i) nhwc.dims[i] = s.dims[size_t(std::array{0, 2, 3, 1}[i])];
+    s = nhwc;
+  }
+}
+
 }  // namespace
 
 bool has_shape_function(const std::string& op) {
@@ -140,6 +173,10 @@ void infer_shapes(ir::Graph& g) {
     if (it == fns.end()) continue;
     InferCtx ctx(g, n, known);
     try {
+      if (n.layout == ir::Layout::kNHWC && is_spatial(n.op)) {
+        infer_nhwc(g, n, ctx, it->second);
+        continue;
+      }
       it->second(ctx);
     } catch (const Error& e) {
       if (!e.node().empty()) throw;
