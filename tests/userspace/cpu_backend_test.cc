@@ -9,63 +9,13 @@
 #include <map>
 
 #include "backend/backend.h"
+#include "cpu_test_context.h"
 #include "ir/graph.h"
 
 namespace rnpu::cpu {
 namespace {
 
-// A RunContext over heap buffers, as the runtime would give for a subgraph.
-class HeapContext : public RunContext {
- public:
-  explicit HeapContext(const ir::Graph& g) {
-    for (size_t i = 0; i < g.values.size(); ++i) {
-      const ir::Value& v = g.values[i];
-      HostTensor& h = tensors_[ir::ValueId(i)];
-      h.dtype = v.dtype;
-      if (v.constant) {
-        h.shape = v.constant->dims;
-        h.data = const_cast<void*>(v.constant->data);
-        h.size = v.constant->size;
-      }
-    }
-  }
-  void set(ir::ValueId v, std::vector<int64_t> shape, const std::vector<float>& data) {
-    auto& buf = bufs_[v];
-    buf.assign(reinterpret_cast<const char*>(data.data()),
-               reinterpret_cast<const char*>(data.data() + data.size()));
-    HostTensor& h = tensors_[v];
-    h.shape = std::move(shape);
-    h.data = buf.data();
-    h.size = buf.size();
-  }
-  std::vector<float> get(ir::ValueId v) {
-    HostTensor& h = tensors_[v];
-    const float* p = static_cast<const float*>(h.data);
-    return std::vector<float>(p, p + h.size / sizeof(float));
-  }
-  HostTensor& tensor(ir::ValueId v) override { return tensors_.at(v); }
-  void* allocate(ir::ValueId v, ir::DType dtype, std::span<const int64_t> shape) override {
-    size_t n = ir::dtype_size(dtype);
-    for (int64_t d : shape) n *= size_t(d);
-    auto& buf = bufs_[v];
-    buf.assign(n, 0);
-    HostTensor& h = tensors_[v];
-    h.dtype = dtype;
-    h.shape.assign(shape.begin(), shape.end());
-    h.data = buf.data();
-    h.size = n;
-    return h.data;
-  }
-  bool profiling() const override { return profiling_; }
-  void record(const OpProfile& p) override { profile.push_back(p); }
-
-  bool profiling_ = false;
-  std::vector<OpProfile> profile;
-
- private:
-  std::map<ir::ValueId, HostTensor> tensors_;
-  std::map<ir::ValueId, std::vector<char>> bufs_;
-};
+using test::HeapContext;
 
 std::shared_ptr<ir::ConstTensor> const_f32(std::vector<int64_t> dims, const std::vector<float>& v) {
   auto c = ir::ConstTensor::make(ir::DType::kFloat32, std::move(dims));
@@ -129,9 +79,14 @@ TEST(CpuBackend, ProfilesEachOp) {
   ctx.profiling_ = true;
   ctx.set(cg.x, {1, 1, 2, 2}, {1, 2, 3, 4});
   be.run(*prog, ctx);
-  ASSERT_EQ(ctx.profile.size(), 1u);
-  EXPECT_EQ(ctx.profile[0].node, "conv1");
-  EXPECT_EQ(ctx.profile[0].backend, "cpu");
+  // Layout conversions around the convolution may add entries of their own.
+  ASSERT_GE(ctx.profile.size(), 1u);
+  bool found = false;
+  for (const OpProfile& p : ctx.profile) {
+    EXPECT_EQ(p.backend, "cpu");
+    found |= p.node == "conv1" && p.op == "Conv";
+  }
+  EXPECT_TRUE(found);
   EXPECT_EQ(ctx.get(cg.y), (std::vector<float>{-0.5f, -1.5f, -2.5f, -3.5f}));
 }
 

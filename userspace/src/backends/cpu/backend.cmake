@@ -2,7 +2,8 @@
 # Included by userspace/CMakeLists.txt.
 file(GLOB RNPU_CPU_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_LIST_DIR}/*.cc
-  ${CMAKE_CURRENT_LIST_DIR}/kernels/*.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/kernels/*.cc
+  ${CMAKE_CURRENT_LIST_DIR}/fast/*.cc)
 find_library(RNPU_XNNPACK_LIB XNNPACK REQUIRED)
 find_library(RNPU_PTHREADPOOL_LIB pthreadpool REQUIRED)
 rnpu_add_backend(cpu

@@ -1,9 +1,14 @@
 #include "cpu_backend.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "convert.h"
 #include "cost.h"
+#include "fast/fast_compile.h"
+#include "fast/steps.h"
+#include "fast/xnn_util.h"
 #include "kernels/activation.h"
 #include "program.h"
 
@@ -88,8 +93,10 @@ float act_default_beta(const std::string& act) {
 }  // namespace
 
 std::string CpuBackend::description() const {
-  return "host CPU: reference kernels for " + std::to_string(KernelRegistry::get().ops().size()) +
-         " ONNX ops; threads via pthreadpool";
+  std::string why;
+  std::string fast = fast::xnn_ready(&why) ? "XNNPACK fast path" : "no XNNPACK (" + why + ")";
+  return "host CPU: " + fast + ", reference kernels for " +
+         std::to_string(KernelRegistry::get().ops().size()) + " ONNX ops; threads via pthreadpool";
 }
 
 Tolerance CpuBackend::tolerance(ir::DType t) const {
@@ -123,13 +130,25 @@ double CpuBackend::estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const
 }
 
 std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const CompileOptions& o) {
+  for (ir::NodeId id : sub.topo_order()) {
+    Support s = check_node(sub, sub.node(id));
+    if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
+  }
+  std::string why_not_fast = "disabled for this backend object";
+  const char* verbose = std::getenv("RNPU_CPU_VERBOSE");
+  if (auto fp = fast_ ? fast::compile_fast(sub, o, &why_not_fast) : nullptr) {
+    if (verbose && *verbose == '1')
+      std::fprintf(stderr, "rnpu cpu: fast program, %zu steps, %d XNNPACK operators, %d threads\n",
+                   fp->steps.size(), fp->xnn_ops, fp->threads);
+    return fp;
+  }
+  if (verbose && *verbose == '1')
+    std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why_not_fast.c_str());
   auto p = std::make_unique<CpuProgram>();
   p->threads = std::max(1, o.num_threads);
   p->pool = make_thread_pool(p->threads);
   for (ir::NodeId id : sub.topo_order()) {
     const ir::Node& n = sub.node(id);
-    Support s = check_node(sub, n);
-    if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, n, s.reason);
     Step st;
     st.name = n.name;
     st.op = n.op;
@@ -148,6 +167,11 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
 }
 
 void CpuBackend::run(Program& prog, RunContext& ctx) {
+  if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) {
+    fast::FastState st(ctx, fp->pool.get(), fp->scratch);
+    for (auto& s : fp->steps) fast::run_step(*s, st);
+    return;
+  }
   auto& p = static_cast<CpuProgram&>(prog);
   for (const Step& s : p.steps) run_reference_step(s, ctx, p.pool.get());
 }

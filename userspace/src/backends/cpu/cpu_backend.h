@@ -8,6 +8,9 @@ namespace rnpu::cpu {
 
 class CpuBackend : public Backend {
  public:
+  // `fast` = false compiles every partition to reference kernels only (for
+  // tests that compare the two paths); RNPU_CPU_XNNPACK=0 does the same.
+  explicit CpuBackend(bool fast = true) : fast_(fast) {}
   std::string name() const override { return "cpu"; }
   bool available() const override { return true; }
   std::string description() const override;
@@ -18,6 +21,9 @@ class CpuBackend : public Backend {
 
   std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) override;
   void run(Program& p, RunContext& ctx) override;
+
+ private:
+  bool fast_;
 };
 
 }  // namespace rnpu::cpu

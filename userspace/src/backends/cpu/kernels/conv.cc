@@ -51,59 +51,15 @@ void k_conv(KernelContext& c) {
   if (!ok) fail(std::string("unsupported element type ") + dtype_name(x.dtype));
 }
 
-// ConvTranspose geometry: the forward conv maps y (the output here) to x.
+// ConvTranspose as the adjoint of a forward conv: gemm into columns, then
+// scatter-add (col2im) into the output.
 void k_conv_transpose(KernelContext& c) {
   const Tensor& x = c.in(0);
   const Tensor& w = c.in(1);
   const Tensor* b = c.opt(2);
-  const Attrs& a = c.attrs();
-  if (x.rank() < 3 || w.rank() != x.rank()) fail("ConvTranspose needs matching ranks >= 3");
-  size_t r = x.rank() - 2;
-  int64_t group = a.get_int("group", 1);
-  int64_t n = x.shape[0], ci = x.shape[1], mo = w.shape[1] * group;
-  if (w.shape[0] != ci || ci % group) fail("ConvTranspose weight does not match input channels");
-  Shape kernel(w.shape.begin() + 2, w.shape.end());
-  std::vector<int64_t> stride = a.get_ints("strides", std::vector<int64_t>(r, 1));
-  std::vector<int64_t> dil = a.get_ints("dilations", std::vector<int64_t>(r, 1));
-  std::vector<int64_t> outpad = a.get_ints("output_padding", std::vector<int64_t>(r, 0));
-  std::vector<int64_t> pads = a.get_ints("pads", std::vector<int64_t>(2 * r, 0));
-  std::vector<int64_t> oshape = a.get_ints("output_shape");
-  std::string auto_pad = a.get_string("auto_pad", "NOTSET");
-  if (stride.size() != r || dil.size() != r || outpad.size() != r || pads.size() != 2 * r)
-    fail("ConvTranspose strides/dilations/pads length does not match spatial rank");
-  if (oshape.size() == r + 2) oshape.erase(oshape.begin(), oshape.begin() + 2);
-  WindowGeom g;
-  g.kernel = kernel;
-  g.stride = stride;
-  g.dil = dil;
-  g.out.assign(x.shape.begin() + 2, x.shape.end());  // forward-conv output == our input
-  g.in.resize(r);
-  g.pad_begin.resize(r);
-  g.pad_end.resize(r);
-  for (size_t i = 0; i < r; ++i) {
-    int64_t ek = (kernel[i] - 1) * dil[i] + 1;
-    int64_t full = stride[i] * (g.out[i] - 1) + outpad[i] + ek;
-    if (!oshape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      int64_t target = !oshape.empty() ? oshape[i] : g.out[i] * stride[i];
-      int64_t total = full - target;
-      // Floor division: the total may be negative (output_shape larger).
-      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
-      if (auto_pad == "SAME_UPPER") {
-        g.pad_begin[i] = half;
-        g.pad_end[i] = total - half;
-      } else {
-        g.pad_begin[i] = total - half;
-        g.pad_end[i] = half;
-      }
-    } else if (auto_pad == "VALID") {
-      g.pad_begin[i] = g.pad_end[i] = 0;
-    } else {
-      g.pad_begin[i] = pads[i];
-      g.pad_end[i] = pads[i + r];
-    }
-    g.in[i] = full - g.pad_begin[i] - g.pad_end[i];
-    if (g.in[i] <= 0) fail("ConvTranspose output size is not positive");
-  }
+  ConvTransposeGeom tg = conv_transpose_geometry(c.attrs(), x.shape, w.shape);
+  const WindowGeom& g = tg.w;
+  int64_t n = tg.n, ci = tg.c, mo = tg.m, group = tg.group;
   bool ok = dispatch<kFloatTypes>(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     Shape ys{n, mo};

@@ -75,6 +75,60 @@ ConvGeom conv_geometry(const Attrs& a, const Shape& x, const Shape& w) {
   return g;
 }
 
+ConvTransposeGeom conv_transpose_geometry(const Attrs& a, const Shape& x, const Shape& w) {
+  if (x.size() < 3 || w.size() != x.size()) fail("ConvTranspose needs matching ranks >= 3");
+  size_t r = x.size() - 2;
+  ConvTransposeGeom t;
+  t.group = a.get_int("group", 1);
+  t.n = x[0];
+  t.c = x[1];
+  if (t.group <= 0 || t.c % t.group) fail("ConvTranspose group does not divide input channels");
+  t.m = w[1] * t.group;
+  if (w[0] != t.c) fail("ConvTranspose weight does not match input channels");
+  WindowGeom& g = t.w;
+  g.kernel.assign(w.begin() + 2, w.end());
+  g.stride = a.get_ints("strides", std::vector<int64_t>(r, 1));
+  g.dil = a.get_ints("dilations", std::vector<int64_t>(r, 1));
+  t.output_padding = a.get_ints("output_padding", std::vector<int64_t>(r, 0));
+  std::vector<int64_t> pads = a.get_ints("pads", std::vector<int64_t>(2 * r, 0));
+  std::vector<int64_t> oshape = a.get_ints("output_shape");
+  std::string auto_pad = a.get_string("auto_pad", "NOTSET");
+  if (g.stride.size() != r || g.dil.size() != r || t.output_padding.size() != r ||
+      pads.size() != 2 * r)
+    fail("ConvTranspose strides/dilations/pads length does not match spatial rank");
+  if (oshape.size() == r + 2) oshape.erase(oshape.begin(), oshape.begin() + 2);
+  if (!oshape.empty() && oshape.size() != r) fail("ConvTranspose output_shape has the wrong rank");
+  g.out.assign(x.begin() + 2, x.end());
+  g.in.resize(r);
+  g.pad_begin.resize(r);
+  g.pad_end.resize(r);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t ek = (g.kernel[i] - 1) * g.dil[i] + 1;
+    int64_t full = g.stride[i] * (g.out[i] - 1) + t.output_padding[i] + ek;
+    if (!oshape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      int64_t target = !oshape.empty() ? oshape[i] : g.out[i] * g.stride[i];
+      int64_t total = full - target;
+      // Floor division: the total may be negative (output_shape larger).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      if (auto_pad == "SAME_UPPER") {
+        g.pad_begin[i] = half;
+        g.pad_end[i] = total - half;
+      } else {
+        g.pad_begin[i] = total - half;
+        g.pad_end[i] = half;
+      }
+    } else if (auto_pad == "VALID") {
+      g.pad_begin[i] = g.pad_end[i] = 0;
+    } else {
+      g.pad_begin[i] = pads[i];
+      g.pad_end[i] = pads[i + r];
+    }
+    g.in[i] = full - g.pad_begin[i] - g.pad_end[i];
+    if (g.in[i] <= 0) fail("ConvTranspose output size is not positive");
+  }
+  return t;
+}
+
 namespace {
 
 // Calls f(kpos, p, input_offset or -1) for every kernel position and output

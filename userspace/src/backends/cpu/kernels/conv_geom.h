@@ -31,6 +31,17 @@ struct ConvGeom {
 // Conv geometry for X [N,C,spatial...] and W [M,C/group,kernel...].
 ConvGeom conv_geometry(const Attrs& a, const Shape& x, const Shape& w);
 
+// ConvTranspose geometry for X [N,C,spatial...] and W [C,M/group,kernel...],
+// described as the forward convolution that maps the output back to X: in
+// `w`, `in` is the ConvTranspose output and `out` its input.  Pads may be
+// negative when output_shape asks for more than the natural size.
+struct ConvTransposeGeom {
+  int64_t n = 0, c = 0, m = 0, group = 1;
+  WindowGeom w;
+  std::vector<int64_t> output_padding;
+};
+ConvTransposeGeom conv_transpose_geometry(const Attrs& a, const Shape& x, const Shape& w);
+
 // For every kernel position kp and output position p, the input offset
 // (row-major spatial) of the tap at [kp * spatial_out + p]; -1 for a tap in
 // the explicit padding, -2 for one beyond it (only with ceil_mode).

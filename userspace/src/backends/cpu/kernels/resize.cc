@@ -1,6 +1,8 @@
 // Resize (nearest, N-linear, cubic; every coordinate transformation mode)
 // and its predecessor Upsample.  Separable: each axis contributes a small
 // list of (index, weight) taps per output coordinate.
+#include "resize.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -17,13 +19,6 @@ struct Tap {
 struct AxisTaps {
   std::vector<std::vector<Tap>> taps;  // per output coordinate
   std::vector<bool> outside;           // tf_crop_and_resize extrapolation
-};
-
-struct ResizeParams {
-  std::string mode = "nearest", coord = "half_pixel", nearest = "round_prefer_floor";
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  double extrapolation = 0;
 };
 
 // `out` is in * scale, not rounded: with explicit scales ONNX uses the
@@ -171,20 +166,8 @@ void resize(KernelContext& c, const Tensor& x, const ResizeParams& p, const Shap
 
 void k_resize(KernelContext& c) {
   const Tensor& x = c.in(0);
-  size_t r = x.rank();
-  ResizeParams p;
   const Attrs& a = c.attrs();
-  p.mode = a.get_string("mode", "nearest");
-  if (c.opset() < 11) {
-    p.coord = "asymmetric";
-    p.nearest = "floor";
-  } else {
-    p.coord = a.get_string("coordinate_transformation_mode", "half_pixel");
-    p.nearest = a.get_string("nearest_mode", "round_prefer_floor");
-  }
-  p.cubic_a = a.get_float("cubic_coeff_a", -0.75f);
-  p.exclude_outside = a.get_int("exclude_outside", 0) != 0;
-  p.extrapolation = a.get_float("extrapolation_value", 0.0f);
+  ResizeParams p = resize_params(a, c.opset());
   if (a.get_int("antialias", 0) != 0) fail("Resize antialias is not supported");
   if (a.has("axes")) fail("Resize axes attribute is not supported");
   std::vector<double> roi, scales;
@@ -196,16 +179,8 @@ void k_resize(KernelContext& c) {
     if (const Tensor* t = c.opt(2)) scales = tensor_to_doubles(*t);
     if (const Tensor* t = c.opt(3)) sizes = tensor_to_ints(*t);
   }
-  Shape out(r);
-  if (!sizes.empty()) {
-    if (sizes.size() != r) fail("Resize sizes length differs from input rank");
-    out = sizes;
-    scales.resize(r);
-    for (size_t d = 0; d < r; ++d) scales[d] = double(out[d]) / double(x.shape[d]);
-  } else {
-    if (scales.size() != r) fail("Resize needs scales or sizes for every axis");
-    for (size_t d = 0; d < r; ++d) out[d] = int64_t(std::floor(double(x.shape[d]) * scales[d]));
-  }
+  Shape out;
+  resize_output(x.shape, scales, sizes, &out, &scales);
   resize(c, x, p, out, scales, roi);
 }
 
@@ -229,6 +204,45 @@ void k_upsample(KernelContext& c) {
 }
 
 }  // namespace
+
+ResizeParams resize_params(const Attrs& a, int opset) {
+  ResizeParams p;
+  p.mode = a.get_string("mode", "nearest");
+  if (opset < 11) {
+    p.coord = "asymmetric";
+    p.nearest = "floor";
+  } else {
+    p.coord = a.get_string("coordinate_transformation_mode", "half_pixel");
+    p.nearest = a.get_string("nearest_mode", "round_prefer_floor");
+  }
+  p.cubic_a = a.get_float("cubic_coeff_a", -0.75f);
+  p.exclude_outside = a.get_int("exclude_outside", 0) != 0;
+  p.extrapolation = a.get_float("extrapolation_value", 0.0f);
+  return p;
+}
+
+void resize_output(const Shape& in, const std::vector<double>& scales, const Shape& sizes,
+                   Shape* out, std::vector<double>* eff_scales) {
+  size_t r = in.size();
+  out->assign(r, 0);
+  if (!sizes.empty()) {
+    if (sizes.size() != r) fail("Resize sizes length differs from input rank");
+    *out = sizes;
+    eff_scales->resize(r);
+    for (size_t d = 0; d < r; ++d) (*eff_scales)[d] = double((*out)[d]) / double(in[d]);
+  } else {
+    if (scales.size() != r) fail("Resize needs scales or sizes for every axis");
+    for (size_t d = 0; d < r; ++d) (*out)[d] = int64_t(std::floor(double(in[d]) * scales[d]));
+    *eff_scales = scales;
+  }
+}
+
+std::vector<int64_t> nearest_indices(const ResizeParams& p, int64_t in, int64_t out, double scale) {
+  AxisTaps t = axis_taps(p, in, out, scale, 0, 1);
+  std::vector<int64_t> r;
+  for (const auto& taps : t.taps) r.push_back(taps.at(0).idx);
+  return r;
+}
 
 void register_resize(KernelRegistry& r) {
   const unsigned t = kFloatTypes | kSignedTypes | kUnsignedTypes | kHalfTypes;

@@ -1,0 +1,276 @@
+// The XNNPACK fast path against the reference kernels on small graphs with
+// constant weights: convolutions (grouped, depthwise, strided, dilated,
+// fused BatchNorm/Clip), pooling, fully connected with folded bias,
+// attention-style matmuls, NHWC elementwise/concat/resize regions, and
+// outputs leaving NHWC regions.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/fast/fast_program.h"
+#include "cpu_test_context.h"
+#include "cpu_test_util.h"
+
+namespace rnpu::cpu::test {
+namespace {
+
+struct GraphBuilder {
+  ir::Graph g;
+  uint32_t seed = 10;
+
+  ir::ValueId input(const std::vector<int64_t>& shape) {
+    ir::ValueId v = g.new_value("in", ir::DType::kFloat32, ir::Shape(shape));
+    g.inputs.push_back(v);
+    return v;
+  }
+  ir::ValueId weight(const std::vector<int64_t>& shape, float scale = 1.0f) {
+    auto c = ir::ConstTensor::make(ir::DType::kFloat32, shape);
+    std::vector<float> v = ramp(size_t(c->numel()), ++seed);
+    for (float& x : v) x *= scale;
+    std::memcpy(c->mutable_data(), v.data(), v.size() * 4);
+    return g.add_constant("w", c);
+  }
+  ir::ValueId positive(const std::vector<int64_t>& shape) {
+    auto c = ir::ConstTensor::make(ir::DType::kFloat32, shape);
+    std::vector<float> v = ramp(size_t(c->numel()), ++seed);
+    for (float& x : v) x = 0.5f + std::abs(x);
+    std::memcpy(c->mutable_data(), v.data(), v.size() * 4);
+    return g.add_constant("p", c);
+  }
+  ir::ValueId ints(const std::vector<int64_t>& vals) {
+    auto c = ir::ConstTensor::make(ir::DType::kInt64, {int64_t(vals.size())});
+    std::memcpy(c->mutable_data(), vals.data(), vals.size() * 8);
+    return g.add_constant("i", c);
+  }
+  ir::ValueId floats(const std::vector<float>& vals) {
+    auto c = ir::ConstTensor::make(ir::DType::kFloat32, {int64_t(vals.size())});
+    std::memcpy(c->mutable_data(), vals.data(), vals.size() * 4);
+    return g.add_constant("f", c);
+  }
+  ir::ValueId scalar(float f) {
+    auto c = ir::ConstTensor::make(ir::DType::kFloat32, {});
+    std::memcpy(c->mutable_data(), &f, 4);
+    return g.add_constant("s", c);
+  }
+  ir::ValueId node(const std::string& op, std::vector<ir::ValueId> in,
+                   const std::vector<int64_t>& out_shape, ir::Attributes attrs = {},
+                   int opset = 17) {
+    ir::ValueId out = g.new_value(op, ir::DType::kFloat32, ir::Shape(out_shape));
+    ir::Node n;
+    n.name = g.unique_node_name(op);
+    n.op = op;
+    n.opset = opset;
+    n.inputs = std::move(in);
+    n.outputs = {out};
+    n.attrs = std::move(attrs);
+    g.add_node(n);
+    return out;
+  }
+  void output(ir::ValueId v) { g.outputs.push_back(v); }
+};
+
+ir::Attributes A() {
+  return {};
+}
+ir::Attributes& ints(ir::Attributes& a, const std::string& k, std::vector<int64_t> v) {
+  a.set_ints(k, std::move(v));
+  return a;
+}
+
+// Runs the graph on the fast path and on reference kernels; compares every
+// output.  Returns the number of XNNPACK operators the fast program used.
+int compare_paths(GraphBuilder& b, int threads = 1, float tol = 2e-4f) {
+  std::vector<std::vector<float>> inputs;
+  for (ir::ValueId v : b.g.inputs)
+    inputs.push_back(ramp(size_t(*b.g.value(v).shape.numel()), 1000 + uint32_t(v)));
+  std::vector<std::vector<float>> results[2];
+  int xnn_ops = -1;
+  for (int fast = 0; fast < 2; ++fast) {
+    CpuBackend be(fast == 1);
+    auto prog = be.compile(b.g, CompileOptions{threads, false});
+    if (fast) {
+      auto* fp = dynamic_cast<fast::FastProgram*>(prog.get());
+      EXPECT_NE(fp, nullptr) << "fast path not taken";
+      xnn_ops = fp ? fp->xnn_ops : -1;
+    }
+    // Run twice: the second run reuses XNNPACK setups.
+    for (int rep = 0; rep < 2; ++rep) {
+      HeapContext ctx(b.g);
+      for (size_t i = 0; i < b.g.inputs.size(); ++i)
+        ctx.set(b.g.inputs[i], b.g.value(b.g.inputs[i]).shape.values(), inputs[i]);
+      be.run(*prog, ctx);
+      results[fast].clear();
+      for (ir::ValueId o : b.g.outputs) {
+        EXPECT_EQ(ctx.tensor(o).shape, b.g.value(o).shape.values());
+        results[fast].push_back(ctx.get(o));
+      }
+    }
+  }
+  for (size_t i = 0; i < results[0].size(); ++i) {
+    SCOPED_TRACE("output " + std::to_string(i));
+    expect_near(results[1][i], results[0][i], tol);
+  }
+  return xnn_ops;
+}
+
+TEST(CpuFast, MobileNetBlockWithFoldedBatchNormAndClip) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 8, 9, 9});
+  ir::Attributes no;
+  ir::ValueId e = b.node("Conv", {x, b.weight({16, 8, 1, 1}), b.weight({16})}, {1, 16, 9, 9});
+  ir::ValueId bn = b.node("BatchNormalization",
+                          {e, b.positive({16}), b.weight({16}), b.weight({16}), b.positive({16})},
+                          {1, 16, 9, 9});
+  ir::ValueId r6 = b.node("Clip", {bn, b.scalar(0), b.scalar(6)}, {1, 16, 9, 9});
+  ir::Attributes dw;
+  dw.set_int("group", 16);
+  ints(dw, "pads", {1, 1, 1, 1});
+  ir::ValueId d = b.node("Conv", {r6, b.weight({16, 1, 3, 3})}, {1, 16, 9, 9}, dw);
+  ir::ValueId dr = b.node("Relu", {d}, {1, 16, 9, 9});
+  ir::ValueId p = b.node("Conv", {dr, b.weight({8, 16, 1, 1}), b.weight({8})}, {1, 8, 9, 9});
+  ir::ValueId res = b.node("Add", {x, p}, {1, 8, 9, 9});
+  b.output(res);
+  ir::ValueId gap = b.node("GlobalAveragePool", {res}, {1, 8, 1, 1});
+  ir::ValueId fl = b.node("Flatten", {gap}, {1, 8});
+  ir::Attributes gm;
+  gm.set_int("transB", 1);
+  ir::ValueId fc = b.node("Gemm", {fl, b.weight({5, 8}), b.weight({5})}, {1, 5}, gm);
+  b.output(fc);
+  EXPECT_GE(compare_paths(b), 6);
+}
+
+TEST(CpuFast, GroupedStridedDilatedConvolutions) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({2, 6, 11, 10});
+  ir::Attributes a;
+  a.set_int("group", 3);
+  ints(a, "strides", {2, 1});
+  ints(a, "dilations", {1, 2});
+  ints(a, "pads", {1, 2, 0, 1});
+  ir::ValueId y = b.node("Conv", {x, b.weight({9, 2, 3, 3}), b.weight({9})}, {2, 9, 5, 9}, a);
+  ir::Attributes same;
+  same.set_string("auto_pad", "SAME_UPPER");
+  ints(same, "strides", {2, 2});
+  ir::ValueId z = b.node("Conv", {y, b.weight({4, 9, 4, 4})}, {2, 4, 3, 5}, same);
+  b.output(z);
+  EXPECT_EQ(compare_paths(b), 2);
+}
+
+TEST(CpuFast, PoolingModes) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 3, 10, 9});
+  ir::Attributes mp;
+  ints(mp, "kernel_shape", {3, 3});
+  ints(mp, "strides", {2, 2});
+  mp.set_int("ceil_mode", 1);
+  b.output(b.node("MaxPool", {x}, {1, 3, 5, 4}, mp));
+  ir::Attributes ap;
+  ints(ap, "kernel_shape", {3, 2});
+  ints(ap, "pads", {1, 1, 1, 0});
+  ints(ap, "strides", {2, 2});
+  b.output(b.node("AveragePool", {x}, {1, 3, 5, 5}, ap));
+  ir::Attributes apc = ap;
+  apc.set_int("ceil_mode", 1);
+  b.output(b.node("AveragePool", {x}, {1, 3, 6, 5}, apc));
+  EXPECT_EQ(compare_paths(b), 3);
+}
+
+TEST(CpuFast, ConvTransposeGroupedWithOutputPadding) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 4, 5, 6});
+  ir::Attributes a;
+  a.set_int("group", 2);
+  ints(a, "strides", {2, 2});
+  ints(a, "pads", {1, 1, 1, 1});
+  ints(a, "output_padding", {1, 0});
+  ir::ValueId y =
+      b.node("ConvTranspose", {x, b.weight({4, 3, 3, 3}), b.weight({6})}, {1, 6, 10, 11}, a);
+  b.output(b.node("Sigmoid", {y}, {1, 6, 10, 11}));
+  EXPECT_EQ(compare_paths(b), 2);
+}
+
+TEST(CpuFast, FeaturePyramidResizeConcatInNhwc) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 4, 8, 8});
+  ir::Attributes s2;
+  ints(s2, "strides", {2, 2});
+  ints(s2, "pads", {1, 1, 1, 1});
+  ir::ValueId small = b.node("Conv", {x, b.weight({4, 4, 3, 3})}, {1, 4, 4, 4}, s2);
+  ir::Attributes nn;
+  nn.set_string("mode", "nearest");
+  ir::ValueId up =
+      b.node("Resize", {small, ir::kNoValue, b.floats({1, 1, 2, 2})}, {1, 4, 8, 8}, nn);
+  ir::Attributes cat;
+  cat.set_int("axis", 1);
+  ir::ValueId c = b.node("Concat", {x, up}, {1, 8, 8, 8}, cat);
+  ir::ValueId m = b.node("Conv", {c, b.weight({3, 8, 1, 1})}, {1, 3, 8, 8});
+  ir::Attributes lin;
+  lin.set_string("mode", "linear");
+  b.output(b.node("Resize", {m, ir::kNoValue, b.floats({1, 1, 2, 2})}, {1, 3, 16, 16}, lin));
+  ir::Attributes ac = lin;
+  ac.set_string("coordinate_transformation_mode", "align_corners");
+  b.output(
+      b.node("Resize", {m, ir::kNoValue, ir::kNoValue, b.ints({1, 3, 5, 7})}, {1, 3, 5, 7}, ac));
+  EXPECT_GE(compare_paths(b), 4);
+}
+
+TEST(CpuFast, SqueezeExciteMultipliesByChannelVector) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 6, 5, 5});
+  ir::ValueId f = b.node("Conv", {x, b.weight({6, 6, 1, 1})}, {1, 6, 5, 5});
+  ir::ValueId s = b.node("GlobalAveragePool", {f}, {1, 6, 1, 1});
+  ir::ValueId h = b.node("Conv", {s, b.weight({6, 6, 1, 1})}, {1, 6, 1, 1});
+  ir::ValueId sg = b.node("HardSigmoid", {h}, {1, 6, 1, 1});
+  ir::ValueId m = b.node("Mul", {f, sg}, {1, 6, 5, 5});
+  ir::ValueId sc = b.node("Mul", {m, b.weight({6, 1, 1})}, {1, 6, 5, 5});
+  b.output(b.node("HardSwish", {sc}, {1, 6, 5, 5}));
+  b.output(h);  // an NHWC-computed output whose layouts coincide
+  EXPECT_GE(compare_paths(b), 4);
+}
+
+TEST(CpuFast, TransformerProjectionsAndAttention) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 6, 16});
+  ir::ValueId q = b.node("MatMul", {x, b.weight({16, 16})}, {1, 6, 16});
+  ir::ValueId qb = b.node("Add", {q, b.weight({16})}, {1, 6, 16});
+  ir::ValueId qr = b.node("Reshape", {qb, b.ints({1, 6, 2, 8})}, {1, 6, 2, 8});
+  ir::Attributes p;
+  ints(p, "perm", {0, 2, 1, 3});
+  ir::ValueId qh = b.node("Transpose", {qr}, {1, 2, 6, 8}, p);
+  ir::Attributes pk;
+  ints(pk, "perm", {0, 2, 3, 1});
+  ir::ValueId kt = b.node("Transpose", {qr}, {1, 2, 8, 6}, pk);
+  ir::ValueId s = b.node("MatMul", {qh, kt}, {1, 2, 6, 6});
+  ir::ValueId sm = b.node("Softmax", {s}, {1, 2, 6, 6});
+  ir::ValueId o = b.node("MatMul", {sm, qh}, {1, 2, 6, 8});
+  b.output(o);
+  ir::Attributes gm;
+  ir::ValueId f = b.node(
+      "Gemm",
+      {b.node("Reshape", {x, b.ints({6, 16})}, {6, 16}), b.weight({16, 4}), b.weight({1, 4})},
+      {6, 4}, gm);
+  b.output(b.node("Relu", {f}, {6, 4}));
+  EXPECT_GE(compare_paths(b), 5);
+}
+
+TEST(CpuFast, BatchBroadcastMatMul) {
+  GraphBuilder b;
+  ir::ValueId a = b.input({2, 1, 4, 5});
+  ir::ValueId c = b.input({3, 5, 6});
+  b.output(b.node("MatMul", {a, c}, {2, 3, 4, 6}));
+  EXPECT_EQ(compare_paths(b), 1);
+}
+
+TEST(CpuFast, TwoThreadsGiveTheSameResult) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 16, 20, 20});
+  ir::Attributes a;
+  ints(a, "pads", {1, 1, 1, 1});
+  ir::ValueId y = b.node("Conv", {x, b.weight({32, 16, 3, 3}, 0.2f)}, {1, 32, 20, 20}, a);
+  b.output(b.node("Relu", {y}, {1, 32, 20, 20}));
+  EXPECT_EQ(compare_paths(b, 2), 1);
+}
+
+}  // namespace
+}  // namespace rnpu::cpu::test

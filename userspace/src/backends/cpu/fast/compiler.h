@@ -1,0 +1,100 @@
+// Internal state of the fast-path compiler, shared by the generic driver
+// (fast_compile.cc) and the per-op lowerings to XNNPACK (lower_*.cc).
+//
+// Layout model: every 4-D float32 value has a "home" layout chosen by its
+// producer: NHWC when produced by an NHWC op (convolution, pooling, resize,
+// or an elementwise op whose 4-D inputs are NHWC), NCHW otherwise.  A
+// consumer that needs the other layout gets a converted copy, made once per
+// value and shared by all such consumers.  Subgraph outputs always end up in
+// NCHW in the runtime's buffer.
+#pragma once
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "backends/cpu/kernels/kernel.h"
+#include "fast_program.h"
+#include "steps.h"
+
+namespace rnpu::cpu::fast {
+
+// NHWC physical shape of a logical NCHW shape.
+inline Shape to_nhwc(const Shape& s) {
+  return {s[0], s[2], s[3], s[1]};
+}
+
+// What happens to a producer's output: the value finally written (after
+// absorbing Relu/Clip consumers), the clamp to apply, and an activation the
+// producer cannot fuse (run in place afterwards).
+struct OutPlan {
+  ir::ValueId value = ir::kNoValue;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  std::string post_act;
+  float post_alpha = 0, post_beta = 0;
+};
+
+class Compiler {
+ public:
+  Compiler(const ir::Graph& g, FastProgram& p);
+  void build();
+
+  struct VInfo {
+    DType dt = DType::kUndefined;
+    Shape shape;
+    bool is_const = false;
+    Tensor cdata;
+    bool graph_out = false;
+    bool produced = false;  // written by a node of this subgraph
+    bool home_nhwc = false;
+    std::optional<TensorRef> nchw, nhwc;
+  };
+
+  const ir::Graph& g;
+  FastProgram& p;
+  std::vector<VInfo> vals;
+  std::vector<std::vector<ir::NodeId>> users;  // consumers per value
+  std::vector<bool> skip;                      // nodes absorbed into another step
+
+  const VInfo& info(ir::ValueId v) const { return vals[size_t(v)]; }
+  bool is_f32(ir::ValueId v) const { return v != ir::kNoValue && info(v).dt == DType::kF32; }
+  bool is_f32_4d(ir::ValueId v) const { return is_f32(v) && info(v).shape.size() == 4; }
+  const Tensor* constant(ir::ValueId v) const {
+    return v != ir::kNoValue && info(v).is_const ? &info(v).cdata : nullptr;
+  }
+  Attrs attrs(const ir::Node& n) const;
+
+  // The value in logical (NCHW) layout; converts from NHWC on first use.
+  TensorRef nchw(ir::ValueId v);
+  // Whether nhwc(v) can succeed for an input of a 4-D NHWC computation.
+  bool can_nhwc(ir::ValueId v) const;
+  // The value as a 4-D NHWC tensor (lower ranks broadcast as if extended
+  // to 4-D); converts on first use.
+  TensorRef nhwc(ir::ValueId v);
+  // Declares where the producer of v writes it, in NHWC or NCHW.
+  TensorRef define(ir::ValueId v, bool nhwc);
+
+  int add_scratch(size_t bytes);
+  void add_step(std::unique_ptr<FastStep> s, const ir::Node& n, const std::string& what = {});
+
+  // Plans a producer's output 0: fused rnpu.activation, then absorbs a
+  // chain of single-consumer Relu/Clip nodes when `clamp_ok`.
+  OutPlan plan_output(const ir::Node& n, ir::ValueId start, bool clamp_ok);
+  // Emits the in-place activation `plan.post_act` on `out`, if any.
+  void post_activation(const OutPlan& plan, const TensorRef& out, const ir::Node& n);
+  // The single consumer of v when v is not a graph output, else nullptr.
+  const ir::Node* sole_user(ir::ValueId v) const;
+
+ private:
+  void lower_reference(const ir::Node& n);
+  void finish();
+};
+
+// Lowers `n` to XNNPACK or the fast path's own kernels; false when the
+// node does not qualify (nothing has been emitted then).
+bool lower_fast(Compiler& c, const ir::Node& n);
+
+}  // namespace rnpu::cpu::fast

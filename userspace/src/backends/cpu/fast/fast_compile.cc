@@ -1,0 +1,336 @@
+#include "fast_compile.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "backends/cpu/convert.h"
+#include "backends/cpu/kernels/activation.h"
+#include "backends/cpu/kernels/strided.h"
+#include "compiler.h"
+#include "nhwc_kernels.h"
+
+namespace rnpu::cpu::fast {
+
+namespace {
+
+// Ops that act elementwise, so they run unchanged on NHWC data when every
+// operand is given in NHWC (with broadcast operands permuted alike).
+bool layout_agnostic(const std::string& op) {
+  static const std::set<std::string> ops = {
+      "Add",      "Sub",  "Mul",      "Div",         "Pow",       "Max",       "Min",
+      "Sum",      "Mean", "PRelu",    "Where",       "Relu",      "LeakyRelu", "Elu",
+      "Selu",     "Celu", "Sigmoid",  "HardSigmoid", "HardSwish", "Tanh",      "Softplus",
+      "Softsign", "Gelu", "Erf",      "Exp",         "Log",       "Sqrt",      "Reciprocal",
+      "Abs",      "Neg",  "Floor",    "Ceil",        "Round",     "Clip",      "ThresholdedRelu",
+      "Sin",      "Cos",  "Identity", "Sign",        "Shrink"};
+  return ops.count(op) != 0;
+}
+
+}  // namespace
+
+Compiler::Compiler(const ir::Graph& graph, FastProgram& prog) : g(graph), p(prog) {
+  vals.resize(g.values.size());
+  users.resize(g.values.size());
+  skip.assign(g.nodes.size(), false);
+  for (size_t i = 0; i < g.values.size(); ++i) {
+    const ir::Value& v = g.values[i];
+    VInfo& vi = vals[i];
+    vi.dt = to_cpu(v.dtype);
+    vi.shape = v.shape.values();
+    if (v.constant) {
+      vi.is_const = true;
+      vi.cdata = const_view(v.constant);
+      vi.shape = v.constant->dims;
+    }
+  }
+  for (ir::ValueId o : g.outputs) vals[size_t(o)].graph_out = true;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    if (n.dead) continue;
+    for (ir::ValueId v : n.inputs)
+      if (v != ir::kNoValue) users[size_t(v)].push_back(ir::NodeId(i));
+    for (ir::ValueId v : n.outputs)
+      if (v != ir::kNoValue) vals[size_t(v)].produced = true;
+  }
+}
+
+Attrs Compiler::attrs(const ir::Node& n) const {
+  return to_cpu_attrs(n.attrs, nullptr);
+}
+
+int Compiler::add_scratch(size_t bytes) {
+  p.scratch.emplace_back(bytes);
+  return int(p.scratch.size() - 1);
+}
+
+void Compiler::add_step(std::unique_ptr<FastStep> s, const ir::Node& n, const std::string& what) {
+  s->node = n.name;
+  s->op = what.empty() ? n.op : what;
+  p.steps.push_back(std::move(s));
+}
+
+const ir::Node* Compiler::sole_user(ir::ValueId v) const {
+  if (info(v).graph_out || users[size_t(v)].size() != 1) return nullptr;
+  const ir::Node& u = g.node(users[size_t(v)][0]);
+  // The value must feed the user exactly once (not Mul(x, x)).
+  int uses = 0;
+  for (ir::ValueId i : u.inputs) uses += i == v;
+  return uses == 1 ? &u : nullptr;
+}
+
+TensorRef Compiler::nchw(ir::ValueId v) {
+  VInfo& vi = vals[size_t(v)];
+  if (vi.nchw) return *vi.nchw;
+  if (vi.is_const || !vi.produced) {
+    vi.nchw = TensorRef{Slot{v, -1}, vi.dt, vi.shape, vi.shape};
+    return *vi.nchw;
+  }
+  if (!vi.nhwc) fail("internal: value '" + g.value(v).name + "' used before it is produced");
+  const Shape& s = vi.shape;
+  if (s[1] == 1 || s[2] * s[3] == 1) {  // the two layouts coincide in memory
+    vi.nchw = TensorRef{vi.nhwc->slot, vi.dt, s, vi.nhwc->alloc_shape};
+    return *vi.nchw;
+  }
+  Slot dst =
+      vi.graph_out ? Slot{v, -1} : Slot{ir::kNoValue, add_scratch(size_t(shape_numel(s)) * 4)};
+  TensorRef src = *vi.nhwc;
+  TensorRef out{dst, vi.dt, s, s};
+  int64_t n = s[0], c = s[1], hw = s[2] * s[3];
+  auto step = std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
+    transpose_batched(static_cast<const float*>(src.ptr(st)), static_cast<float*>(out.ptr(st)), n,
+                      hw, c, st.pool());
+  });
+  step->node = g.value(v).name;
+  step->op = "NHWC->NCHW";
+  p.steps.push_back(std::move(step));
+  vi.nchw = out;
+  return out;
+}
+
+bool Compiler::can_nhwc(ir::ValueId v) const {
+  const VInfo& vi = info(v);
+  if (vi.nhwc) return true;
+  if (vi.shape.size() > 4) return false;
+  Shape e(4 - vi.shape.size(), 1);
+  e.insert(e.end(), vi.shape.begin(), vi.shape.end());
+  if (vi.is_const) return dtype_size(vi.dt) != 0;
+  if (e[1] == 1 || e[2] * e[3] == 1) return true;
+  return vi.shape.size() == 4 && vi.dt == DType::kF32;
+}
+
+TensorRef Compiler::nhwc(ir::ValueId v) {
+  VInfo& vi = vals[size_t(v)];
+  if (vi.nhwc) return *vi.nhwc;
+  if (!can_nhwc(v)) fail("internal: value '" + g.value(v).name + "' cannot be made NHWC");
+  Shape e(4 - vi.shape.size(), 1);
+  e.insert(e.end(), vi.shape.begin(), vi.shape.end());
+  Shape phys = to_nhwc(e);
+  if (vi.is_const) {
+    // Permute constants once, at compile time.
+    int idx = add_scratch(vi.cdata.nbytes());
+    Tensor src = Tensor::view(vi.dt, e, vi.cdata.data);
+    Tensor dst = Tensor::view(vi.dt, phys, p.scratch[size_t(idx)].data());
+    transpose(src, {0, 2, 3, 1}, dst);
+    vi.nhwc = TensorRef{Slot{ir::kNoValue, idx}, vi.dt, phys, phys};
+    return *vi.nhwc;
+  }
+  if (e[1] == 1 || e[2] * e[3] == 1) {
+    TensorRef base = nchw(v);
+    vi.nhwc = TensorRef{base.slot, vi.dt, phys, base.alloc_shape};
+    return *vi.nhwc;
+  }
+  TensorRef src = nchw(v);
+  TensorRef out{Slot{ir::kNoValue, add_scratch(size_t(shape_numel(e)) * 4)}, vi.dt, phys, phys};
+  int64_t n = e[0], c = e[1], hw = e[2] * e[3];
+  auto step = std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
+    transpose_batched(static_cast<const float*>(src.ptr(st)), static_cast<float*>(out.ptr(st)), n,
+                      c, hw, st.pool());
+  });
+  step->node = g.value(v).name;
+  step->op = "NCHW->NHWC";
+  p.steps.push_back(std::move(step));
+  vi.nhwc = out;
+  return out;
+}
+
+TensorRef Compiler::define(ir::ValueId v, bool as_nhwc) {
+  VInfo& vi = vals[size_t(v)];
+  if (as_nhwc) {
+    Slot s = vi.graph_out ? Slot{ir::kNoValue, add_scratch(size_t(shape_numel(vi.shape)) * 4)}
+                          : Slot{v, -1};
+    vi.home_nhwc = true;
+    vi.nhwc = TensorRef{s, vi.dt, to_nhwc(vi.shape), vi.shape};
+    return *vi.nhwc;
+  }
+  vi.nchw = TensorRef{Slot{v, -1}, vi.dt, vi.shape, vi.shape};
+  return *vi.nchw;
+}
+
+OutPlan Compiler::plan_output(const ir::Node& n, ir::ValueId start, bool clamp_ok) {
+  OutPlan o;
+  o.value = start;
+  std::string act = n.attrs.get_string("rnpu.activation", "");
+  if (act == "Relu" && clamp_ok) {
+    o.lo = 0;
+  } else if (act == "Clip" && clamp_ok) {
+    o.lo = n.attrs.get_float("rnpu.activation_alpha", o.lo);
+    o.hi = n.attrs.get_float("rnpu.activation_beta", o.hi);
+  } else if (!act.empty()) {
+    o.post_act = act;
+    o.post_alpha = n.attrs.get_float("rnpu.activation_alpha", act == "LeakyRelu"     ? 0.01f
+                                                              : act == "HardSigmoid" ? 0.2f
+                                                                                     : 0.0f);
+    o.post_beta = n.attrs.get_float("rnpu.activation_beta", act == "HardSigmoid" ? 0.5f : 0.0f);
+    return o;
+  }
+  if (!clamp_ok) return o;
+  for (;;) {
+    const ir::Node* u = sole_user(o.value);
+    if (!u || u->outputs.empty() || !u->attrs.get_string("rnpu.activation", "").empty()) break;
+    float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+    if (u->op == "Relu") {
+      lo = 0;
+    } else if (u->op == "Clip") {
+      Attrs a = attrs(*u);
+      if (a.has("min")) lo = a.get_float("min", lo);
+      if (a.has("max")) hi = a.get_float("max", hi);
+      bool ok = true;
+      for (size_t i = 1; i < u->inputs.size(); ++i) {
+        ir::ValueId b = u->inputs[i];
+        if (b == ir::kNoValue) continue;
+        const Tensor* t = constant(b);
+        if (!t || t->numel() != 1 || t->dtype != DType::kF32) {
+          ok = false;
+          break;
+        }
+        (i == 1 ? lo : hi) = t->as<float>()[0];
+      }
+      if (!ok) break;
+    } else {
+      break;
+    }
+    o.lo = std::max(o.lo, lo);
+    o.hi = std::min(o.hi, hi);
+    skip[size_t(&*u - &g.nodes[0])] = true;
+    o.value = u->outputs[0];
+  }
+  return o;
+}
+
+void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const ir::Node& n) {
+  if (plan.post_act.empty()) return;
+  std::string act = plan.post_act;
+  float a = plan.post_alpha, b = plan.post_beta;
+  int64_t count = shape_numel(out.shape);
+  xnn_operator_t op = nullptr;
+  xnn_status s = xnn_status_unsupported_parameter;
+  if (act == "Sigmoid")
+    s = xnn_create_sigmoid_nc_f32(1, 1, 1, 0, &op);
+  else if (act == "HardSwish")
+    s = xnn_create_hardswish_nc_f32(1, 1, 1, 0, &op);
+  else if (act == "LeakyRelu")
+    s = xnn_create_leaky_relu_nc_f32(1, 1, 1, a, 0, &op);
+  if (s == xnn_status_success) {
+    auto setup = [count, act](xnn_operator_t o, void* const* ptrs, pthreadpool* pool) {
+      auto* x = static_cast<float*>(ptrs[0]);
+      if (act == "Sigmoid") return xnn_setup_sigmoid_nc_f32(o, size_t(count), x, x, pool);
+      if (act == "HardSwish") return xnn_setup_hardswish_nc_f32(o, size_t(count), x, x, pool);
+      return xnn_setup_leaky_relu_nc_f32(o, size_t(count), x, x, pool);
+    };
+    add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{out}, setup), n,
+             n.op + "+" + act);
+    ++p.xnn_ops;
+    return;
+  }
+  add_step(std::make_unique<LambdaStep>([out, act, a, b](FastState& st) {
+             Tensor t = Tensor::view(out.dtype, out.shape, out.ptr(st));
+             apply_activation(t, act, a, b);
+           }),
+           n, n.op + "+" + act);
+}
+
+void Compiler::lower_reference(const ir::Node& n) {
+  auto step = std::make_unique<RefStep>();
+  step->attrs = attrs(n);
+  step->opset = n.opset;
+  step->activation = n.attrs.get_string("rnpu.activation", "");
+  if (!step->activation.empty()) {
+    OutPlan o = plan_output(n, n.outputs.empty() ? ir::kNoValue : n.outputs[0], false);
+    step->act_alpha = o.post_alpha;
+    step->act_beta = o.post_beta;
+  }
+  bool nhwc_any = false, nhwc_ok = layout_agnostic(n.op);
+  for (ir::ValueId v : n.inputs) {
+    if (v == ir::kNoValue) continue;
+    if (info(v).home_nhwc) nhwc_any = true;
+    if (!can_nhwc(v)) nhwc_ok = false;
+  }
+  for (ir::ValueId v : n.outputs)
+    if (v != ir::kNoValue && (info(v).shape.size() != 4 || info(v).dt != DType::kF32))
+      nhwc_ok = false;
+  bool use_nhwc = nhwc_any && nhwc_ok;
+  for (ir::ValueId v : n.inputs) {
+    if (v == ir::kNoValue)
+      step->inputs.push_back(std::nullopt);
+    else
+      step->inputs.push_back(use_nhwc ? nhwc(v) : nchw(v));
+  }
+  std::vector<ir::ValueId> outs = n.outputs;
+  while (!outs.empty() && outs.back() == ir::kNoValue) outs.pop_back();
+  for (ir::ValueId v : outs) {
+    if (v == ir::kNoValue)
+      step->outputs.push_back(std::nullopt);
+    else
+      step->outputs.push_back(define(v, use_nhwc));
+  }
+  add_step(std::move(step), n);
+}
+
+void Compiler::finish() {
+  for (ir::ValueId o : g.outputs) {
+    const VInfo& vi = info(o);
+    if (!vi.home_nhwc) continue;
+    // The runtime reads outputs in NCHW from their own buffer.
+    TensorRef src = nchw(o);
+    if (src.slot.value == o) continue;
+    TensorRef dst{Slot{o, -1}, vi.dt, vi.shape, vi.shape};
+    auto step = std::make_unique<LambdaStep>([src, dst](FastState& st) {
+      std::memcpy(dst.ptr(st), src.ptr(st), size_t(shape_numel(dst.shape)) * 4);
+    });
+    step->node = g.value(o).name;
+    step->op = "copy-out";
+    p.steps.push_back(std::move(step));
+  }
+}
+
+void Compiler::build() {
+  for (ir::NodeId id : g.topo_order()) {
+    if (skip[size_t(id)]) continue;
+    const ir::Node& n = g.node(id);
+    if (!lower_fast(*this, n)) lower_reference(n);
+  }
+  finish();
+}
+
+std::unique_ptr<FastProgram> compile_fast(const ir::Graph& g, const CompileOptions& o,
+                                          std::string* why) {
+  if (const char* e = std::getenv("RNPU_CPU_XNNPACK"); e && std::string(e) == "0") {
+    *why = "disabled by RNPU_CPU_XNNPACK=0";
+    return nullptr;
+  }
+  if (!xnn_ready(why)) return nullptr;
+  for (const ir::Value& v : g.values)
+    if (!v.constant && !v.shape.is_static()) {
+      *why = "value '" + v.name + "' has shape " + v.shape.str() + " unknown at compile time";
+      return nullptr;
+    }
+  auto p = std::make_unique<FastProgram>();
+  p->threads = std::max(1, o.num_threads);
+  p->pool = make_thread_pool(p->threads);
+  Compiler c(g, *p);
+  c.build();
+  return p;
+}
+
+}  // namespace rnpu::cpu::fast

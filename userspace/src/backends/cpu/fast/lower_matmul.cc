@@ -1,0 +1,187 @@
+// Gemm and MatMul to XNNPACK fully-connected operators: constant weights are
+// packed once at compile time (with a following bias Add folded in); products
+// of two activations (attention) pack the right operand on every run.
+#include <cstring>
+
+#include "compiler.h"
+#include "lower.h"
+
+namespace rnpu::cpu::fast {
+
+namespace {
+
+// If v's sole consumer is Add(v, c) with a constant c that only varies along
+// the last axis (length n), returns that Add's output and fills `bias`.
+ir::ValueId fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<float>& bias) {
+  const ir::Node* add = c.sole_user(v);
+  if (!add || add->op != "Add" || add->inputs.size() != 2 || add->outputs.size() != 1 ||
+      !add->attrs.get_string("rnpu.activation", "").empty())
+    return ir::kNoValue;
+  ir::ValueId other = add->inputs[0] == v ? add->inputs[1] : add->inputs[0];
+  const Tensor* t = c.constant(other);
+  if (!t || t->dtype != DType::kF32) return ir::kNoValue;
+  if (t->rank() > c.info(v).shape.size()) return ir::kNoValue;
+  if (t->numel() != n && t->numel() != 1) return ir::kNoValue;
+  if (t->numel() == n && n != 1 && (t->rank() == 0 || t->shape.back() != n)) return ir::kNoValue;
+  for (int64_t i = 0; i < n; ++i) bias[size_t(i)] += t->as<float>()[t->numel() == 1 ? 0 : i];
+  c.skip[size_t(add - &c.g.nodes[0])] = true;
+  return add->outputs[0];
+}
+
+XnnStep::SetupFn fc_setup(int64_t rows) {
+  return [rows](xnn_operator_t op, void* const* ptrs, pthreadpool* pool) {
+    return xnn_setup_fully_connected_nc_f32(op, size_t(rows), static_cast<const float*>(ptrs[0]),
+                                            static_cast<float*>(ptrs[1]), pool);
+  };
+}
+
+// A [.., K] x constant B -> [.., N].
+bool lower_fc(Compiler& c, const ir::Node& n, ir::ValueId a, const Tensor& b, bool b_is_nk,
+              float alpha, std::vector<float> bias) {
+  const Shape& as = c.info(a).shape;
+  int64_t k = as.back();
+  int64_t nn = b_is_nk ? b.shape[0] : b.shape[1];
+  if ((b_is_nk ? b.shape[1] : b.shape[0]) != k) return false;
+  int64_t rows = shape_numel(as) / std::max<int64_t>(k, 1);
+  Shape want(as.begin(), as.end() - 1);
+  want.push_back(nn);
+  if (c.info(n.outputs[0]).shape != want) return false;
+  std::vector<float> w(b.as<float>(), b.as<float>() + b.numel());
+  if (alpha != 1.0f)
+    for (float& x : w) x *= alpha;
+  ir::ValueId out = n.outputs[0];
+  if (n.attrs.get_string("rnpu.activation", "").empty())
+    if (ir::ValueId f = fold_bias_add(c, out, nn, bias); f != ir::kNoValue) out = f;
+  OutPlan plan = c.plan_output(n, out, true);
+  xnn_operator_t op = nullptr;
+  if (xnn_create_fully_connected_nc_f32(
+          size_t(k), size_t(nn), size_t(k), size_t(nn), w.data(), bias.data(), plan.lo, plan.hi,
+          b_is_nk ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, &op) != xnn_status_success)
+    return false;
+  TensorRef in = c.nchw(a);
+  TensorRef o = c.define(plan.value, false);
+  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, fc_setup(rows)),
+             n);
+  ++c.p.xnn_ops;
+  c.post_activation(plan, o, n);
+  return true;
+}
+
+bool lower_gemm(Compiler& c, const ir::Node& n) {
+  if (n.inputs.size() < 2 || n.outputs.size() != 1) return false;
+  ir::ValueId a = n.inputs[0];
+  const Tensor* b = c.constant(n.inputs[1]);
+  if (!c.is_f32(a) || c.info(a).shape.size() != 2 || !b || b->dtype != DType::kF32 ||
+      b->rank() != 2)
+    return false;
+  if (n.attrs.get_int("transA", 0) != 0) return false;
+  bool tb = n.attrs.get_int("transB", 0) != 0;
+  int64_t nn = tb ? b->shape[0] : b->shape[1];
+  std::vector<float> bias(size_t(nn), 0.0f);
+  float beta = n.attrs.get_float("beta", 1.0f);
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoValue) {
+    const Tensor* cc = c.constant(n.inputs[2]);
+    if (!cc || cc->dtype != DType::kF32) return false;
+    bool row = cc->numel() == nn && cc->rank() >= 1 && cc->shape.back() == nn &&
+               (cc->rank() == 1 || cc->shape[0] == 1);
+    if (!row && cc->numel() != 1) return false;
+    for (int64_t i = 0; i < nn; ++i) bias[size_t(i)] = beta * cc->as<float>()[row ? i : 0];
+  }
+  return lower_fc(c, n, a, *b, tb, n.attrs.get_float("alpha", 1.0f), std::move(bias));
+}
+
+// Both operands are activations: pack B per batch on every run.
+class DynMatMulStep : public FastStep {
+ public:
+  TensorRef a, b, y;
+  int64_t m = 0, k = 0, n = 0;
+  std::vector<int64_t> a_off, b_off;  // element offsets per output batch
+  void run(FastState& st) override {
+    const float* pa = static_cast<const float*>(a.ptr(st));
+    const float* pb = static_cast<const float*>(b.ptr(st));
+    float* py = static_cast<float*>(y.ptr(st));
+    const float inf = std::numeric_limits<float>::infinity();
+    xnn_operator_t op = nullptr;
+    int64_t last_b = -1;
+    XnnOp holder;
+    for (size_t i = 0; i < a_off.size(); ++i) {
+      if (b_off[i] != last_b) {  // batches sharing B reuse the packed operator
+        holder.reset();
+        xnn_check(xnn_create_fully_connected_nc_f32(size_t(k), size_t(n), size_t(k), size_t(n),
+                                                    pb + b_off[i], nullptr, -inf, inf,
+                                                    XNN_FLAG_TRANSPOSE_WEIGHTS, &op),
+                  "create fully_connected");
+        holder.reset(op);
+        last_b = b_off[i];
+      }
+      xnn_check(xnn_setup_fully_connected_nc_f32(op, size_t(m), pa + a_off[i],
+                                                 py + int64_t(i) * m * n, st.pool()),
+                "setup fully_connected");
+      xnn_check(xnn_run_operator(op, st.pool()), "run fully_connected");
+    }
+  }
+};
+
+bool lower_matmul(Compiler& c, const ir::Node& n) {
+  if (n.inputs.size() != 2 || n.outputs.size() != 1) return false;
+  ir::ValueId a = n.inputs[0], bv = n.inputs[1];
+  if (!c.is_f32(a) || !c.is_f32(bv)) return false;
+  const Shape& as = c.info(a).shape;
+  const Shape& bs = c.info(bv).shape;
+  if (as.size() < 2 || bs.size() < 2) return false;
+  if (const Tensor* b = c.constant(bv); b && bs.size() == 2)
+    return lower_fc(c, n, a, *b, false, 1.0f, std::vector<float>(size_t(bs[1]), 0.0f));
+  if (!n.attrs.get_string("rnpu.activation", "").empty()) return false;
+  // Batch broadcasting, as numpy matmul.
+  int64_t m = as[as.size() - 2], k = as.back(), nn = bs.back();
+  if (bs[bs.size() - 2] != k) return false;
+  Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
+  size_t r = std::max(ab.size(), bb.size());
+  ab.insert(ab.begin(), r - ab.size(), 1);
+  bb.insert(bb.begin(), r - bb.size(), 1);
+  Shape batch(r);
+  for (size_t i = 0; i < r; ++i) {
+    if (ab[i] != bb[i] && ab[i] != 1 && bb[i] != 1) return false;
+    batch[i] = std::max(ab[i], bb[i]);
+  }
+  Shape want = batch;
+  want.push_back(m);
+  want.push_back(nn);
+  if (c.info(n.outputs[0]).shape != want) return false;
+  auto step = std::make_unique<DynMatMulStep>();
+  step->m = m;
+  step->k = k;
+  step->n = nn;
+  std::vector<int64_t> sa = shape_strides(ab), sb = shape_strides(bb);
+  int64_t nb = shape_numel(batch);
+  std::vector<int64_t> idx(r, 0);
+  for (int64_t i = 0; i < nb; ++i) {
+    int64_t oa = 0, ob = 0;
+    for (size_t d = 0; d < r; ++d) {
+      oa += (ab[d] == 1 ? 0 : idx[d]) * sa[d];
+      ob += (bb[d] == 1 ? 0 : idx[d]) * sb[d];
+    }
+    step->a_off.push_back(oa * m * k);
+    step->b_off.push_back(ob * k * nn);
+    for (size_t d = r; d-- > 0;) {
+      if (++idx[d] < batch[d]) break;
+      idx[d] = 0;
+    }
+  }
+  step->a = c.nchw(a);
+  step->b = c.nchw(bv);
+  step->y = c.define(n.outputs[0], false);
+  c.add_step(std::move(step), n);
+  ++c.p.xnn_ops;
+  return true;
+}
+
+}  // namespace
+
+bool lower_matmul_family(Compiler& c, const ir::Node& n) {
+  if (n.op == "Gemm") return lower_gemm(c, n);
+  if (n.op == "MatMul") return lower_matmul(c, n);
+  return false;
+}
+
+}  // namespace rnpu::cpu::fast
