@@ -34,6 +34,9 @@ configure_args=(
 	--disable-tools
 	--disable-user
 	--disable-install-blobs
+	--disable-debug-info
+	--without-default-devices
+	--with-devices-x86_64=rnpu
 	--python=/usr/bin/python3
 )
 
