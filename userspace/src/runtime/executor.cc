@@ -183,6 +183,14 @@ void Executor::prepare() {
     for (size_t v = 0; v < g_.values.size(); ++v) resolved_[v] = g_.values[v].shape;
   }
 
+  resolved_dims_.resize(g_.values.size());
+  for (size_t v = 0; v < g_.values.size(); ++v) {
+    if (resolved_[v].is_static())
+      resolved_dims_[v] = resolved_[v].values();
+    else
+      resolved_dims_[v].clear();
+  }
+
   // Lifetimes in execution steps.  Values inside a partition of a backend
   // with its own memory are not the runtime's to place.
   std::vector<int> first(g_.values.size(), INT_MAX), last(g_.values.size(), -1);
@@ -265,11 +273,8 @@ void Executor::reset_slots() {
       s.allocated = true;
       continue;
     }
-    if (resolved_[v].is_static()) {
-      s.t.shape = resolved_[v].values();
-    } else {
-      s.t.shape.clear();
-    }
+    // Copy-assignment reuses the slot's capacity: no allocation per run.
+    s.t.shape = resolved_dims_[v];
     if (s.planned) {
       s.t.data = arena_.get() + s.offset;
       s.t.size = s.planned_bytes;

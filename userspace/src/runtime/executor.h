@@ -76,7 +76,8 @@ class Executor {
   // Resolved per input-shape signature.
   std::vector<int64_t> signature_;
   bool prepared_ = false;
-  std::vector<ir::Shape> resolved_;  // per value
+  std::vector<ir::Shape> resolved_;                  // per value
+  std::vector<std::vector<int64_t>> resolved_dims_;  // static dims per value, else empty
   std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
   size_t arena_cap_ = 0, arena_peak_ = 0;
 
