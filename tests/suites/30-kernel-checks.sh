@@ -46,8 +46,20 @@ checkpatch_dir() {
 	echo "$dir"
 }
 
-mapfile -t cp_files < <(ls kernel/*.[ch] include/uapi/drm/rnpu_accel.h \
-	tests/kunit/rnpu_kunit/*.c 2>/dev/null)
+# Source files only: tracked or new, never build outputs (rnpu.mod.c ...).
+sources() {
+	if git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files --cached --others --exclude-standard -- "$@"
+	else
+		local p
+		# shellcheck disable=SC2086 # the patterns are meant to glob here
+		for p in "$@"; do find $p -type f 2>/dev/null; done |
+			grep -v -E '\.(o|ko|mod|mod\.c|cmd|order|symvers)$'
+	fi
+}
+
+mapfile -t cp_files < <(sources 'kernel/*.[ch]' include/uapi/drm/rnpu_accel.h \
+	'tests/kunit/rnpu_kunit/*.c' | sort -u)
 if ! command -v perl >/dev/null; then
 	not_run "checkpatch: perl is not installed"
 elif ! cpdir=$(checkpatch_dir); then
@@ -74,10 +86,11 @@ fi
 if [ ! -f kernel/Makefile ]; then
 	not_run "module build and sparse: kernel/Makefile is not in this checkout yet"
 else
-	mkdir -p "$work/src/hw"
-	cp -r kernel include "$work/src/"
-	cp -r hw/include "$work/src/hw/"
-	rm -f "$work"/src/kernel/*.o "$work"/src/kernel/*.ko "$work"/src/kernel/.*.cmd
+	while read -r f; do
+		[ -f "$f" ] || continue
+		mkdir -p "$work/src/$(dirname "$f")"
+		cp "$f" "$work/src/$f"
+	done < <(sources kernel include hw/include)
 	log=$work/build.log
 	if timeout 900 make -C "$work/src/kernel" >"$log" 2>&1; then
 		if grep -E '(warning|error):' "$log"; then
