@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# ONNX backend node tests (Debian's libonnx-testdata, 932 tests) on the CPU
-# backend.  Passes when every test passes or is listed, with its reason, in
+# ONNX backend tests from Debian's libonnx-testdata on the CPU backend: the
+# 932 node tests plus the pytorch-converted, pytorch-operator and simple
+# collections (1072 in all).  Passes when every test passes or is listed, with its reason, in
 # tests/conformance/expected-failures-cpu.txt.  RESULT: passed = passing
 # tests, failed = non-passing tests that are not listed; the unsupported
 # count is printed loudly and never counted as passed.
@@ -20,5 +21,7 @@ timeout 1200 cmake --build "$BUILD_DIR" --target rnpu-onnx-conformance >/dev/nul
 	echo "RESULT: 0 passed, 1 failed"
 	exit 1
 }
-exec timeout 1800 "$runner" --data "$data" --backend cpu \
+top=$(dirname "$data")
+exec timeout 1800 "$runner" --backend cpu --data "$data" --data "$top/pytorch-converted" \
+	--data "$top/pytorch-operator" --data "$top/simple" \
 	--expected tests/conformance/expected-failures-cpu.txt

@@ -16,6 +16,7 @@ Backend* host_evaluator() {
 
 void run_pipeline(ir::Graph& g, const PipelineOptions& o) {
   infer_shapes(g);
+  if (upgrade_legacy(g)) infer_shapes(g);
   if (o.level <= 0) return;
   if (fold_constants(g, host_evaluator())) eliminate_dead_nodes(g);
   eliminate_dead_nodes(g);

@@ -20,6 +20,8 @@ void run_pipeline(ir::Graph& g, const PipelineOptions& o);
 
 // Individual passes (each returns the number of rewrites it made).
 int eliminate_dead_nodes(ir::Graph& g);
+// Old-opset forms rewritten to their modern equivalents (PRelu-6 slopes).
+int upgrade_legacy(ir::Graph& g);
 // Evaluates all-constant nodes on `evaluator` (a host backend; nullptr
 // folds only Shape/Size of static values).
 int fold_constants(ir::Graph& g, Backend* evaluator);

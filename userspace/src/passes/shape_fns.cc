@@ -67,6 +67,12 @@ void binary_arith(InferCtx& c) {
 void variadic(InferCtx& c) {
   c.out(0, c.dt(0), broadcast_all(c));
 }
+
+void prelu(InferCtx& c) {
+  // PRelu-1/6: a 1-D slope is per channel (upgrade_legacy rewrites it).
+  if (c.opset() < 7 && c.rank_known(1) && c.rank(1) == 1) return c.out(0, c.dt(0), c.shape(0));
+  variadic(c);
+}
 void compare(InferCtx& c) {
   c.out(0, DType::kBool, broadcast_all(c));
 }
@@ -825,14 +831,15 @@ void register_shape_fns(std::unordered_map<std::string, ShapeFn>& m) {
     m[op] = same_as_input;
   m["Identity"] = identity;
   for (const char* op : {"Add", "Sub", "Mul", "Div"}) m[op] = binary_arith;
-  for (const char* op : {"Pow", "Mod", "BitShift", "PRelu", "Max", "Min", "Sum", "Mean",
-                         "BitwiseAnd", "BitwiseOr", "BitwiseXor"})
+  for (const char* op : {"Pow", "Mod", "BitShift", "Max", "Min", "Sum", "Mean", "BitwiseAnd",
+                         "BitwiseOr", "BitwiseXor"})
     m[op] = variadic;
   for (const char* op :
        {"Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "And", "Or", "Xor"})
     m[op] = compare;
   for (const char* op : {"IsNaN", "IsInf", "Not"}) m[op] = bool_same_shape;
   m["Where"] = where;
+  m["PRelu"] = prelu;
   m["Cast"] = cast;
   m["CastLike"] = cast_like;
   m["Shape"] = shape_op;
