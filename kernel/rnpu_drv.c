@@ -5,6 +5,7 @@
  * ends share.
  */
 #include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -324,6 +325,36 @@ static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 	return 0;
 }
 
+/*
+ * drm_show_memory_stats() leaves out drm-resident/purgeable-memory while a
+ * file has no BO; tools expect a stable key set, so count it here.
+ * rnpu BOs are pinned while mapped, so nothing is ever purgeable.
+ */
+static void show_memory(struct drm_printer *p, struct drm_file *file)
+{
+	struct drm_memory_stats st = { };
+	struct drm_gem_object *obj;
+	int id;
+
+	spin_lock(&file->table_lock);
+	idr_for_each_entry(&file->object_idr, obj, id) {
+		size_t rss = obj->funcs->rss ? obj->funcs->rss(obj) : obj->size;
+
+		if (obj->handle_count > 1 || obj->dma_buf)
+			st.shared += obj->size;
+		else
+			st.private += obj->size;
+		if (obj->funcs->status &&
+		    (obj->funcs->status(obj) & DRM_GEM_OBJECT_RESIDENT))
+			st.resident += rss;
+		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+			st.active += rss;
+	}
+	spin_unlock(&file->table_lock);
+	drm_print_memory_stats(p, &st, DRM_GEM_OBJECT_RESIDENT |
+			       DRM_GEM_OBJECT_PURGEABLE, "memory");
+}
+
 static void rnpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct rnpu_ctx *ctx = file->driver_priv;
@@ -340,7 +371,7 @@ static void rnpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 		   (u64)opp_extreme(rdev, true) * 1000000);
 	drm_printf(p, "drm-curfreq-npu:\t%llu Hz\n",
 		   rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur)));
-	drm_show_memory_stats(p, file);
+	show_memory(p, file);
 }
 
 static const struct drm_ioctl_desc rnpu_ioctls[] = {
@@ -491,7 +522,6 @@ err_sched:
 void rnpu_core_remove(struct rnpu_device *rdev)
 {
 	drm_dev_unplug(&rdev->drm);
-	rnpu_pm_fini(rdev);
 	rnpu_sched_fini(rdev);
 	/* Handlers see powered == 0 and leave; devres frees the IRQs. */
 	atomic_set(&rdev->powered, 0);
@@ -499,6 +529,8 @@ void rnpu_core_remove(struct rnpu_device *rdev)
 	synchronize_irq(rdev->irq_job);
 	if (!rdev->irq_shared)
 		synchronize_irq(rdev->irq_err);
+	/* No interrupt can queue thermal or event work any more. */
+	rnpu_pm_fini(rdev);
 	cancel_work_sync(&rdev->event_work);
 	/* Leave the device as a bus reset would: powered, idle, empty. */
 	rnpu_write(rdev, RNPU_REG_CTRL, RNPU_CTRL_RESET);

@@ -266,6 +266,9 @@ struct rnpu_job {
 	struct drm_gem_object **bos;
 	struct rnpu_mapping **maps;
 	u32 bo_count;
+	struct dma_fence **deps;	/* unsignalled inputs, for error propagation */
+	u32 ndeps;
+	int dep_errno;			/* errno of the failed input */
 	struct dma_fence *hw_fence;	/* allocated at submit */
 	bool hw_fence_init;
 	bool pm_ref;

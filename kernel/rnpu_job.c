@@ -7,6 +7,7 @@
  * ctx->lock -> fence locks.  job_lock is taken from hard IRQs.
  */
 #include <linux/dma-fence-chain.h>
+#include <linux/dma-fence-unwrap.h>
 #include <linux/dma-resv.h>
 #include <linux/interrupt.h>
 #include <linux/pm_runtime.h>
@@ -82,6 +83,9 @@ static void rnpu_job_free(struct rnpu_job *job)
 			drm_gem_object_put(job->bos[i]);
 		kvfree(job->bos);
 	}
+	for (i = 0; i < job->ndeps; i++)
+		dma_fence_put(job->deps[i]);
+	kvfree(job->deps);
 	if (job->hw_fence_init)
 		dma_fence_put(job->hw_fence);
 	else
@@ -122,6 +126,25 @@ static void fill_event(struct rnpu_event *ev, struct rnpu_ctx *ctx, u8 cmd)
 }
 
 /*
+ * A job that waited on a failed job through an in-syncobj failed too,
+ * even though the device ran it fine: its inputs were garbage.  Inputs on this ring are
+ * pipelined (drm_sched only waits until they are on the ring) but retire
+ * first, so their fences are signalled by now.
+ */
+static int dep_errno(struct rnpu_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->ndeps; i++) {
+		struct dma_fence *f = job->deps[i];
+
+		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) && f->error < 0)
+			return f->error;
+	}
+	return 0;
+}
+
+/*
  * Record how @job ended and signal its hardware fence.  @res is the
  * device's result record, NULL when the driver ended the job itself.
  * Called with rdev->job_lock held.
@@ -138,6 +161,14 @@ static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
 	struct rnpu_event ev;
 
 	lockdep_assert_held(&rdev->job_lock);
+	if (!error) {
+		int dep_err = dep_errno(job);
+
+		if (dep_err) {
+			error = DRM_RNPU_ERR_DEPENDENCY;
+			job->dep_errno = dep_err;
+		}
+	}
 	if (res) {
 		err_offset = le32_field(res->err_offset);
 		fault_va = le64_field(res->fault_addr);
@@ -160,10 +191,11 @@ static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
 	rec->dram_bytes = dram;
 	rec->sram_bytes = sram;
 	rec->end_ns = now;
-	if (rec->start_ns) {
+	if (rec->start_ns && res) {
 		/* The ring runs jobs in order: this one began when the last ended. */
 		u64 begin = max_t(u64, rec->start_ns, ktime_to_ns(rdev->last_retire));
 
+		rec->start_ns = begin;
 		if (now > begin)
 			ctx->busy_ns += now - begin;
 	}
@@ -196,7 +228,7 @@ static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
 		atomic64_inc(&rdev->sw_faults);
 		trace_rnpu_job_fault(rec->seqno, job->hw_seqno, error, fault_va,
 				     fault_info, err_offset);
-		if (error != DRM_RNPU_ERR_CANCELED) {
+		if (error != DRM_RNPU_ERR_CANCELED && error != DRM_RNPU_ERR_DEPENDENCY) {
 			fill_event(&ev, ctx, RNPU_NL_CMD_FAULT);
 			ev.seqno = rec->seqno;
 			ev.error = error;
@@ -206,7 +238,8 @@ static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
 			ev.err_offset = err_offset;
 			rnpu_event_queue(rdev, &ev);
 		}
-		dma_fence_set_error(job->hw_fence, hw_error_to_errno(error));
+		dma_fence_set_error(job->hw_fence, error == DRM_RNPU_ERR_DEPENDENCY ?
+				    job->dep_errno : hw_error_to_errno(error));
 	}
 	trace_rnpu_job_done(rec->seqno, job->hw_seqno, error, cycles);
 	dma_fence_signal(job->hw_fence);
@@ -715,6 +748,45 @@ err:
 	return ret;
 }
 
+/*
+ * Make @fence (reference consumed) a dependency of @job and remember its
+ * unsignalled leaf fences, so a failure among them fails the job too:
+ * an in-syncobj says "this job consumes that job's output".
+ */
+static int add_dep(struct rnpu_job *job, struct dma_fence *fence)
+{
+	struct dma_fence_unwrap iter;
+	struct dma_fence *f;
+
+	dma_fence_unwrap_for_each(f, &iter, fence) {
+		struct dma_fence **deps;
+
+		if (dma_fence_is_signaled(f) && !f->error)
+			continue;
+		deps = kvrealloc(job->deps, (job->ndeps + 1) * sizeof(*deps),
+				 GFP_KERNEL);
+		if (!deps) {
+			dma_fence_put(fence);
+			return -ENOMEM;
+		}
+		job->deps = deps;
+		job->deps[job->ndeps++] = dma_fence_get(f);
+	}
+	return drm_sched_job_add_dependency(&job->base, fence);
+}
+
+static int add_syncobj_dep(struct rnpu_job *job, struct drm_file *file,
+			   const struct drm_rnpu_sync *sync)
+{
+	struct dma_fence *fence;
+	int ret;
+
+	ret = drm_syncobj_find_fence(file, sync->handle, sync->point, 0, &fence);
+	if (ret)
+		return ret;
+	return add_dep(job, fence);
+}
+
 /* Drop finished records beyond the history depth (submit_lock held). */
 static void prune_records(struct rnpu_ctx *ctx)
 {
@@ -845,9 +917,7 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 		goto out_job;
 	inited = true;
 	for (i = 0; i < args->in_sync_count; i++) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
-							   syncs[i].handle,
-							   syncs[i].point);
+		ret = add_syncobj_dep(job, file, &syncs[i]);
 		if (ret)
 			goto out_job;
 	}
@@ -870,6 +940,10 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 			goto out_resv;
 		if (args->flags & DRM_RNPU_SUBMIT_NO_IMPLICIT_SYNC)
 			continue;
+		/*
+		 * BO order only: a failed earlier user of a BO does not fail
+		 * this job, or one error would poison every later job on it.
+		 */
 		ret = drm_sched_job_add_implicit_dependencies(&job->base,
 							      job->bos[i],
 							      writes[i]);

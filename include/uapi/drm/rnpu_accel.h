@@ -284,6 +284,7 @@ struct drm_rnpu_submit {
 #define DRM_RNPU_ERR_CANCELED		6	/* not run: context banned */
 #define DRM_RNPU_ERR_DEVICE_LOST	7	/* device removed or reset failed */
 #define DRM_RNPU_ERR_BAD_WRITEBACK	8	/* retired with a corrupted seqno */
+#define DRM_RNPU_ERR_DEPENDENCY		9	/* an input fence failed: output suspect */
 
 /* drm_rnpu_job_status.fault_info and netlink FAULT_INFO */
 #define DRM_RNPU_FAULT_TYPE_MASK	0xfu
@@ -330,7 +331,11 @@ struct drm_rnpu_job_status {
 	__u64 sram_bytes;
 	/** @submit_ns: out, CLOCK_MONOTONIC time of SUBMIT */
 	__u64 submit_ns;
-	/** @start_ns: out, time the job went to the ring, 0 if not yet */
+	/**
+	 * @start_ns: out, time the job started executing: the later of going
+	 * to the ring and the job ahead of it finishing (while RUNNING, the
+	 * time it went to the ring); 0 if not yet on the ring
+	 */
 	__u64 start_ns;
 	/** @end_ns: out, time the job finished, 0 if not yet */
 	__u64 end_ns;
