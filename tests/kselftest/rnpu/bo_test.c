@@ -169,4 +169,30 @@ TEST_F(limit, memory_limit)
 	rnpu_bo_free(&c);
 }
 
+/* BO_WAIT on a BO a long job still uses: -ETIME when polled, 0 later. */
+TEST_F(rnpu, wait_busy)
+{
+	struct drm_rnpu_bo_wait w = { 0 };
+	struct drm_rnpu_job_status st;
+	struct rnpu_job job;
+	struct rnpu_bo bo;
+	struct rnpu_bo *bos[1] = { &bo };
+	const uint32_t nops = 1u << 20;	/* ~65 M device cycles */
+	uint64_t seq;
+
+	ASSERT_EQ(0, rnpu_bo_new(self->fd, 4096, 0, &bo));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, sizeof(struct rnpu_cs_header) + nops * 4));
+	rnpu_cs_nops(&job.cs, nops);
+	ASSERT_EQ(0, rnpu_submit(self->fd, &job, bos, 1, false, NULL, &seq));
+	w.handle = bo.handle;
+	w.timeout_ns = 0;
+	EXPECT_EQ(-ETIME, rnpu_ioctl(self->fd, DRM_IOCTL_RNPU_BO_WAIT, &w));
+	w.timeout_ns = (int64_t)rnpu_deadline(RNPU_WAIT_NS);
+	EXPECT_EQ(0, rnpu_ioctl(self->fd, DRM_IOCTL_RNPU_BO_WAIT, &w));
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, seq, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_DONE, st.state);
+	rnpu_job_fini(&job);
+	rnpu_bo_free(&bo);
+}
+
 TEST_HARNESS_MAIN

@@ -171,6 +171,7 @@ TEST_F(rnpu, watchdog_budget)
 	ASSERT_EQ(0, run_failing(self->fd, &job, bos, 1, &tmpl, &st));
 	EXPECT_EQ(DRM_RNPU_JOB_FAILED, st.state);
 	EXPECT_EQ(DRM_RNPU_ERR_WATCHDOG, st.error);
+	EXPECT_EQ(1, st.cycles);	/* a watchdog job is charged its budget */
 	EXPECT_EQ(0, good_job(self->fd, &buf));
 	rnpu_bo_free(&buf);
 	rnpu_job_fini(&job);

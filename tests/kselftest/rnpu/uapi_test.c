@@ -394,4 +394,55 @@ TEST_F(rnpu, perfcnt_bad)
 	EXPECT_NE(0, p.timestamp_ns);
 }
 
+/* JOB_STATUS forgets finished jobs beyond the history depth: -ENOENT. */
+FIXTURE(history) {
+	char saved[32];
+	int fd;
+};
+
+#define HISTORY_PARAM "/sys/module/rnpu/parameters/job_history"
+
+FIXTURE_SETUP(history)
+{
+	self->fd = -1;
+	ASSERT_EQ(0, rnpu_read_file(HISTORY_PARAM, self->saved, sizeof(self->saved)));
+	ASSERT_EQ(0, rnpu_write_file(HISTORY_PARAM, "4"));
+	self->fd = rnpu_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(history)
+{
+	rnpu_write_file(HISTORY_PARAM, self->saved);
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(history, pruned_record)
+{
+	struct drm_rnpu_job_status st;
+	struct rnpu_job job;
+	struct rnpu_bo buf;
+	struct rnpu_bo *bos[1] = { &buf };
+	uint64_t seq = 0;
+	int i;
+
+	EXPECT_EQ(4, rnpu_param_or_die(self->fd, DRM_RNPU_PARAM_JOB_HISTORY, 0));
+	ASSERT_EQ(0, rnpu_bo_new(self->fd, 8192, 0, &buf));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, 4096));
+	rnpu_cs_dma(&job.cs, buf.va, buf.va + 4096, 64);
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, rnpu_submit(self->fd, &job, bos, 1, true, NULL, &seq));
+		ASSERT_EQ(0, rnpu_wait_job(self->fd, seq, &st));
+	}
+	memset(&st, 0, sizeof(st));
+	st.seqno = 1;
+	EXPECT_EQ(-ENOENT, rnpu_ioctl(self->fd, DRM_IOCTL_RNPU_JOB_STATUS, &st));
+	st.seqno = seq;
+	EXPECT_EQ(0, rnpu_ioctl(self->fd, DRM_IOCTL_RNPU_JOB_STATUS, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_DONE, st.state);
+	rnpu_job_fini(&job);
+	rnpu_bo_free(&buf);
+}
+
 TEST_HARNESS_MAIN
