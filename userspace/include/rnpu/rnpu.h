@@ -169,7 +169,10 @@ RNPU_EXPORT rnpu_status rnpu_session_run(rnpu_session *s);
 typedef void (*rnpu_run_callback)(rnpu_session *s, rnpu_status status, void *user);
 /* Starts a run and returns at once; `cb` is called from another thread when
  * it finishes (rnpu_last_error() in the callback gives the details).  One run
- * at a time per session: RNPU_ERR_INVALID_ARGUMENT while one is pending. */
+ * at a time per session: RNPU_ERR_INVALID_ARGUMENT while one is pending.
+ * While it runs, other calls on the session block until it completes.  The
+ * callback may start the next run, but must not call rnpu_session_wait or
+ * rnpu_session_destroy on its own session. */
 RNPU_EXPORT rnpu_status rnpu_session_run_async(rnpu_session *s, rnpu_run_callback cb, void *user);
 /* Blocks until the pending asynchronous run (if any) has finished and
  * returns its status. */

@@ -1,6 +1,8 @@
 // The C API: a thin layer over rnpu::Session that turns exceptions into
 // status codes and keeps per-thread error details.
+#include <atomic>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <sstream>
 
@@ -14,9 +16,11 @@ struct rnpu_options {
 
 struct rnpu_session {
   rnpu::Session s;
+  std::mutex profile_mu;                 // the worker thread refreshes the snapshot
   std::vector<rnpu::OpProfile> profile;  // snapshot for stable C strings
-  rnpu_status async_status = RNPU_OK;
-  rnpu::Error async_error{rnpu::ErrorCode::kOk, ""};
+  std::atomic<rnpu_status> async_status{RNPU_OK};
+
+  explicit rnpu_session(rnpu::Session&& session) : s(std::move(session)) {}
 };
 
 namespace {
@@ -185,8 +189,7 @@ rnpu_status rnpu_session_create_from_file(const char* path, const rnpu_options* 
   *out = nullptr;
   return guard([&] {
     rnpu::Options o = opts ? opts->o : rnpu::Options{};
-    *out = new rnpu_session{
-        rnpu::Session::load_file(path, o), {}, RNPU_OK, {rnpu::ErrorCode::kOk, ""}};
+    *out = new rnpu_session(rnpu::Session::load_file(path, o));
   });
 }
 
@@ -196,8 +199,7 @@ rnpu_status rnpu_session_create_from_memory(const void* data, size_t size, const
   *out = nullptr;
   return guard([&] {
     rnpu::Options o = opts ? opts->o : rnpu::Options{};
-    *out = new rnpu_session{
-        rnpu::Session::load_memory(data, size, o), {}, RNPU_OK, {rnpu::ErrorCode::kOk, ""}};
+    *out = new rnpu_session(rnpu::Session::load_memory(data, size, o));
   });
 }
 
@@ -256,7 +258,9 @@ rnpu_status rnpu_session_run(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
   return guard([&] {
     s->s.run();
-    s->profile = s->s.profile();
+    auto p = s->s.profile();
+    std::lock_guard lock(s->profile_mu);
+    s->profile = std::move(p);
   });
 }
 
@@ -305,6 +309,7 @@ size_t rnpu_session_profile_count(const rnpu_session* s) {
 
 rnpu_status rnpu_session_profile(const rnpu_session* s, size_t index, rnpu_op_profile* out) {
   if (!s || !out || out->struct_size < sizeof(rnpu_op_profile)) return bad_arg("bad argument");
+  std::lock_guard lock(const_cast<rnpu_session*>(s)->profile_mu);
   if (index >= s->profile.size()) return bad_arg("profile index out of range");
   const rnpu::OpProfile& p = s->profile[index];
   out->node = p.node.c_str();
