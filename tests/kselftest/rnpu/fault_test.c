@@ -339,4 +339,66 @@ TEST_F(rnpu, forced_reset)
 	rnpu_bo_free(&buf);
 }
 
+/*
+ * A failed job's error reaches the jobs that waited on it through
+ * syncobjs (DEPENDENCY, transitively), but not jobs that were only
+ * ordered after it by sharing a BO.
+ */
+TEST_F(rnpu, dependency_error)
+{
+	struct rnpu_job bad, waiter, second, implicit;
+	struct rnpu_bo buf;
+	struct rnpu_bo *bos[1] = { &buf };
+	struct drm_rnpu_job_status st;
+	struct drm_rnpu_sync in = { 0 };
+	struct drm_rnpu_submit s = { 0 };
+	uint32_t s_bad, s_wait;
+	uint64_t q_bad, q_wait, q_second, q_impl;
+
+	ASSERT_EQ(0, rnpu_bo_new(self->fd, 8192, 0, &buf));
+	ASSERT_EQ(0, rnpu_syncobj_create(self->fd, 0, &s_bad));
+	ASSERT_EQ(0, rnpu_syncobj_create(self->fd, 0, &s_wait));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &bad, 4096));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &waiter, 4096));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &second, 4096));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &implicit, 4096));
+	rnpu_cs_dma(&bad.cs, buf.va + buf.size, buf.va, 64);	/* faults */
+	rnpu_cs_dma(&waiter.cs, buf.va, buf.va + 4096, 64);
+	rnpu_cs_dma(&second.cs, buf.va, buf.va + 4096, 64);
+	rnpu_cs_dma(&implicit.cs, buf.va, buf.va + 4096, 64);
+
+	s.out_sync = s_bad;
+	ASSERT_EQ(0, rnpu_submit(self->fd, &bad, bos, 1, true, &s, &q_bad));
+	in.handle = s_bad;
+	s.in_syncs = (uintptr_t)&in;
+	s.in_sync_count = 1;
+	s.in_sync_stride = sizeof(in);
+	s.out_sync = s_wait;
+	ASSERT_EQ(0, rnpu_submit(self->fd, &waiter, bos, 1, true, &s, &q_wait));
+	in.handle = s_wait;
+	s.out_sync = 0;
+	ASSERT_EQ(0, rnpu_submit(self->fd, &second, bos, 1, true, &s, &q_second));
+	ASSERT_EQ(0, rnpu_submit(self->fd, &implicit, bos, 1, true, NULL, &q_impl));
+
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, q_bad, &st));
+	EXPECT_EQ(DRM_RNPU_ERR_MMU_FAULT, st.error);
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, q_wait, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_FAILED, st.state);
+	EXPECT_EQ(DRM_RNPU_ERR_DEPENDENCY, st.error);
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, q_second, &st));
+	EXPECT_EQ(DRM_RNPU_ERR_DEPENDENCY, st.error);
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, q_impl, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_DONE, st.state);
+	/* The failed out-sync waits fine: the error is in the job status. */
+	EXPECT_EQ(0, rnpu_syncobj_wait(self->fd, &s_bad, 1, rnpu_deadline(RNPU_WAIT_NS), 0));
+
+	rnpu_job_fini(&bad);
+	rnpu_job_fini(&waiter);
+	rnpu_job_fini(&second);
+	rnpu_job_fini(&implicit);
+	rnpu_syncobj_destroy(self->fd, s_bad);
+	rnpu_syncobj_destroy(self->fd, s_wait);
+	rnpu_bo_free(&buf);
+}
+
 TEST_HARNESS_MAIN
