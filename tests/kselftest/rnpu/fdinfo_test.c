@@ -41,7 +41,7 @@ TEST_F(rnpu, keys_present)
 	uint64_t id;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *k = keys[i];
 
 		EXPECT_EQ(0, rnpu_fdinfo(self->fd, k, val, sizeof(val))) {

@@ -47,7 +47,7 @@ static uint64_t interesting(struct fuzz *f)
 		0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull, ~0ull - 4095,
 	};
 
-	return v[rnd(f) % (sizeof(v) / sizeof(v[0]))];
+	return v[rnd(f) % ARRAY_SIZE(v)];
 }
 
 /*
@@ -211,7 +211,7 @@ static uint32_t make_stream(struct fuzz *f, int s, void *map)
 	n = rnd(f) % 4;
 	for (k = 0; k < n && len > 36; k++) {
 		static const uint32_t hot[] = { 0, 4, 6, 8, 12, 16, 32, 34, 36, 40, 88, 89, 90 };
-		uint32_t at = hot[rnd(f) % (sizeof(hot) / sizeof(hot[0]))];
+		uint32_t at = hot[rnd(f) % ARRAY_SIZE(hot)];
 
 		if (at < len)
 			b[at] ^= (uint8_t)(1u << (rnd(f) % 8));
@@ -354,15 +354,39 @@ TEST_F_TIMEOUT(rnpu, random_ioctls, 300)
 						 &f->syncobjs[j]));
 	for (i = 0; i < iters; i++) {
 		switch (rnd(f) % 12) {
-		case 0: case 1: op_bo_create(f); break;
-		case 2: op_gem_close(f); break;
-		case 3: op_get_param(f); break;
-		case 4: op_bo_info(f); break;
-		case 5: op_bo_wait(f); break;
-		case 6: case 7: case 8: op_submit(f); break;
-		case 9: op_job_status(f); break;
-		case 10: op_perfcnt(f); break;
-		default: rnd(f) % 2 ? op_syncobj(f) : op_unknown(f); break;
+		case 0:
+		case 1:
+			op_bo_create(f);
+			break;
+		case 2:
+			op_gem_close(f);
+			break;
+		case 3:
+			op_get_param(f);
+			break;
+		case 4:
+			op_bo_info(f);
+			break;
+		case 5:
+			op_bo_wait(f);
+			break;
+		case 6:
+		case 7:
+		case 8:
+			op_submit(f);
+			break;
+		case 9:
+			op_job_status(f);
+			break;
+		case 10:
+			op_perfcnt(f);
+			break;
+		default:
+			if (rnd(f) % 2)
+				op_syncobj(f);
+			else
+				op_unknown(f);
+			break;
 		}
 	}
 	TH_LOG("calls/accepted: create %u/%u close %u/%u param %u/%u info %u/%u wait %u/%u submit %u/%u status %u/%u perfcnt %u/%u syncobj %u/%u unknown %u/%u",

@@ -110,9 +110,30 @@ TEST_F(rnpu, eltwise_add_fp16)
 }
 
 /* 1x2x5x5 input, 3x2x3x3 weights, int32 bias, stride 1, pad 1 -> 1x3x5x5. */
+enum { C = 2, H = 5, W = 5, OC = 3, K = 3 };
+
+/* The reference: one output element, zero padding, unit scales. */
+static int32_t conv_ref(const int8_t *in, const int8_t *w, int32_t bias,
+			int oc, int y, int x)
+{
+	int32_t acc = bias;
+	int c, ky, kx;
+
+	for (c = 0; c < C; c++)
+		for (ky = 0; ky < K; ky++)
+			for (kx = 0; kx < K; kx++) {
+				int iy = y + ky - 1, ix = x + kx - 1;
+
+				if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+					continue;
+				acc += in[(c * H + iy) * W + ix] *
+				       w[((oc * C + c) * K + ky) * K + kx];
+			}
+	return acc;
+}
+
 TEST_F(rnpu, conv2d_int8)
 {
-	enum { C = 2, H = 5, W = 5, OC = 3, K = 3 };
 	const uint32_t in_dims[4] = { 1, C, H, W }, w_dims[4] = { OC, C, K, K };
 	const uint32_t b_dims[1] = { OC }, out_dims[4] = { 1, OC, H, W };
 	struct rnpu_tensor_desc tin, tw, tb, tout;
@@ -122,7 +143,7 @@ TEST_F(rnpu, conv2d_int8)
 	struct drm_rnpu_job_status st;
 	int8_t *in, *w, *out;
 	int32_t *bias;
-	int oc, c, y, x, ky, kx;
+	int oc, c, y, x;
 
 	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, 4096));
 	ASSERT_EQ(0, rnpu_bo_new(self->fd, 4 * 4096, 0, &buf));
@@ -148,22 +169,10 @@ TEST_F(rnpu, conv2d_int8)
 
 	for (oc = 0; oc < OC; oc++)
 		for (y = 0; y < H; y++)
-			for (x = 0; x < W; x++) {
-				int32_t acc = bias[oc];
-
-				for (c = 0; c < C; c++)
-					for (ky = 0; ky < K; ky++)
-						for (kx = 0; kx < K; kx++) {
-							int iy = y + ky - 1, ix = x + kx - 1;
-
-							if (iy < 0 || iy >= H || ix < 0 || ix >= W)
-								continue;
-							acc += in[(c * H + iy) * W + ix] *
-							       w[((oc * C + c) * K + ky) * K + kx];
-						}
-				ASSERT_EQ(acc, out[(oc * H + y) * W + x])
+			for (x = 0; x < W; x++)
+				ASSERT_EQ(conv_ref(in, w, bias[oc], oc, y, x),
+					  out[(oc * H + y) * W + x])
 					TH_LOG("oc %d y %d x %d", oc, y, x);
-			}
 	rnpu_bo_free(&buf);
 	rnpu_job_fini(&job);
 }

@@ -14,6 +14,7 @@
 #include "rnpu_fixture.h"
 
 #define NLBUF	8192
+#define __aligned(n) __attribute__((aligned(n)))
 
 struct nl_attrs {
 	const struct nlattr *a[RNPU_NL_ATTR_MAX + 1];
@@ -57,7 +58,7 @@ static void *nla_put(struct nlmsghdr *n, uint16_t type, const void *data, uint16
 /* Resolves the family id and the id of its "events" group. */
 static int resolve(int s, uint16_t *family, uint32_t *group)
 {
-	char buf[NLBUF] __attribute__((aligned(8)));
+	char buf[NLBUF] __aligned(8);
 	struct nlmsghdr *n = (struct nlmsghdr *)buf;
 	struct genlmsghdr *g = NLMSG_DATA(n);
 	const struct nlattr *a, *grp, *ga;
@@ -165,7 +166,7 @@ FIXTURE_TEARDOWN(nl)
 
 TEST_F(nl, fault_event)
 {
-	char buf[NLBUF] __attribute__((aligned(8)));
+	char buf[NLBUF] __aligned(8);
 	struct drm_rnpu_job_status st;
 	struct nl_attrs at;
 	struct rnpu_job job;
@@ -195,7 +196,7 @@ TEST_F(nl, fault_event)
 
 TEST_F(nl, reset_event)
 {
-	char buf[NLBUF] __attribute__((aligned(8)));
+	char buf[NLBUF] __aligned(8);
 	uint64_t resets = rnpu_param_or_die(self->fd, DRM_RNPU_PARAM_RESETS, 0);
 	char dir[128], path[192];
 	struct nl_attrs at;
