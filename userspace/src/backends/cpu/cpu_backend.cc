@@ -168,7 +168,7 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
 
 void CpuBackend::run(Program& prog, RunContext& ctx) {
   if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) {
-    fast::FastState st(ctx, fp->pool.get(), fp->scratch);
+    fast::FastState st(ctx, *fp);
     for (auto& s : fp->steps) fast::run_step(*s, st);
     return;
   }

@@ -13,6 +13,10 @@ class CpuBackend : public Backend {
   explicit CpuBackend(bool fast = true) : fast_(fast) {}
   std::string name() const override { return "cpu"; }
   bool available() const override { return true; }
+  // Fast programs keep their intermediates in an arena of their own, planned
+  // over their own step order (which fusion and layout conversion change),
+  // so the runtime only provides partition inputs and outputs.
+  bool uses_host_arena() const override { return false; }
   std::string description() const override;
   Tolerance tolerance(ir::DType t) const override;
 

@@ -77,8 +77,15 @@ class Compiler {
   // Declares where the producer of v writes it, in NHWC or NCHW.
   TensorRef define(ir::ValueId v, bool nhwc);
 
-  int add_scratch(size_t bytes);
-  void add_step(std::unique_ptr<FastStep> s, const ir::Node& n, const std::string& what = {});
+  // A program buffer; persistent ones get memory now (for compile-time data).
+  int add_buffer(size_t bytes, bool persistent = false);
+  void* buffer_data(int buf) const { return p.bufs[size_t(buf)].fixed; }
+  // Appends a step; `reads`/`writes` extend the live ranges of the
+  // program buffers they use.
+  void add_step(std::unique_ptr<FastStep> s, const ir::Node& n, const std::vector<TensorRef>& reads,
+                const std::vector<TensorRef>& writes, const std::string& what = {});
+  void add_step(std::unique_ptr<FastStep> s, const std::string& node, const std::string& what,
+                const std::vector<TensorRef>& reads, const std::vector<TensorRef>& writes);
 
   // Plans a producer's output 0: fused rnpu.activation, then absorbs a
   // chain of single-consumer Relu/Clip nodes when `clamp_ok`.

@@ -59,15 +59,38 @@ Attrs Compiler::attrs(const ir::Node& n) const {
   return to_cpu_attrs(n.attrs, nullptr);
 }
 
-int Compiler::add_scratch(size_t bytes) {
-  p.scratch.emplace_back(bytes);
-  return int(p.scratch.size() - 1);
+int Compiler::add_buffer(size_t bytes, bool persistent) {
+  Buffer b;
+  b.bytes = bytes;
+  b.persistent = persistent;
+  if (persistent) {
+    p.memory.emplace_back(bytes);
+    b.fixed = p.memory.back().data();
+  }
+  p.bufs.push_back(b);
+  return int(p.bufs.size() - 1);
 }
 
-void Compiler::add_step(std::unique_ptr<FastStep> s, const ir::Node& n, const std::string& what) {
-  s->node = n.name;
-  s->op = what.empty() ? n.op : what;
+void Compiler::add_step(std::unique_ptr<FastStep> s, const std::string& node,
+                        const std::string& what, const std::vector<TensorRef>& reads,
+                        const std::vector<TensorRef>& writes) {
+  int idx = int(p.steps.size());
+  for (const auto* list : {&reads, &writes})
+    for (const TensorRef& r : *list) {
+      if (r.slot.buf < 0) continue;
+      Buffer& b = p.bufs[size_t(r.slot.buf)];
+      if (list == &writes && b.first < 0) b.first = idx;
+      b.last = std::max(b.last, idx);
+    }
+  s->node = node;
+  s->op = what;
   p.steps.push_back(std::move(s));
+}
+
+void Compiler::add_step(std::unique_ptr<FastStep> s, const ir::Node& n,
+                        const std::vector<TensorRef>& reads, const std::vector<TensorRef>& writes,
+                        const std::string& what) {
+  add_step(std::move(s), n.name, what.empty() ? n.op : what, reads, writes);
 }
 
 const ir::Node* Compiler::sole_user(ir::ValueId v) const {
@@ -87,24 +110,22 @@ TensorRef Compiler::nchw(ir::ValueId v) {
     return *vi.nchw;
   }
   if (!vi.nhwc) fail("internal: value '" + g.value(v).name + "' used before it is produced");
-  const Shape& s = vi.shape;
+  const Shape s = vi.shape;
   if (s[1] == 1 || s[2] * s[3] == 1) {  // the two layouts coincide in memory
     vi.nchw = TensorRef{vi.nhwc->slot, vi.dt, s, vi.nhwc->alloc_shape};
     return *vi.nchw;
   }
   Slot dst =
-      vi.graph_out ? Slot{v, -1} : Slot{ir::kNoValue, add_scratch(size_t(shape_numel(s)) * 4)};
+      vi.graph_out ? Slot{v, -1} : Slot{ir::kNoValue, add_buffer(size_t(shape_numel(s)) * 4)};
   TensorRef src = *vi.nhwc;
   TensorRef out{dst, vi.dt, s, s};
   int64_t n = s[0], c = s[1], hw = s[2] * s[3];
-  auto step = std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
-    transpose_batched(static_cast<const float*>(src.ptr(st)), static_cast<float*>(out.ptr(st)), n,
-                      hw, c, st.pool());
-  });
-  step->node = g.value(v).name;
-  step->op = "NHWC->NCHW";
-  p.steps.push_back(std::move(step));
-  vi.nchw = out;
+  add_step(std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
+             transpose_batched(static_cast<const float*>(src.ptr(st)),
+                               static_cast<float*>(out.ptr(st)), n, hw, c, st.pool());
+           }),
+           g.value(v).name, "NHWC->NCHW", {src}, {out});
+  vals[size_t(v)].nchw = out;
   return out;
 }
 
@@ -128,42 +149,43 @@ TensorRef Compiler::nhwc(ir::ValueId v) {
   Shape phys = to_nhwc(e);
   if (vi.is_const) {
     // Permute constants once, at compile time.
-    int idx = add_scratch(vi.cdata.nbytes());
+    int idx = add_buffer(vi.cdata.nbytes(), true);
     Tensor src = Tensor::view(vi.dt, e, vi.cdata.data);
-    Tensor dst = Tensor::view(vi.dt, phys, p.scratch[size_t(idx)].data());
+    Tensor dst = Tensor::view(vi.dt, phys, buffer_data(idx));
     transpose(src, {0, 2, 3, 1}, dst);
     vi.nhwc = TensorRef{Slot{ir::kNoValue, idx}, vi.dt, phys, phys};
     return *vi.nhwc;
   }
   if (e[1] == 1 || e[2] * e[3] == 1) {
     TensorRef base = nchw(v);
-    vi.nhwc = TensorRef{base.slot, vi.dt, phys, base.alloc_shape};
-    return *vi.nhwc;
+    vals[size_t(v)].nhwc = TensorRef{base.slot, vi.dt, phys, base.alloc_shape};
+    return *vals[size_t(v)].nhwc;
   }
   TensorRef src = nchw(v);
-  TensorRef out{Slot{ir::kNoValue, add_scratch(size_t(shape_numel(e)) * 4)}, vi.dt, phys, phys};
+  TensorRef out{Slot{ir::kNoValue, add_buffer(size_t(shape_numel(e)) * 4)}, vi.dt, phys, phys};
   int64_t n = e[0], c = e[1], hw = e[2] * e[3];
-  auto step = std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
-    transpose_batched(static_cast<const float*>(src.ptr(st)), static_cast<float*>(out.ptr(st)), n,
-                      c, hw, st.pool());
-  });
-  step->node = g.value(v).name;
-  step->op = "NCHW->NHWC";
-  p.steps.push_back(std::move(step));
-  vi.nhwc = out;
+  add_step(std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
+             transpose_batched(static_cast<const float*>(src.ptr(st)),
+                               static_cast<float*>(out.ptr(st)), n, c, hw, st.pool());
+           }),
+           g.value(v).name, "NCHW->NHWC", {src}, {out});
+  vals[size_t(v)].nhwc = out;
   return out;
 }
 
 TensorRef Compiler::define(ir::ValueId v, bool as_nhwc) {
   VInfo& vi = vals[size_t(v)];
+  // Subgraph outputs live in the runtime's buffer (NCHW); everything else
+  // in the program's arena.
+  size_t bytes = size_t(shape_numel(vi.shape)) * dtype_size(vi.dt);
   if (as_nhwc) {
-    Slot s = vi.graph_out ? Slot{ir::kNoValue, add_scratch(size_t(shape_numel(vi.shape)) * 4)}
-                          : Slot{v, -1};
+    Slot s{ir::kNoValue, add_buffer(bytes)};
     vi.home_nhwc = true;
     vi.nhwc = TensorRef{s, vi.dt, to_nhwc(vi.shape), vi.shape};
     return *vi.nhwc;
   }
-  vi.nchw = TensorRef{Slot{v, -1}, vi.dt, vi.shape, vi.shape};
+  Slot s = vi.graph_out ? Slot{v, -1} : Slot{ir::kNoValue, add_buffer(bytes)};
+  vi.nchw = TensorRef{s, vi.dt, vi.shape, vi.shape};
   return *vi.nchw;
 }
 
@@ -238,8 +260,8 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
       if (act == "HardSwish") return xnn_setup_hardswish_nc_f32(o, size_t(count), x, x, pool);
       return xnn_setup_leaky_relu_nc_f32(o, size_t(count), x, x, pool);
     };
-    add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{out}, setup), n,
-             n.op + "+" + act);
+    add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{out}, setup), n, {out},
+             {out}, n.op + "+" + act);
     ++p.xnn_ops;
     return;
   }
@@ -247,7 +269,7 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
              Tensor t = Tensor::view(out.dtype, out.shape, out.ptr(st));
              apply_activation(t, act, a, b);
            }),
-           n, n.op + "+" + act);
+           n, {out}, {out}, n.op + "+" + act);
 }
 
 void Compiler::lower_reference(const ir::Node& n) {
@@ -284,7 +306,12 @@ void Compiler::lower_reference(const ir::Node& n) {
     else
       step->outputs.push_back(define(v, use_nhwc));
   }
-  add_step(std::move(step), n);
+  std::vector<TensorRef> reads, writes;
+  for (const auto& r : step->inputs)
+    if (r) reads.push_back(*r);
+  for (const auto& r : step->outputs)
+    if (r) writes.push_back(*r);
+  add_step(std::move(step), n, reads, writes);
 }
 
 void Compiler::finish() {
@@ -295,12 +322,10 @@ void Compiler::finish() {
     TensorRef src = nchw(o);
     if (src.slot.value == o) continue;
     TensorRef dst{Slot{o, -1}, vi.dt, vi.shape, vi.shape};
-    auto step = std::make_unique<LambdaStep>([src, dst](FastState& st) {
-      std::memcpy(dst.ptr(st), src.ptr(st), size_t(shape_numel(dst.shape)) * 4);
-    });
-    step->node = g.value(o).name;
-    step->op = "copy-out";
-    p.steps.push_back(std::move(step));
+    add_step(std::make_unique<LambdaStep>([src, dst](FastState& st) {
+               std::memcpy(dst.ptr(st), src.ptr(st), size_t(shape_numel(dst.shape)) * 4);
+             }),
+             g.value(o).name, "copy-out", {src}, {dst});
   }
 }
 
@@ -330,6 +355,7 @@ std::unique_ptr<FastProgram> compile_fast(const ir::Graph& g, const CompileOptio
   p->pool = make_thread_pool(p->threads);
   Compiler c(g, *p);
   c.build();
+  p->place_buffers();
   return p;
 }
 

@@ -2,6 +2,7 @@
 
 #include <xnnpack.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -18,12 +19,56 @@ Scratch::Scratch(size_t bytes) : size_(bytes) {
   mem_ = std::shared_ptr<void>(p, std::free);
 }
 
+FastState::FastState(RunContext& ctx, FastProgram& p)
+    : ctx_(ctx), pool_(p.pool.get()), bufs_(p.buf_ptr) {}
+
 void* FastState::ptr(const Slot& s, DType dtype, const Shape& shape) {
-  if (s.scratch >= 0) return scratch_[size_t(s.scratch)].data();
+  if (s.buf >= 0) return bufs_[size_t(s.buf)];
   HostTensor& h = ctx_.tensor(s.value);
   size_t bytes = size_t(shape_numel(shape)) * dtype_size(dtype);
   if (h.data && h.size >= bytes) return h.data;
   return ctx_.allocate(s.value, to_ir(dtype), shape);
+}
+
+void FastProgram::place_buffers() {
+  constexpr size_t kAlign = 64;
+  auto padded = [](size_t b) { return (b + XNN_EXTRA_BYTES + kAlign - 1) & ~(kAlign - 1); };
+  std::vector<size_t> order;
+  for (size_t i = 0; i < bufs.size(); ++i)
+    if (!bufs[i].persistent) order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return bufs[a].bytes != bufs[b].bytes ? bufs[a].bytes > bufs[b].bytes : a < b;
+  });
+  std::vector<size_t> placed;
+  arena_bytes = 0;
+  for (size_t i : order) {
+    Buffer& b = bufs[i];
+    if (b.first < 0) b.first = b.last;  // never written: still reserve it
+    // Ranges of already placed buffers whose lifetimes overlap b's.
+    std::vector<std::pair<size_t, size_t>> busy;
+    for (size_t j : placed) {
+      const Buffer& o = bufs[j];
+      if (o.first <= b.last && b.first <= o.last)
+        busy.push_back({o.offset, o.offset + padded(o.bytes)});
+    }
+    std::sort(busy.begin(), busy.end());
+    size_t off = 0;
+    for (auto [lo, hi] : busy) {
+      if (off + padded(b.bytes) <= lo) break;
+      off = std::max(off, hi);
+    }
+    b.offset = off;
+    arena_bytes = std::max(arena_bytes, off + padded(b.bytes));
+    placed.push_back(i);
+  }
+  buf_ptr.assign(bufs.size(), nullptr);
+  for (size_t i = 0; i < bufs.size(); ++i)
+    if (bufs[i].persistent) buf_ptr[i] = bufs[i].fixed;
+  if (arena_bytes) {
+    memory.emplace_back(arena_bytes);
+    auto* base = static_cast<uint8_t*>(memory.back().data());
+    for (size_t i : order) buf_ptr[i] = base + bufs[i].offset;
+  }
 }
 
 }  // namespace rnpu::cpu::fast

@@ -15,11 +15,22 @@
 namespace rnpu::cpu::fast {
 
 // Where a tensor's bytes live during a run: the runtime's buffer for an IR
-// value (planned arena or caller memory) or a program-owned scratch buffer.
+// value at the partition boundary (inputs, outputs, constants) or one of the
+// program's own buffers (every intermediate, and layout copies).
 struct Slot {
   ir::ValueId value = ir::kNoValue;
-  int scratch = -1;
-  bool valid() const { return value != ir::kNoValue || scratch >= 0; }
+  int buf = -1;
+};
+
+// A program-owned buffer.  Non-persistent buffers share one arena, placed by
+// their live intervals in step order; persistent ones (constants permuted
+// at compile time) have memory of their own.
+struct Buffer {
+  size_t bytes = 0;
+  bool persistent = false;
+  int first = -1, last = -1;  // steps that write first / touch last
+  size_t offset = 0;
+  void* fixed = nullptr;  // persistent memory
 };
 
 // Program-owned memory, 64-byte aligned, with XNNPACK's read-overrun slack.
@@ -34,21 +45,21 @@ class Scratch {
   size_t size_;
 };
 
+class FastProgram;
+
 class FastState {
  public:
-  FastState(RunContext& ctx, pthreadpool* pool, std::vector<Scratch>& scratch)
-      : ctx_(ctx), pool_(pool), scratch_(scratch) {}
+  FastState(RunContext& ctx, FastProgram& p);
   RunContext& ctx() { return ctx_; }
   pthreadpool* pool() const { return pool_; }
-  // Memory of `s`, which holds `bytes` bytes of `dtype` (logical shape
-  // `shape` for runtime values): allocated through the runtime when the
-  // value has no memory of that size yet.
+  // Memory of `s`; a runtime value of logical shape `shape` is allocated
+  // through the runtime when it has no memory of that size yet.
   void* ptr(const Slot& s, DType dtype, const Shape& shape);
 
  private:
   RunContext& ctx_;
   pthreadpool* pool_;
-  std::vector<Scratch>& scratch_;
+  const std::vector<void*>& bufs_;
 };
 
 class FastStep {
@@ -61,10 +72,17 @@ class FastStep {
 class FastProgram : public Program {
  public:
   std::vector<std::unique_ptr<FastStep>> steps;
-  std::vector<Scratch> scratch;
+  std::vector<Buffer> bufs;
+  std::vector<void*> buf_ptr;  // resolved by place_buffers()
+  std::vector<Scratch> memory;
+  size_t arena_bytes = 0;
   ThreadPool pool;
   int threads = 1;
   int xnn_ops = 0;  // steps that run XNNPACK operators (for reports)
+
+  // Assigns arena offsets (first fit, largest first, never overlapping two
+  // buffers live at the same step) and allocates the arena.
+  void place_buffers();
 };
 
 }  // namespace rnpu::cpu::fast

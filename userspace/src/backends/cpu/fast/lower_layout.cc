@@ -74,7 +74,7 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
                  gather_nhwc(static_cast<const float*>(rx.ptr(st)), static_cast<float*>(ry.ptr(st)),
                              nb, ih, iw, ch, ys, xs_idx);
                }),
-               n);
+               n, {rx}, {ry});
     return true;
   }
   if (p.mode != "linear") return false;
@@ -104,7 +104,8 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
                                                 size_t(ow), static_cast<const float*>(ptrs[0]),
                                                 static_cast<float*>(ptrs[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n);
+  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n, {rx},
+             {ry});
   ++c.p.xnn_ops;
   return true;
 }
@@ -150,7 +151,7 @@ bool lower_concat(Compiler& c, const ir::Node& n) {
                for (const TensorRef& r : ins) ptrs.push_back(static_cast<const float*>(r.ptr(st)));
                concat_last_axis(ptrs, widths, outer, static_cast<float*>(ry.ptr(st)));
              }),
-             n);
+             n, ins, {ry});
   return true;
 }
 
@@ -183,7 +184,7 @@ bool lower_batch_norm(Compiler& c, const ir::Node& n) {
                               static_cast<float*>(ry.ptr(st)), pixels, ch, scale.data(),
                               shift.data());
              }),
-             n);
+             n, {rx}, {ry});
   c.post_activation(plan, ry, n);
   return true;
 }

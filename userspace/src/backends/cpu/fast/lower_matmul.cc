@@ -60,8 +60,8 @@ bool lower_fc(Compiler& c, const ir::Node& n, ir::ValueId a, const Tensor& b, bo
     return false;
   TensorRef in = c.nchw(a);
   TensorRef o = c.define(plan.value, false);
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, fc_setup(rows)),
-             n);
+  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, fc_setup(rows)), n,
+             {in}, {o});
   ++c.p.xnn_ops;
   c.post_activation(plan, o, n);
   return true;
@@ -171,7 +171,8 @@ bool lower_matmul(Compiler& c, const ir::Node& n) {
   step->a = c.nchw(a);
   step->b = c.nchw(bv);
   step->y = c.define(n.outputs[0], false);
-  c.add_step(std::move(step), n);
+  TensorRef ra = step->a, rb = step->b, ry = step->y;
+  c.add_step(std::move(step), n, {ra, rb}, {ry});
   ++c.p.xnn_ops;
   return true;
 }
