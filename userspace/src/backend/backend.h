@@ -132,6 +132,8 @@ class BackendRegistry {
 
   // `rank` orders automatic selection: lower is preferred (npu 10, sim 20,
   // vulkan 30, cpu 100).  Re-adding a name replaces it (tests use that).
+  // Replaced or removed backend objects stay alive (sessions may still
+  // hold programs compiled by them); only lookup forgets them.
   void add(const std::string& name, int rank, BackendFactory factory);
   void remove(const std::string& name);
   // nullptr for an unknown name.  The object lives as long as the registry.
@@ -142,6 +144,7 @@ class BackendRegistry {
   BackendRegistry();
   struct Entry;
   std::vector<std::unique_ptr<Entry>> entries_;
+  std::vector<std::unique_ptr<Backend>> retired_;
   mutable std::mutex mu_;
 };
 

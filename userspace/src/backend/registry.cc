@@ -28,7 +28,7 @@ void BackendRegistry::add(const std::string& name, int rank, BackendFactory fact
     if (e->name == name) {
       e->rank = rank;
       e->factory = std::move(factory);
-      e->object.reset();
+      if (e->object) retired_.push_back(std::move(e->object));
       return;
     }
   auto e = std::make_unique<Entry>();
@@ -40,6 +40,8 @@ void BackendRegistry::add(const std::string& name, int rank, BackendFactory fact
 
 void BackendRegistry::remove(const std::string& name) {
   std::lock_guard lock(mu_);
+  for (auto& e : entries_)
+    if (e->name == name && e->object) retired_.push_back(std::move(e->object));
   std::erase_if(entries_, [&](const auto& e) { return e->name == name; });
 }
 

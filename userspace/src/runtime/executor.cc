@@ -26,14 +26,24 @@ struct Executor::Slot {
 
 namespace {
 
-size_t bytes_of(DType dt, std::span<const int64_t> shape, const std::string& what) {
-  auto n = ir::checked_numel(std::vector<int64_t>(shape.begin(), shape.end()));
-  if (!n || ir::dtype_size(dt) == 0)
+// Bytes of a dense tensor; no allocation unless it fails (runs call this).
+size_t bytes_of(DType dt, std::span<const int64_t> shape, const char* kind,
+                const std::string& name) {
+  int64_t n = 1;
+  bool ok = ir::dtype_size(dt) != 0;
+  for (int64_t d : shape) {
+    if (d < 0 || d > ir::kMaxElements || (n > 0 && d > ir::kMaxElements / n)) {
+      ok = false;
+      break;
+    }
+    n *= d;
+  }
+  if (!ok)
     throw Error(ErrorCode::kShapeMismatch,
-                what + ": shape " +
+                std::string(kind) + " '" + name + "': shape " +
                     ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() + " of " +
                     ir::dtype_name(dt) + " is invalid");
-  return size_t(*n) * ir::dtype_size(dt);
+  return size_t(n) * ir::dtype_size(dt);
 }
 
 TensorInfo info_of(const ir::Value& v) {
@@ -133,7 +143,7 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
       throw Error(ErrorCode::kShapeMismatch,
                   what + ": shape " + given.str() + " does not match the model's " + decl.str());
   }
-  size_t need = bytes_of(info.dtype, shape, what);
+  size_t need = bytes_of(info.dtype, shape, "input", info.name);
   if (size != need)
     throw Error(ErrorCode::kShapeMismatch,
                 what + ": buffer is " + std::to_string(size) + " bytes, shape " + given.str() +
@@ -154,7 +164,7 @@ void Executor::set_output(size_t i, void* data, size_t size) {
                                                  std::to_string(out_bind_.size()) + " outputs)");
   const ir::Value& val = g_.value(g_.outputs[i]);
   if (data && val.shape.is_static() && ir::dtype_size(val.dtype)) {
-    size_t need = bytes_of(val.dtype, val.shape.values(), "output '" + val.name + "'");
+    size_t need = bytes_of(val.dtype, val.shape.values(), "output", val.name);
     if (size != need)
       throw Error(ErrorCode::kShapeMismatch,
                   "output '" + val.name + "': buffer is " + std::to_string(size) +
@@ -298,7 +308,7 @@ void Executor::reset_slots() {
     Slot& s = slots_[size_t(v)];
     if (!b.out || g_.value(v).is_constant() || s.allocated) continue;  // passthroughs copy later
     if (resolved_[size_t(v)].is_static()) {
-      size_t need = bytes_of(g_.value(v).dtype, s.t.shape, "output '" + g_.value(v).name + "'");
+      size_t need = bytes_of(g_.value(v).dtype, s.t.shape, "output", g_.value(v).name);
       if (b.size != need)
         throw Error(ErrorCode::kShapeMismatch, "output '" + g_.value(v).name + "': buffer is " +
                                                    std::to_string(b.size) + " bytes, shape " +
@@ -314,10 +324,9 @@ void Executor::reset_slots() {
 void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
   Slot& s = slots_[size_t(v)];
   const ir::Value& val = g_.value(v);
-  std::string what = "value '" + val.name + "'";
   if (val.is_constant() || std::find(g_.inputs.begin(), g_.inputs.end(), v) != g_.inputs.end())
-    throw Error(ErrorCode::kInternal, what + " is read-only");
-  size_t need = bytes_of(dt, shape, what);
+    throw Error(ErrorCode::kInternal, "value '" + val.name + "' is read-only");
+  size_t need = bytes_of(dt, shape, "value", val.name);
   s.t.dtype = dt;
   s.t.shape.assign(shape.begin(), shape.end());
   for (size_t i = 0; i < g_.outputs.size(); ++i)
@@ -343,7 +352,7 @@ void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
     void* p = std::aligned_alloc(64, cap);
     if (!p)
       throw Error(ErrorCode::kOutOfMemory,
-                  what + ": cannot allocate " + std::to_string(cap) + " bytes");
+                  "value '" + val.name + "': cannot allocate " + std::to_string(cap) + " bytes");
     s.dyn = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(p), std::free);
     s.dyn_cap = cap;
   }
