@@ -245,17 +245,26 @@ static void rnpu_job_finish(struct rnpu_device *rdev, struct rnpu_job *job,
 	dma_fence_signal(job->hw_fence);
 }
 
-/* The device latches the first MMU fault until the driver clears it. */
-static u32 take_mmu_fault(struct rnpu_device *rdev, struct rnpu_job *job)
+/*
+ * The device latches the first MMU fault until the driver clears it, so
+ * with several faulting jobs retired at once only the first gets its
+ * type; the registers must name this job's context and address.
+ */
+static u32 take_mmu_fault(struct rnpu_device *rdev, struct rnpu_job *job,
+			  u64 fault_va)
 {
 	u32 st = rnpu_read(rdev, RNPU_REG_MMU_FAULT_STATUS);
-	u32 info;
+	u32 asid = rnpu_read(rdev, RNPU_REG_MMU_FAULT_ASID);
+	u64 addr = rnpu_read64(rdev, RNPU_REG_MMU_FAULT_ADDR_LO);
+	u32 info = 0;
 
 	if (!(st & RNPU_FAULT_VALID))
 		return 0;
-	info = (st & RNPU_FAULT_TYPE_MASK) >> RNPU_FAULT_TYPE_SHIFT;
-	if (st & RNPU_FAULT_WRITE)
-		info |= DRM_RNPU_FAULT_WRITE;
+	if (asid == job->ctx->vm->asid && addr == fault_va) {
+		info = (st & RNPU_FAULT_TYPE_MASK) >> RNPU_FAULT_TYPE_SHIFT;
+		if (st & RNPU_FAULT_WRITE)
+			info |= DRM_RNPU_FAULT_WRITE;
+	}
 	rnpu_write(rdev, RNPU_REG_MMU_FAULT_STATUS, 0);
 	return info;
 }
@@ -294,7 +303,8 @@ void rnpu_job_retire(struct rnpu_device *rdev)
 		else
 			error = st;
 		if (error == DRM_RNPU_ERR_MMU_FAULT)
-			info = take_mmu_fault(rdev, job);
+			info = take_mmu_fault(rdev, job,
+					      le64_field(res->fault_addr));
 		rnpu_job_finish(rdev, job, res, error, info);
 	}
 out:
