@@ -84,6 +84,7 @@ struct rnpu_device {
 	struct drm_device drm;
 	struct device *dev;
 	void __iomem *regs;
+	struct clk *clk;	/* DT core clock, NULL on PCI */
 	int irq_job;
 	int irq_err;
 	bool irq_shared;	/* one line for both (INTx or one DT interrupt) */

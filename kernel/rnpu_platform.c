@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rnpu device-tree front end: compatible "rnpu,npu-v1", one register
- * window, two interrupts (job done, errors; one shared line also works).
+ * window, two interrupts (job done, errors; one shared line also works),
+ * optional core clock and reset (dt-bindings/npu/rnpu,npu-v1.yaml).
  */
+#include <linux/clk.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
+#include <linux/reset.h>
 #include <drm/drm_drv.h>
 
 #include "rnpu_drv.h"
@@ -14,6 +17,7 @@
 static int rnpu_platform_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
+	struct reset_control *rst;
 	struct rnpu_device *rdev;
 	int ret;
 
@@ -36,6 +40,16 @@ static int rnpu_platform_probe(struct platform_device *pdev)
 		rdev->irq_err = rdev->irq_job;
 		rdev->irq_shared = true;
 	}
+
+	rdev->clk = devm_clk_get_optional_enabled(dev, "core");
+	if (IS_ERR(rdev->clk))
+		return dev_err_probe(dev, PTR_ERR(rdev->clk), "core clock\n");
+	rst = devm_reset_control_get_optional_exclusive(dev, NULL);
+	if (IS_ERR(rst))
+		return dev_err_probe(dev, PTR_ERR(rst), "reset\n");
+	ret = reset_control_deassert(rst);
+	if (ret)
+		return ret;
 
 	/* The block is powered at boot; tell runtime PM and hold it on. */
 	pm_runtime_set_active(dev);

@@ -5,8 +5,10 @@
  * governor fed by the BUSY and CYCLES counters, and thermal throttling on
  * the device's THERMAL interrupt plus a devfreq cooling device.
  */
+#include <linux/clk.h>
 #include <linux/devfreq.h>
 #include <linux/devfreq_cooling.h>
+#include <linux/of.h>
 #include <linux/pm_opp.h>
 #include <linux/pm_runtime.h>
 
@@ -43,6 +45,7 @@ int rnpu_runtime_suspend(struct device *dev)
 	if (!rdev->irq_shared)
 		synchronize_irq(rdev->irq_err);
 	rnpu_hw_power_off(rdev);
+	clk_disable_unprepare(rdev->clk);
 	return 0;
 }
 
@@ -51,9 +54,14 @@ int rnpu_runtime_resume(struct device *dev)
 	struct rnpu_device *rdev = dev_get_drvdata(dev);
 	int ret;
 
-	ret = rnpu_hw_power_on(rdev);
+	ret = clk_prepare_enable(rdev->clk);
 	if (ret)
 		return ret;
+	ret = rnpu_hw_power_on(rdev);
+	if (ret) {
+		clk_disable_unprepare(rdev->clk);
+		return ret;
+	}
 	rdev->df_cycles = 0;
 	rdev->df_busy = 0;
 	atomic_set(&rdev->powered, 1);
@@ -61,6 +69,7 @@ int rnpu_runtime_resume(struct device *dev)
 	if (ret) {
 		atomic_set(&rdev->powered, 0);
 		rnpu_hw_power_off(rdev);
+		clk_disable_unprepare(rdev->clk);
 		return ret;
 	}
 	if (rdev->devfreq)
@@ -95,8 +104,11 @@ static int rnpu_df_target(struct device *dev, unsigned long *freq, u32 flags)
 		return PTR_ERR(opp);
 	rate = dev_pm_opp_get_freq(opp);
 	dev_pm_opp_put(opp);
+	/* The fastest device OPP not above the chosen rate (a DT table may differ). */
 	for (i = 0; i < rdev->caps.num_opp; i++) {
-		if (rnpu_freq_hz(rdev, i) == rate)
+		u64 f = rnpu_freq_hz(rdev, i);
+
+		if (f <= rate && f >= rnpu_freq_hz(rdev, idx))
 			idx = i;
 	}
 	idx = min(idx, READ_ONCE(rdev->opp_cap));
@@ -225,12 +237,26 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 
 	if (!rnpu_devfreq_enable)
 		return 0;
-	for (i = 0; i < rdev->caps.num_opp; i++) {
-		ret = dev_pm_opp_add(dev, rnpu_freq_hz(rdev, i), rdev->caps.opp_uv[i]);
+	/*
+	 * A board's operating-points-v2 table describes the same points as
+	 * the OPP registers; without one, the registers are the table.
+	 */
+	if (of_property_present(dev->of_node, "operating-points-v2")) {
+		ret = devm_pm_opp_of_add_table(dev);
 		if (ret) {
-			dev_warn(dev, "cannot add OPP %u (%d): DVFS disabled\n", i, ret);
-			dev_pm_opp_remove_all_dynamic(dev);
+			dev_warn(dev, "bad OPP table in DT (%d): DVFS disabled\n", ret);
 			return 0;
+		}
+	} else {
+		for (i = 0; i < rdev->caps.num_opp; i++) {
+			ret = dev_pm_opp_add(dev, rnpu_freq_hz(rdev, i),
+					     rdev->caps.opp_uv[i]);
+			if (ret) {
+				dev_warn(dev, "cannot add OPP %u (%d): DVFS disabled\n",
+					 i, ret);
+				dev_pm_opp_remove_all_dynamic(dev);
+				return 0;
+			}
 		}
 	}
 	prof = devm_kzalloc(dev, sizeof(*prof), GFP_KERNEL);
@@ -252,7 +278,8 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 		return 0;
 	}
 	rdev->devfreq = df;
-	rdev->cooling = devfreq_cooling_register(df);
+	/* With a DT node, thermal zones can name the NPU as cooling device. */
+	rdev->cooling = of_devfreq_cooling_register(dev->of_node, df);
 	if (IS_ERR(rdev->cooling)) {
 		dev_info(dev, "no thermal cooling device (%ld)\n",
 			 PTR_ERR(rdev->cooling));
