@@ -5,10 +5,12 @@
 // outputs leaving NHWC regions.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/fast/fast_program.h"
+#include "backends/cpu/fast/float_kernels.h"
 #include "cpu_test_context.h"
 #include "cpu_test_util.h"
 
@@ -270,6 +272,41 @@ TEST(CpuFast, TwoThreadsGiveTheSameResult) {
   ir::ValueId y = b.node("Conv", {x, b.weight({32, 16, 3, 3}, 0.2f)}, {1, 32, 20, 20}, a);
   b.output(b.node("Relu", {y}, {1, 32, 20, 20}));
   EXPECT_EQ(compare_paths(b, 2), 1);
+}
+
+TEST(CpuFast, ErfAndGeluStayWithinFloatTolerance) {
+  std::vector<float> x;
+  for (float v = -6.0f; v <= 6.0f; v += 0.001f) x.push_back(v);
+  std::vector<float> e(x.size()), gl(x.size());
+  fast::erf_f32(x.data(), e.data(), int64_t(x.size()));
+  fast::gelu_f32(x.data(), gl.data(), int64_t(x.size()));
+  double worst = 0, worst_gelu = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    worst = std::max(worst, std::abs(double(e[i]) - std::erf(double(x[i]))));
+    double g = 0.5 * x[i] * (1 + std::erf(x[i] / std::sqrt(2.0)));
+    // 1 + erf cancels for very negative x: bound the error absolutely there.
+    worst_gelu = std::max(worst_gelu, std::abs(gl[i] - g) / (1e-1 + std::abs(g)));
+  }
+  EXPECT_LT(worst, 1e-6);
+  EXPECT_LT(worst_gelu, 1e-5);
+  float nan = std::nanf("");
+  fast::gelu_f32(&nan, e.data(), 1);
+  EXPECT_TRUE(std::isnan(e[0]));
+}
+
+TEST(CpuFast, LayerNormAndGeluBlock) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({2, 5, 24});
+  ir::ValueId h = b.node("MatMul", {x, b.weight({24, 32})}, {2, 5, 32});
+  ir::Attributes act;
+  act.set_string("rnpu.activation", "Gelu");
+  ir::ValueId g = b.node("Add", {h, b.weight({32})}, {2, 5, 32}, act);
+  ir::ValueId o = b.node("MatMul", {g, b.weight({32, 24})}, {2, 5, 24});
+  ir::ValueId r = b.node("Add", {o, x}, {2, 5, 24});
+  ir::ValueId ln = b.node("LayerNormalization", {r, b.positive({24}), b.weight({24})}, {2, 5, 24});
+  b.output(b.node("Gelu", {ln}, {2, 5, 24}));
+  b.output(b.node("Erf", {r}, {2, 5, 24}));
+  EXPECT_GE(compare_paths(b), 4);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "backends/cpu/kernels/activation.h"
 #include "backends/cpu/kernels/strided.h"
 #include "compiler.h"
+#include "float_kernels.h"
 #include "nhwc_kernels.h"
 
 namespace rnpu::cpu::fast {
@@ -263,6 +264,15 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
     add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{out}, setup), n, {out},
              {out}, n.op + "+" + act);
     ++p.xnn_ops;
+    return;
+  }
+  if (act == "Gelu" && out.dtype == DType::kF32) {
+    int64_t count = shape_numel(out.shape);
+    add_step(std::make_unique<LambdaStep>([out, count](FastState& st) {
+               auto* x = static_cast<float*>(out.ptr(st));
+               gelu_f32(x, x, count);
+             }),
+             n, {out}, {out}, n.op + "+" + act);
     return;
   }
   add_step(std::make_unique<LambdaStep>([out, act, a, b](FastState& st) {

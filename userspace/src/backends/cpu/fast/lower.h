@@ -5,9 +5,10 @@
 
 namespace rnpu::cpu::fast {
 
-bool lower_conv_family(Compiler& c, const ir::Node& n);     // Conv, ConvTranspose, pools
-bool lower_matmul_family(Compiler& c, const ir::Node& n);   // Gemm, MatMul
-bool lower_eltwise_family(Compiler& c, const ir::Node& n);  // binary, unary, Softmax
-bool lower_layout_family(Compiler& c, const ir::Node& n);   // Resize, Concat, BatchNorm
+bool lower_conv_family(Compiler& c, const ir::Node& n);         // Conv, ConvTranspose, pools
+bool lower_matmul_family(Compiler& c, const ir::Node& n);       // Gemm, MatMul
+bool lower_eltwise_family(Compiler& c, const ir::Node& n);      // binary, unary, Softmax
+bool lower_layout_family(Compiler& c, const ir::Node& n);       // Resize, Concat, BatchNorm
+bool lower_transformer_family(Compiler& c, const ir::Node& n);  // LayerNorm, Gelu, Erf
 
 }  // namespace rnpu::cpu::fast

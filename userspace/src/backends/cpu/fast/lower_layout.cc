@@ -201,7 +201,7 @@ bool lower_layout_family(Compiler& c, const ir::Node& n) {
 bool lower_fast(Compiler& c, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx") return false;
   return lower_conv_family(c, n) || lower_matmul_family(c, n) || lower_layout_family(c, n) ||
-         lower_eltwise_family(c, n);
+         lower_transformer_family(c, n) || lower_eltwise_family(c, n);
 }
 
 }  // namespace rnpu::cpu::fast
