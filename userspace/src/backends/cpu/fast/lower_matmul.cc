@@ -10,6 +10,11 @@ namespace rnpu::cpu::fast {
 
 namespace {
 
+// Weight matrices above this size are split into column slices of about
+// kSliceBytes of weights each.
+constexpr int64_t kSliceAboveBytes = 1 << 20;
+constexpr int64_t kSliceBytes = 512 << 10;
+
 // If v's sole consumer is Add(v, c) with a constant c that only varies along
 // the last axis (length n), returns that Add's output and fills `bias`.
 ir::ValueId fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<float>& bias) {
@@ -26,13 +31,6 @@ ir::ValueId fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<flo
   for (int64_t i = 0; i < n; ++i) bias[size_t(i)] += t->as<float>()[t->numel() == 1 ? 0 : i];
   c.skip[size_t(add - &c.g.nodes[0])] = true;
   return add->outputs[0];
-}
-
-XnnStep::SetupFn fc_setup(int64_t rows) {
-  return [rows](xnn_operator_t op, void* const* ptrs, pthreadpool* pool) {
-    return xnn_setup_fully_connected_nc_f32(op, size_t(rows), static_cast<const float*>(ptrs[0]),
-                                            static_cast<float*>(ptrs[1]), pool);
-  };
 }
 
 // A [.., K] x constant B -> [.., N].
@@ -53,16 +51,41 @@ bool lower_fc(Compiler& c, const ir::Node& n, ir::ValueId a, const Tensor& b, bo
   if (n.attrs.get_string("rnpu.activation", "").empty())
     if (ir::ValueId f = fold_bias_add(c, out, nn, bias); f != ir::kNoValue) out = f;
   OutPlan plan = c.plan_output(n, out, true);
-  xnn_operator_t op = nullptr;
-  if (xnn_create_fully_connected_nc_f32(
-          size_t(k), size_t(nn), size_t(k), size_t(nn), w.data(), bias.data(), plan.lo, plan.hi,
-          b_is_nk ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, &op) != xnn_status_success)
-    return false;
+  // Weights as [N, K] rows so column slices are contiguous.
+  if (!b_is_nk) {
+    std::vector<float> t(w.size());
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t j = 0; j < nn; ++j) t[size_t(j * k + r)] = w[size_t(r * nn + j)];
+    w.swap(t);
+  }
+  // Large weight matrices are split into column slices whose packed
+  // weights stay in L2 while XNNPACK sweeps all rows (measured 5-8% faster
+  // with cold caches, see docs/cpu-backend.md).
+  int64_t nc = nn;
+  if (k * nn * 4 > kSliceAboveBytes && nn > 64)
+    nc = std::max<int64_t>(32, kSliceBytes / (k * 4) / 16 * 16);
+  std::vector<XnnOp> ops;
+  for (int64_t c0 = 0; c0 < nn; c0 += nc) {
+    int64_t cn = std::min(nc, nn - c0);
+    xnn_operator_t op = nullptr;
+    if (xnn_create_fully_connected_nc_f32(size_t(k), size_t(cn), size_t(k), size_t(nn),
+                                          w.data() + c0 * k, bias.data() + c0, plan.lo, plan.hi, 0,
+                                          &op) != xnn_status_success)
+      return false;
+    ops.emplace_back(op);
+  }
   TensorRef in = c.nchw(a);
   TensorRef o = c.define(plan.value, false);
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, fc_setup(rows)), n,
-             {in}, {o});
-  ++c.p.xnn_ops;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    int64_t c0 = int64_t(i) * nc;
+    auto setup = [rows, c0](xnn_operator_t op, void* const* ptrs, pthreadpool* pool) {
+      return xnn_setup_fully_connected_nc_f32(op, size_t(rows), static_cast<const float*>(ptrs[0]),
+                                              static_cast<float*>(ptrs[1]) + c0, pool);
+    };
+    c.add_step(std::make_unique<XnnStep>(std::move(ops[i]), std::vector<TensorRef>{in, o}, setup),
+               n, {in}, {o});
+    ++c.p.xnn_ops;
+  }
   c.post_activation(plan, o, n);
   return true;
 }
