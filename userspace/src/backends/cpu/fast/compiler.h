@@ -10,6 +10,7 @@
 #pragma once
 
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,7 +58,11 @@ class Compiler {
   FastProgram& p;
   std::vector<VInfo> vals;
   std::vector<std::vector<ir::NodeId>> users;  // consumers per value
+  std::vector<ir::NodeId> producer;            // per value, kNoNode if none
   std::vector<bool> skip;                      // nodes absorbed into another step
+  // MatMul B operands that are a last-two-axes Transpose of another value
+  // (read untransposed by the matmul; the Transpose is skipped).
+  std::map<ir::ValueId, ir::ValueId> folded_transpose;
 
   const VInfo& info(ir::ValueId v) const { return vals[size_t(v)]; }
   bool is_f32(ir::ValueId v) const { return v != ir::kNoValue && info(v).dt == DType::kF32; }
@@ -76,6 +81,8 @@ class Compiler {
   TensorRef nhwc(ir::ValueId v);
   // Declares where the producer of v writes it, in NHWC or NCHW.
   TensorRef define(ir::ValueId v, bool nhwc);
+  // Makes v a view of `base`'s bytes with v's own (logical) shape.
+  void alias(ir::ValueId v, const TensorRef& base);
 
   // A program buffer; persistent ones get memory now (for compile-time data).
   int add_buffer(size_t bytes, bool persistent = false);
@@ -103,5 +110,7 @@ class Compiler {
 // Lowers `n` to XNNPACK or the fast path's own kernels; false when the
 // node does not qualify (nothing has been emitted then).
 bool lower_fast(Compiler& c, const ir::Node& n);
+// Pre-pass over the whole subgraph (before lowering in order).
+void fold_matmul_transposes(Compiler& c);
 
 }  // namespace rnpu::cpu::fast

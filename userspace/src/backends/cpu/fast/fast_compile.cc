@@ -33,6 +33,7 @@ bool layout_agnostic(const std::string& op) {
 Compiler::Compiler(const ir::Graph& graph, FastProgram& prog) : g(graph), p(prog) {
   vals.resize(g.values.size());
   users.resize(g.values.size());
+  producer.assign(g.values.size(), ir::kNoNode);
   skip.assign(g.nodes.size(), false);
   for (size_t i = 0; i < g.values.size(); ++i) {
     const ir::Value& v = g.values[i];
@@ -52,7 +53,10 @@ Compiler::Compiler(const ir::Graph& graph, FastProgram& prog) : g(graph), p(prog
     for (ir::ValueId v : n.inputs)
       if (v != ir::kNoValue) users[size_t(v)].push_back(ir::NodeId(i));
     for (ir::ValueId v : n.outputs)
-      if (v != ir::kNoValue) vals[size_t(v)].produced = true;
+      if (v != ir::kNoValue) {
+        vals[size_t(v)].produced = true;
+        producer[size_t(v)] = ir::NodeId(i);
+      }
   }
 }
 
@@ -190,6 +194,11 @@ TensorRef Compiler::define(ir::ValueId v, bool as_nhwc) {
   return *vi.nchw;
 }
 
+void Compiler::alias(ir::ValueId v, const TensorRef& base) {
+  VInfo& vi = vals[size_t(v)];
+  vi.nchw = TensorRef{base.slot, vi.dt, vi.shape, base.alloc_shape};
+}
+
 OutPlan Compiler::plan_output(const ir::Node& n, ir::ValueId start, bool clamp_ok) {
   OutPlan o;
   o.value = start;
@@ -270,7 +279,7 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
     int64_t count = shape_numel(out.shape);
     add_step(std::make_unique<LambdaStep>([out, count](FastState& st) {
                auto* x = static_cast<float*>(out.ptr(st));
-               gelu_f32(x, x, count);
+               gelu_f32(x, x, count, st.pool());
              }),
              n, {out}, {out}, n.op + "+" + act);
     return;
@@ -340,6 +349,7 @@ void Compiler::finish() {
 }
 
 void Compiler::build() {
+  fold_matmul_transposes(*this);
   for (ir::NodeId id : g.topo_order()) {
     if (skip[size_t(id)]) continue;
     const ir::Node& n = g.node(id);

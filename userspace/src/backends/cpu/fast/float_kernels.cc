@@ -1,5 +1,8 @@
 #include "float_kernels.h"
 
+#include <pthreadpool.h>
+
+#include <algorithm>
 #include <cmath>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -86,18 +89,44 @@ void erf_loop(const float* x, float* y, int64_t n, bool gelu) {
     y[i] = gelu ? 0.5f * x[i] * (1.0f + erf_scalar(x[i] * kRsqrt2)) : erf_scalar(x[i]);
 }
 
+struct ErfJob {
+  const float* x;
+  float* y;
+  int64_t n;
+  bool gelu;
+};
+
+constexpr int64_t kChunk = 16384;
+
+void erf_task(void* ctx, size_t i) {
+  auto& j = *static_cast<ErfJob*>(ctx);
+  int64_t b = int64_t(i) * kChunk, e = std::min(j.n, b + kChunk);
+  erf_loop(j.x + b, j.y + b, e - b, j.gelu);
+}
+
+void erf_parallel(const float* x, float* y, int64_t n, bool gelu, pthreadpool* pool) {
+  ErfJob j{x, y, n, gelu};
+  size_t chunks = size_t((n + kChunk - 1) / kChunk);
+  if (pool && chunks > 1)
+    pthreadpool_parallelize_1d(pool, erf_task, &j, chunks, 0);
+  else
+    erf_loop(x, y, n, gelu);
+}
+
 }  // namespace
 
-void erf_f32(const float* x, float* y, int64_t n) {
-  erf_loop(x, y, n, false);
+void erf_f32(const float* x, float* y, int64_t n, pthreadpool* pool) {
+  erf_parallel(x, y, n, false, pool);
 }
 
-void gelu_f32(const float* x, float* y, int64_t n) {
-  erf_loop(x, y, n, true);
+void gelu_f32(const float* x, float* y, int64_t n, pthreadpool* pool) {
+  erf_parallel(x, y, n, true, pool);
 }
 
-RNPU_CLONES void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t cols,
-                                const float* scale, const float* bias, float eps) {
+namespace {
+
+RNPU_CLONES void layer_norm_rows(const float* x, float* y, int64_t rows, int64_t cols,
+                                 const float* scale, const float* bias, float eps) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -115,6 +144,33 @@ RNPU_CLONES void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t 
     else
       for (int64_t i = 0; i < cols; ++i) yr[i] = (xr[i] - mean) * inv * scale[i];
   }
+}
+
+struct NormJob {
+  const float *x, *scale, *bias;
+  float* y;
+  int64_t rows, cols;
+  float eps;
+};
+
+constexpr int64_t kRowTile = 8;
+
+void norm_task(void* ctx, size_t i) {
+  auto& j = *static_cast<NormJob*>(ctx);
+  int64_t r0 = int64_t(i) * kRowTile, r1 = std::min(j.rows, r0 + kRowTile);
+  layer_norm_rows(j.x + r0 * j.cols, j.y + r0 * j.cols, r1 - r0, j.cols, j.scale, j.bias, j.eps);
+}
+
+}  // namespace
+
+void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t cols, const float* scale,
+                    const float* bias, float eps, pthreadpool* pool) {
+  NormJob j{x, scale, bias, y, rows, cols, eps};
+  size_t tiles = size_t((rows + kRowTile - 1) / kRowTile);
+  if (pool && tiles > 1)
+    pthreadpool_parallelize_1d(pool, norm_task, &j, tiles, 0);
+  else
+    layer_norm_rows(x, y, rows, cols, scale, bias, eps);
 }
 
 }  // namespace rnpu::cpu::fast

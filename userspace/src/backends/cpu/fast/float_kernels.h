@@ -5,15 +5,18 @@
 
 #include <cstdint>
 
+struct pthreadpool;
+
 namespace rnpu::cpu::fast {
 
 // erf with at most ~4e-7 absolute error (a rational fit on [0, 3.92]).
-void erf_f32(const float* x, float* y, int64_t n);
+// Each takes an optional thread pool to split the work.
+void erf_f32(const float* x, float* y, int64_t n, pthreadpool* pool = nullptr);
 // GELU, exact form 0.5 * x * (1 + erf(x / sqrt(2))).
-void gelu_f32(const float* x, float* y, int64_t n);
+void gelu_f32(const float* x, float* y, int64_t n, pthreadpool* pool = nullptr);
 // Normalises each of `rows` rows of `cols` elements, then y = n * scale + bias
 // (bias may be null).
 void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t cols, const float* scale,
-                    const float* bias, float eps);
+                    const float* bias, float eps, pthreadpool* pool = nullptr);
 
 }  // namespace rnpu::cpu::fast

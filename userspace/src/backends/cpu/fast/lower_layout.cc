@@ -189,12 +189,35 @@ bool lower_batch_norm(Compiler& c, const ir::Node& n) {
   return true;
 }
 
+// Reshape-like ops move no data: the output is a view of the input.
+bool lower_view(Compiler& c, const ir::Node& n) {
+  if (n.inputs.empty() || n.outputs.empty() || n.outputs[0] == ir::kNoValue) return false;
+  for (size_t i = 1; i < n.outputs.size(); ++i)
+    if (n.outputs[i] != ir::kNoValue) return false;  // Dropout mask
+  if (n.op == "Dropout" && n.inputs.size() > 2 && n.inputs[2] != ir::kNoValue) {
+    const Tensor* training = c.constant(n.inputs[2]);
+    if (!training || tensor_get_int(*training, 0) != 0) return false;
+  }
+  ir::ValueId x = n.inputs[0], y = n.outputs[0];
+  const auto& xi = c.info(x);
+  const auto& yi = c.info(y);
+  if (yi.graph_out || xi.dt != yi.dt || dtype_size(xi.dt) == 0 ||
+      shape_numel(xi.shape) != shape_numel(yi.shape) ||
+      !n.attrs.get_string("rnpu.activation", "").empty())
+    return false;
+  c.alias(y, c.nchw(x));
+  return true;
+}
+
 }  // namespace
 
 bool lower_layout_family(Compiler& c, const ir::Node& n) {
   if (n.op == "Resize" || n.op == "Upsample") return lower_resize(c, n);
   if (n.op == "Concat") return lower_concat(c, n);
   if (n.op == "BatchNormalization") return lower_batch_norm(c, n);
+  if (n.op == "Reshape" || n.op == "Flatten" || n.op == "Squeeze" || n.op == "Unsqueeze" ||
+      n.op == "Identity" || n.op == "Dropout")
+    return lower_view(c, n);
   return false;
 }
 

@@ -1,6 +1,8 @@
 // Gemm and MatMul to XNNPACK fully-connected operators: constant weights are
 // packed once at compile time (with a following bias Add folded in); products
 // of two activations (attention) pack the right operand on every run.
+#include <pthreadpool.h>
+
 #include <cstring>
 
 #include "compiler.h"
@@ -113,35 +115,54 @@ bool lower_gemm(Compiler& c, const ir::Node& n) {
   return lower_fc(c, n, a, *b, tb, n.attrs.get_float("alpha", 1.0f), std::move(bias));
 }
 
-// Both operands are activations: pack B per batch on every run.
+// Both operands are activations (attention): B is packed on every run.
+// Batches run in parallel, one single-threaded operator each, because a
+// head's product is too small to split across threads.
 class DynMatMulStep : public FastStep {
  public:
   TensorRef a, b, y;
   int64_t m = 0, k = 0, n = 0;
+  bool b_nk = false;                  // B stored [N, K] (a folded transpose)
   std::vector<int64_t> a_off, b_off;  // element offsets per output batch
+
   void run(FastState& st) override {
-    const float* pa = static_cast<const float*>(a.ptr(st));
-    const float* pb = static_cast<const float*>(b.ptr(st));
-    float* py = static_cast<float*>(y.ptr(st));
+    Job j{this,
+          static_cast<const float*>(a.ptr(st)),
+          static_cast<const float*>(b.ptr(st)),
+          static_cast<float*>(y.ptr(st)),
+          {}};
+    size_t batches = a_off.size();
+    if (st.pool() && batches > 1) {
+      pthreadpool_parallelize_1d(st.pool(), task, &j, batches, 0);
+    } else {
+      for (size_t i = 0; i < batches; ++i) task(&j, i);
+    }
+    if (!j.error.empty()) fail(j.error);
+  }
+
+ private:
+  struct Job {
+    const DynMatMulStep* s;
+    const float* a;
+    const float* b;
+    float* y;
+    std::string error;  // first failure; tasks cannot throw
+  };
+  static void task(void* ctx, size_t i) {
+    auto& j = *static_cast<Job*>(ctx);
+    const DynMatMulStep& s = *j.s;
     const float inf = std::numeric_limits<float>::infinity();
     xnn_operator_t op = nullptr;
-    int64_t last_b = -1;
-    XnnOp holder;
-    for (size_t i = 0; i < a_off.size(); ++i) {
-      if (b_off[i] != last_b) {  // batches sharing B reuse the packed operator
-        holder.reset();
-        xnn_check(xnn_create_fully_connected_nc_f32(size_t(k), size_t(n), size_t(k), size_t(n),
-                                                    pb + b_off[i], nullptr, -inf, inf,
-                                                    XNN_FLAG_TRANSPOSE_WEIGHTS, &op),
-                  "create fully_connected");
-        holder.reset(op);
-        last_b = b_off[i];
-      }
-      xnn_check(xnn_setup_fully_connected_nc_f32(op, size_t(m), pa + a_off[i],
-                                                 py + int64_t(i) * m * n, st.pool()),
-                "setup fully_connected");
-      xnn_check(xnn_run_operator(op, st.pool()), "run fully_connected");
-    }
+    xnn_status st = xnn_create_fully_connected_nc_f32(
+        size_t(s.k), size_t(s.n), size_t(s.k), size_t(s.n), j.b + s.b_off[i], nullptr, -inf, inf,
+        s.b_nk ? 0 : XNN_FLAG_TRANSPOSE_WEIGHTS, &op);
+    XnnOp holder(op);
+    if (st == xnn_status_success)
+      st = xnn_setup_fully_connected_nc_f32(op, size_t(s.m), j.a + s.a_off[i],
+                                            j.y + int64_t(i) * s.m * s.n, nullptr);
+    if (st == xnn_status_success) st = xnn_run_operator(op, nullptr);
+    if (st != xnn_status_success && j.error.empty())
+      j.error = "XNNPACK batched matmul failed (status " + std::to_string(int(st)) + ")";
   }
 };
 
@@ -158,6 +179,13 @@ bool lower_matmul(Compiler& c, const ir::Node& n) {
   // Batch broadcasting, as numpy matmul.
   int64_t m = as[as.size() - 2], k = as.back(), nn = bs.back();
   if (bs[bs.size() - 2] != k) return false;
+  // B = Transpose(t) swapping the last two axes: read t as [N, K] instead.
+  ir::ValueId b_src = bv;
+  bool b_nk = false;
+  if (auto it = c.folded_transpose.find(bv); it != c.folded_transpose.end()) {
+    b_src = it->second;
+    b_nk = true;
+  }
   Shape ab(as.begin(), as.end() - 2), bb(bs.begin(), bs.end() - 2);
   size_t r = std::max(ab.size(), bb.size());
   ab.insert(ab.begin(), r - ab.size(), 1);
@@ -191,8 +219,9 @@ bool lower_matmul(Compiler& c, const ir::Node& n) {
       idx[d] = 0;
     }
   }
+  step->b_nk = b_nk;
   step->a = c.nchw(a);
-  step->b = c.nchw(bv);
+  step->b = c.nchw(b_src);
   step->y = c.define(n.outputs[0], false);
   TensorRef ra = step->a, rb = step->b, ry = step->y;
   c.add_step(std::move(step), n, {ra, rb}, {ry});
@@ -201,6 +230,30 @@ bool lower_matmul(Compiler& c, const ir::Node& n) {
 }
 
 }  // namespace
+
+void fold_matmul_transposes(Compiler& c) {
+  for (const ir::Node& n : c.g.nodes) {
+    if (n.dead || n.op != "MatMul" || n.inputs.size() != 2 || n.outputs.size() != 1) continue;
+    ir::ValueId bv = n.inputs[1];
+    if (!c.is_f32(bv) || c.constant(bv) || c.sole_user(bv) != &n || n.inputs[0] == bv) continue;
+    ir::NodeId pid = c.producer[size_t(bv)];
+    if (pid == ir::kNoNode) continue;
+    const ir::Node& t = c.g.node(pid);
+    if (t.op != "Transpose" || t.inputs.size() != 1 || t.outputs.size() != 1 ||
+        !t.attrs.get_string("rnpu.activation", "").empty() || !c.is_f32(t.inputs[0]))
+      continue;
+    int64_t r = int64_t(c.info(bv).shape.size());
+    if (r < 2) continue;
+    std::vector<int64_t> perm = t.attrs.get_ints("perm");
+    std::vector<int64_t> want;
+    for (int64_t i = 0; i < r - 2; ++i) want.push_back(i);
+    want.push_back(r - 1);
+    want.push_back(r - 2);
+    if (perm != want) continue;
+    c.folded_transpose[bv] = t.inputs[0];
+    c.skip[size_t(pid)] = true;
+  }
+}
 
 bool lower_matmul_family(Compiler& c, const ir::Node& n) {
   if (n.op == "Gemm") return lower_gemm(c, n);

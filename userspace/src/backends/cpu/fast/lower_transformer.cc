@@ -37,7 +37,7 @@ bool lower_layer_norm(Compiler& c, const ir::Node& n) {
   c.add_step(std::make_unique<LambdaStep>([=](FastState& st) {
                layer_norm_f32(static_cast<const float*>(rx.ptr(st)),
                               static_cast<float*>(ry.ptr(st)), rows, cols, sc.as<float>(),
-                              bi.data ? bi.as<float>() : nullptr, eps);
+                              bi.data ? bi.as<float>() : nullptr, eps, st.pool());
              }),
              n, {rx}, {ry});
   c.post_activation(plan, ry, n);
@@ -59,9 +59,9 @@ bool lower_gelu_erf(Compiler& c, const ir::Node& n) {
                auto* in = static_cast<const float*>(rx.ptr(st));
                auto* out = static_cast<float*>(ry.ptr(st));
                if (gelu)
-                 gelu_f32(in, out, count);
+                 gelu_f32(in, out, count, st.pool());
                else
-                 erf_f32(in, out, count);
+                 erf_f32(in, out, count, st.pool());
              }),
              n, {rx}, {ry});
   c.post_activation(plan, ry, n);
