@@ -15,6 +15,8 @@ if ! compgen -G "$model/*.c" > /dev/null; then
 	echo "NOT RUN: the golden model ($model/*.c) that the QEMU device executes jobs with is not there yet"
 	exit 77
 fi
+tools/setup-deps.sh --check qemu > /dev/null 2>&1 || tools/setup-deps.sh qemu ||
+	{ echo "40-vm: installing tools/deps/qemu.list failed"; echo "RESULT: 0 passed, 1 failed"; exit 1; }
 mkdir -p "$BUILD_DIR"
 # Private output file: two runs in one build tree must not mix their logs.
 out=$(mktemp "$BUILD_DIR/vm-test.XXXXXX")
