@@ -212,6 +212,19 @@ else
 		else
 			bad "binding example compiles and validates against $schema"
 		fi
+		# The validator must also reject: drop a required property and
+		# add an unknown one to the example.
+		sed -e '/interrupt-names/d' -e 's/#cooling-cells = <2>;/#cooling-cells = <2>; bogus-prop;/' \
+			"$work/example.dts" >"$work/broken.dts"
+		if dtc -q -I dts -O dtb -o "$work/broken.dtb" "$work/broken.dts" 2>/dev/null &&
+		   out=$(timeout 300 dt-validate -s "$work/processed.json" "$work/broken.dtb" 2>&1) &&
+		   grep -q "'interrupt-names' is a required property" <<<"$out" &&
+		   grep -q "bogus-prop" <<<"$out"; then
+			ok "dt-validate rejects a node missing interrupt-names and with an unknown property"
+		else
+			echo "$out"
+			bad "dt-validate rejects a node missing interrupt-names and with an unknown property"
+		fi
 		for dts in dt-bindings/examples/*.dts; do
 			dtb=$work/$(basename "$dts" .dts).dtb
 			[ -f "$dtb" ] || continue
