@@ -106,6 +106,10 @@ const KernelRegistry& KernelRegistry::get() {
     register_quant(r);
     register_resize(r);
     register_misc(r);
+    register_loss(r);
+    register_signal(r);
+    register_detection(r);
+    register_rnn(r);
     std::sort(r.defs_.begin(), r.defs_.end(),
               [](const KernelDef& a, const KernelDef& b) { return a.op < b.op; });
     return r;

@@ -131,5 +131,9 @@ void register_norm(KernelRegistry& r);
 void register_quant(KernelRegistry& r);
 void register_resize(KernelRegistry& r);
 void register_misc(KernelRegistry& r);
+void register_loss(KernelRegistry& r);
+void register_signal(KernelRegistry& r);
+void register_detection(KernelRegistry& r);
+void register_rnn(KernelRegistry& r);
 
 }  // namespace rnpu::cpu

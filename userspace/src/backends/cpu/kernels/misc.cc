@@ -1,5 +1,9 @@
-// Operators that fit no other family: ReverseSequence.
+// Operators that fit no other family: ReverseSequence, Det, Unique.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <map>
+#include <numeric>
 
 #include "kernel.h"
 
@@ -30,10 +34,110 @@ void k_reverse_sequence(KernelContext& c) {
     }
 }
 
+// Determinant of the trailing square matrices by LU with partial pivoting.
+void k_det(KernelContext& c) {
+  const Tensor& x = c.in(0);
+  if (x.rank() < 2 || x.dim(-1) != x.dim(-2)) fail("Det needs [..., M, M]");
+  int64_t m = x.dim(-1);
+  Shape os(x.shape.begin(), x.shape.end() - 2);
+  int64_t mats = shape_numel(os);
+  std::vector<double> v = tensor_to_doubles(x);
+  Tensor& o = c.out(0, x.dtype, os);
+  for (int64_t k = 0; k < mats; ++k) {
+    std::vector<double> a(v.begin() + k * m * m, v.begin() + (k + 1) * m * m);
+    double det = 1;
+    for (int64_t col = 0; col < m; ++col) {
+      int64_t piv = col;
+      for (int64_t r = col + 1; r < m; ++r)
+        if (std::abs(a[size_t(r * m + col)]) > std::abs(a[size_t(piv * m + col)])) piv = r;
+      if (a[size_t(piv * m + col)] == 0) {
+        det = 0;
+        break;
+      }
+      if (piv != col) {
+        for (int64_t j = 0; j < m; ++j) std::swap(a[size_t(piv * m + j)], a[size_t(col * m + j)]);
+        det = -det;
+      }
+      double d = a[size_t(col * m + col)];
+      det *= d;
+      for (int64_t r = col + 1; r < m; ++r) {
+        double f = a[size_t(r * m + col)] / d;
+        for (int64_t j = col; j < m; ++j) a[size_t(r * m + j)] -= f * a[size_t(col * m + j)];
+      }
+    }
+    if (x.dtype == DType::kF64)
+      o.as<double>()[k] = det;
+    else
+      o.as<float>()[k] = float(det);
+  }
+}
+
+// Unique elements (or slices along `axis`), sorted or in order of first
+// appearance, with first indices, inverse indices and counts.
+void k_unique(KernelContext& c) {
+  const Tensor& x = c.in(0);
+  bool sorted = c.attrs().get_int("sorted", 1) != 0;
+  bool has_axis = c.attrs().has("axis");
+  int64_t rank = int64_t(x.rank());
+  int64_t axis = has_axis ? c.attrs().get_int("axis", 0) : 0;
+  if (axis < 0) axis += rank;
+  if (has_axis && (axis < 0 || axis >= rank)) fail("Unique axis out of range");
+  // View the data as [outer, n, inner] slices along the axis.
+  int64_t outer = 1, n = x.numel(), inner = 1;
+  if (has_axis) {
+    n = x.shape[size_t(axis)];
+    for (int64_t d = 0; d < axis; ++d) outer *= x.shape[size_t(d)];
+    for (int64_t d = axis + 1; d < rank; ++d) inner *= x.shape[size_t(d)];
+  }
+  std::vector<double> v = tensor_to_doubles(x);
+  auto slice = [&](int64_t i) {
+    std::vector<double> s;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t k = 0; k < inner; ++k) s.push_back(v[size_t((o * n + i) * inner + k)]);
+    return s;
+  };
+  std::vector<std::vector<double>> keys(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) keys[size_t(i)] = slice(i);
+  std::vector<int64_t> first;  // first index of each unique key, in output order
+  std::map<std::vector<double>, int64_t> seen;
+  for (int64_t i = 0; i < n; ++i)
+    if (seen.emplace(keys[size_t(i)], i).second) first.push_back(i);
+  if (sorted)
+    std::sort(first.begin(), first.end(),
+              [&](int64_t a, int64_t b) { return keys[size_t(a)] < keys[size_t(b)]; });
+  std::map<std::vector<double>, int64_t> pos;
+  for (size_t u = 0; u < first.size(); ++u) pos[keys[size_t(first[u])]] = int64_t(u);
+  int64_t nu = int64_t(first.size());
+  Shape ys = has_axis ? x.shape : Shape{nu};
+  if (has_axis) ys[size_t(axis)] = nu;
+  Tensor& y = c.out(0, x.dtype, ys);
+  size_t es = dtype_size(x.dtype);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t u = 0; u < nu; ++u)
+      std::memcpy(
+          static_cast<uint8_t*>(y.data) + size_t((o * nu + u) * inner) * es,
+          static_cast<const uint8_t*>(x.data) + size_t((o * n + first[size_t(u)]) * inner) * es,
+          size_t(inner) * es);
+  if (c.wants(1)) {
+    Tensor& t = c.out(1, DType::kI64, {nu});
+    std::copy(first.begin(), first.end(), t.as<int64_t>());
+  }
+  if (c.wants(2)) {
+    Tensor& t = c.out(2, DType::kI64, {n});
+    for (int64_t i = 0; i < n; ++i) t.as<int64_t>()[i] = pos[keys[size_t(i)]];
+  }
+  if (c.wants(3)) {
+    Tensor& t = c.out(3, DType::kI64, {nu});
+    for (int64_t i = 0; i < n; ++i) ++t.as<int64_t>()[pos[keys[size_t(i)]]];
+  }
+}
+
 }  // namespace
 
 void register_misc(KernelRegistry& r) {
   r.add({"ReverseSequence", k_reverse_sequence, kAllTypes | kHalfNative});
+  r.add({"Det", k_det, kFloatTypes | kHalfTypes});
+  r.add({"Unique", k_unique, kNumericTypes | kHalfNative});
 }
 
 }  // namespace rnpu::cpu
