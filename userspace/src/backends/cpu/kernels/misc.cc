@@ -132,9 +132,67 @@ void k_unique(KernelContext& c) {
   }
 }
 
+// N-gram counting over integer token sequences (rows of a 2-D input or one
+// 1-D sequence); n-grams may skip up to max_skip_count tokens between items.
+void k_tfidf(KernelContext& c) {
+  const Tensor& x = c.in(0);
+  const Attrs& a = c.attrs();
+  if (a.has("pool_strings")) fail("TfIdfVectorizer over strings is not supported");
+  std::string mode = a.get_string("mode", "TF");
+  int64_t min_n = a.get_int("min_gram_length", 1), max_n = a.get_int("max_gram_length", 1);
+  int64_t max_skip = a.get_int("max_skip_count", 0);
+  std::vector<int64_t> counts = a.get_ints("ngram_counts"), indexes = a.get_ints("ngram_indexes");
+  std::vector<int64_t> pool = a.get_ints("pool_int64s");
+  std::vector<float> weights = a.get_floats("weights");
+  if (x.rank() != 1 && x.rank() != 2) fail("TfIdfVectorizer input must be 1-D or 2-D");
+  // Map every pooled n-gram to its output column.
+  std::map<std::vector<int64_t>, int64_t> grams;
+  size_t k = 0;
+  for (size_t level = 0; level < counts.size(); ++level) {
+    int64_t n = int64_t(level) + 1;
+    size_t end = level + 1 < counts.size() ? size_t(counts[level + 1]) : pool.size();
+    for (size_t p = size_t(counts[level]); p + size_t(n) <= end; p += size_t(n), ++k) {
+      if (k >= indexes.size()) fail("ngram_indexes is shorter than the pool");
+      grams[std::vector<int64_t>(pool.begin() + long(p), pool.begin() + long(p) + n)] = indexes[k];
+    }
+  }
+  int64_t width = 0;
+  for (int64_t i : indexes) width = std::max(width, i + 1);
+  int64_t rows = x.rank() == 2 ? x.shape[0] : 1, len = x.shape.back();
+  std::vector<int64_t> tok = tensor_to_ints(x);
+  std::vector<double> tf(size_t(rows * width), 0);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t* t = &tok[size_t(r * len)];
+    for (int64_t n = std::max<int64_t>(min_n, 1); n <= max_n; ++n)
+      for (int64_t skip = 0; skip <= (n == 1 ? 0 : max_skip); ++skip) {
+        int64_t step = skip + 1;
+        for (int64_t i = 0; i + (n - 1) * step < len; ++i) {
+          std::vector<int64_t> g;
+          for (int64_t j = 0; j < n; ++j) g.push_back(t[i + j * step]);
+          auto it = grams.find(g);
+          if (it != grams.end()) tf[size_t(r * width + it->second)] += 1;
+        }
+      }
+  }
+  Shape os = x.rank() == 2 ? Shape{rows, width} : Shape{width};
+  Tensor& o = c.out(0, DType::kF32, os);
+  for (int64_t i = 0; i < rows * width; ++i) {
+    double w = weights.empty() ? 1.0 : double(weights[size_t(i % width)]);
+    double v = tf[size_t(i)];
+    if (mode == "IDF")
+      v = v > 0 ? w : 0;
+    else if (mode == "TFIDF")
+      v *= w;
+    else if (mode != "TF")
+      fail("unknown TfIdfVectorizer mode '" + mode + "'");
+    o.as<float>()[i] = float(v);
+  }
+}
+
 }  // namespace
 
 void register_misc(KernelRegistry& r) {
+  r.add({"TfIdfVectorizer", k_tfidf, kIntTypes});
   r.add({"ReverseSequence", k_reverse_sequence, kAllTypes | kHalfNative});
   r.add({"Det", k_det, kFloatTypes | kHalfTypes});
   r.add({"Unique", k_unique, kNumericTypes | kHalfNative});
