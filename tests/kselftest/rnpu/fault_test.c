@@ -165,9 +165,11 @@ TEST_F(rnpu, watchdog_budget)
 	struct drm_rnpu_job_status st;
 	struct drm_rnpu_submit tmpl = { .cycle_budget = 2000 };
 
-	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, 4096));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, 8192));
 	ASSERT_EQ(0, rnpu_bo_new(self->fd, 64 * 1024, 0, &buf));
+	/* Far over budget whatever the bandwidth: a copy plus 1000 commands. */
 	rnpu_cs_dma(&job.cs, buf.va, buf.va + 32 * 1024, 32 * 1024);
+	rnpu_cs_nops(&job.cs, 1000);
 	ASSERT_EQ(0, run_failing(self->fd, &job, bos, 1, &tmpl, &st));
 	EXPECT_EQ(DRM_RNPU_JOB_FAILED, st.state);
 	EXPECT_EQ(DRM_RNPU_ERR_WATCHDOG, st.error);
