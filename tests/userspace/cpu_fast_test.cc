@@ -274,6 +274,20 @@ TEST(CpuFast, TwoThreadsGiveTheSameResult) {
   EXPECT_EQ(compare_paths(b, 2), 1);
 }
 
+TEST(CpuFast, LargeWeightsAreSlicedByOutputChannel) {
+  GraphBuilder b;
+  // 512x512x3x3 weights (9 MiB) and a 768x768 matrix (2.25 MiB) exceed the
+  // slicing thresholds: several XNNPACK operators fill one output.
+  ir::ValueId x = b.input({1, 512, 3, 3});
+  ir::Attributes a;
+  ints(a, "pads", {1, 1, 1, 1});
+  b.output(
+      b.node("Conv", {x, b.weight({512, 512, 3, 3}, 0.05f), b.weight({512})}, {1, 512, 3, 3}, a));
+  ir::ValueId v = b.input({4, 768});
+  b.output(b.node("MatMul", {v, b.weight({768, 768}, 0.05f)}, {4, 768}));
+  EXPECT_GT(compare_paths(b, 1, 1e-3f), 2);
+}
+
 TEST(CpuFast, ErfAndGeluStayWithinFloatTolerance) {
   std::vector<float> x;
   for (float v = -6.0f; v <= 6.0f; v += 0.001f) x.push_back(v);

@@ -13,3 +13,9 @@ rnpu_add_backend(cpu
 # AVX2+FMA clones selected at run time).
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fast/float_kernels.cc
   PROPERTIES COMPILE_OPTIONS "-O3;-fno-math-errno")
+
+# The library-choice measurement (docs/cpu-backend.md); not installed.
+add_executable(rnpu-cpu-gemm-bench ${CMAKE_CURRENT_LIST_DIR}/tools/cpu_gemm_bench.cc)
+target_include_directories(rnpu-cpu-gemm-bench PRIVATE ${RNPU_US_DIR}/src)
+target_link_libraries(rnpu-cpu-gemm-bench PRIVATE ${RNPU_XNNPACK_LIB} ${RNPU_PTHREADPOOL_LIB}
+  ${CMAKE_DL_LIBS})

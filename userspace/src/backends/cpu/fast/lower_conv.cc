@@ -1,5 +1,6 @@
 // Convolutions and pooling to XNNPACK NHWC operators.  Weights are
 // repacked (and BatchNormalization folded in) once, here at compile time.
+#include <algorithm>
 #include <cmath>
 
 #include "backends/cpu/kernels/conv_geom.h"
@@ -9,6 +10,11 @@
 namespace rnpu::cpu::fast {
 
 namespace {
+
+// Convolution weights above this size are split by output channel into
+// slices of about kConvSliceBytes (see lower_conv).
+constexpr int64_t kConvSliceAboveBytes = 4 << 20;
+constexpr int64_t kConvSliceBytes = 512 << 10;
 
 // Folds a BatchNormalization that alone consumes the conv output into the
 // weights [M, per] and bias [M]; returns the BN output, or kNoValue.
@@ -71,25 +77,42 @@ bool lower_conv(Compiler& c, const ir::Node& n) {
   if (n.attrs.get_string("rnpu.activation", "").empty())
     if (ir::ValueId f = fold_batch_norm(c, out, wk, bk, m); f != ir::kNoValue) out = f;
   OutPlan plan = c.plan_output(n, out, true);
-  xnn_operator_t op = nullptr;
-  if (xnn_create_convolution2d_nhwc_f32(
-          uint32_t(geo.w.pad_begin[0]), uint32_t(geo.w.pad_end[1]), uint32_t(geo.w.pad_end[0]),
-          uint32_t(geo.w.pad_begin[1]), uint32_t(kh), uint32_t(kw), uint32_t(geo.w.stride[0]),
-          uint32_t(geo.w.stride[1]), uint32_t(geo.w.dil[0]), uint32_t(geo.w.dil[1]),
-          uint32_t(geo.group), size_t(cg), size_t(mg), size_t(geo.c), size_t(m), wk.data(),
-          bk.data(), plan.lo, plan.hi, 0, &op) != xnn_status_success)
-    return false;
+  // Ungrouped convolutions with large weights run as several operators over
+  // slices of output channels, so each slice's packed weights stay in L2
+  // while XNNPACK sweeps every output pixel (its own loop order re-reads all
+  // weights per pixel tile); the same blocking MLAS's NCHWc kernels use.
+  int64_t nc = m;
+  int64_t per_oc = cg * kh * kw * 4;
+  if (geo.group == 1 && m * per_oc > kConvSliceAboveBytes)
+    nc = std::clamp<int64_t>(kConvSliceBytes / per_oc / 16 * 16, 16, m);
+  std::vector<XnnOp> ops;
+  for (int64_t c0 = 0; c0 < m; c0 += nc) {
+    int64_t cn = std::min(nc, m - c0);
+    xnn_operator_t op = nullptr;
+    if (xnn_create_convolution2d_nhwc_f32(
+            uint32_t(geo.w.pad_begin[0]), uint32_t(geo.w.pad_end[1]), uint32_t(geo.w.pad_end[0]),
+            uint32_t(geo.w.pad_begin[1]), uint32_t(kh), uint32_t(kw), uint32_t(geo.w.stride[0]),
+            uint32_t(geo.w.stride[1]), uint32_t(geo.w.dil[0]), uint32_t(geo.w.dil[1]),
+            uint32_t(geo.group), size_t(cg), size_t(nc == m ? mg : cn), size_t(geo.c), size_t(m),
+            wk.data() + c0 * cg * kh * kw, bk.data() + c0, plan.lo, plan.hi, 0,
+            &op) != xnn_status_success)
+      return false;
+    ops.emplace_back(op);
+  }
   TensorRef in = c.nhwc(x);
   TensorRef o = c.define(plan.value, true);
   int64_t nb = xs[0], h = xs[2], wd = xs[3];
-  auto setup = [nb, h, wd](xnn_operator_t op, void* const* ptrs, pthreadpool* pool) {
-    return xnn_setup_convolution2d_nhwc_f32(op, size_t(nb), size_t(h), size_t(wd),
-                                            static_cast<const float*>(ptrs[0]),
-                                            static_cast<float*>(ptrs[1]), pool);
-  };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, setup), n, {in},
-             {o});
-  ++c.p.xnn_ops;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    int64_t c0 = int64_t(i) * nc;
+    auto setup = [nb, h, wd, c0](xnn_operator_t op, void* const* ptrs, pthreadpool* pool) {
+      return xnn_setup_convolution2d_nhwc_f32(op, size_t(nb), size_t(h), size_t(wd),
+                                              static_cast<const float*>(ptrs[0]),
+                                              static_cast<float*>(ptrs[1]) + c0, pool);
+    };
+    c.add_step(std::make_unique<XnnStep>(std::move(ops[i]), std::vector<TensorRef>{in, o}, setup),
+               n, {in}, {o});
+    ++c.p.xnn_ops;
+  }
   c.post_activation(plan, o, n);
   return true;
 }
