@@ -84,7 +84,7 @@ bool lower_conv(Compiler& c, const ir::Node& n) {
   int64_t nc = m;
   int64_t per_oc = cg * kh * kw * 4;
   if (geo.group == 1 && m * per_oc > kConvSliceAboveBytes)
-    nc = std::clamp<int64_t>(kConvSliceBytes / per_oc / 16 * 16, 16, m);
+    nc = std::clamp<int64_t>(kConvSliceBytes / per_oc / 16 * 16, 32, m);
   std::vector<XnnOp> ops;
   for (int64_t c0 = 0; c0 < m; c0 += nc) {
     int64_t cn = std::min(nc, m - c0);
