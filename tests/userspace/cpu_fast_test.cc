@@ -288,6 +288,25 @@ TEST(CpuFast, LargeWeightsAreSlicedByOutputChannel) {
   EXPECT_GT(compare_paths(b, 1, 1e-3f), 2);
 }
 
+TEST(CpuFast, ScalarAffineChainsFoldIntoOnePass) {
+  GraphBuilder b;
+  ir::ValueId x = b.input({1, 4, 6, 6});
+  ir::Attributes hs;
+  hs.set_string("rnpu.activation", "HardSwish");
+  ir::ValueId c = b.node("Conv", {x, b.weight({8, 4, 1, 1})}, {1, 8, 6, 6}, hs);
+  ir::ValueId m = b.node("Mul", {c, b.scalar(1.5f)}, {1, 8, 6, 6});
+  ir::ValueId a = b.node("Add", {m, b.scalar(0.25f)}, {1, 8, 6, 6});
+  ir::ValueId s = b.node("Sub", {b.scalar(2.0f), a}, {1, 8, 6, 6});  // 2 - y
+  ir::ValueId d = b.node("Div", {s, b.scalar(4.0f)}, {1, 8, 6, 6});
+  b.output(b.node("Conv", {d, b.weight({3, 8, 1, 1})}, {1, 3, 6, 6}));
+  // A Sigmoid activation cannot share the affine pass; a Relu node can.
+  ir::Attributes sg;
+  sg.set_string("rnpu.activation", "Sigmoid");
+  ir::ValueId e = b.node("Conv", {x, b.weight({2, 4, 1, 1})}, {1, 2, 6, 6}, sg);
+  b.output(b.node("Mul", {e, b.scalar(3.0f)}, {1, 2, 6, 6}));
+  EXPECT_GE(compare_paths(b), 4);
+}
+
 TEST(CpuFast, ErfAndGeluStayWithinFloatTolerance) {
   std::vector<float> x;
   for (float v = -6.0f; v <= 6.0f; v += 0.001f) x.push_back(v);

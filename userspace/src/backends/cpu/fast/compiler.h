@@ -36,6 +36,10 @@ struct OutPlan {
   float hi = std::numeric_limits<float>::infinity();
   std::string post_act;
   float post_alpha = 0, post_beta = 0;
+  // y = y * scale + shift after everything else (absorbed scalar Mul/Add/
+  // Sub/Div consumers, e.g. PP-LCNet's learnable affine blocks).
+  float scale = 1, shift = 0;
+  bool affine() const { return scale != 1 || shift != 0; }
 };
 
 class Compiler {
@@ -60,9 +64,14 @@ class Compiler {
   std::vector<std::vector<ir::NodeId>> users;  // consumers per value
   std::vector<ir::NodeId> producer;            // per value, kNoNode if none
   std::vector<bool> skip;                      // nodes absorbed into another step
+  // Nodes a lowering in progress absorbs; committed to `skip` only when the
+  // lowering succeeds (a lowering may still give up after planning).
+  std::vector<ir::NodeId> pending_skip;
+  void absorb(const ir::Node* n) { pending_skip.push_back(ir::NodeId(n - &g.nodes[0])); }
   // MatMul B operands that are a last-two-axes Transpose of another value
   // (read untransposed by the matmul; the Transpose is skipped).
   std::map<ir::ValueId, ir::ValueId> folded_transpose;
+  std::map<ir::ValueId, ir::NodeId> folded_transpose_node;
 
   const VInfo& info(ir::ValueId v) const { return vals[size_t(v)]; }
   bool is_f32(ir::ValueId v) const { return v != ir::kNoValue && info(v).dt == DType::kF32; }
@@ -97,8 +106,10 @@ class Compiler {
   // Plans a producer's output 0: fused rnpu.activation, then absorbs a
   // chain of single-consumer Relu/Clip nodes when `clamp_ok`.
   OutPlan plan_output(const ir::Node& n, ir::ValueId start, bool clamp_ok);
-  // Emits the in-place activation `plan.post_act` on `out`, if any.
+  // Emits the in-place activation `plan.post_act` and affine, if any.
   void post_activation(const OutPlan& plan, const TensorRef& out, const ir::Node& n);
+  // Extends `o` over a chain of sole-consumer scalar Mul/Add/Sub/Div.
+  void absorb_affine(OutPlan& o);
   // The single consumer of v when v is not a graph output, else nullptr.
   const ir::Node* sole_user(ir::ValueId v) const;
 

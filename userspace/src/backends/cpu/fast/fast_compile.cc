@@ -110,6 +110,13 @@ const ir::Node* Compiler::sole_user(ir::ValueId v) const {
 TensorRef Compiler::nchw(ir::ValueId v) {
   VInfo& vi = vals[size_t(v)];
   if (vi.nchw) return *vi.nchw;
+  if (!vi.nhwc && folded_transpose_node.count(v)) {
+    // A Transpose folded into a matmul that then took another path: run it.
+    ir::NodeId t = folded_transpose_node[v];
+    folded_transpose_node.erase(v);
+    lower_reference(g.node(t));
+    return *vals[size_t(v)].nchw;
+  }
   if (vi.is_const || !vi.produced) {
     vi.nchw = TensorRef{Slot{v, -1}, vi.dt, vi.shape, vi.shape};
     return *vi.nchw;
@@ -214,9 +221,13 @@ OutPlan Compiler::plan_output(const ir::Node& n, ir::ValueId start, bool clamp_o
                                                               : act == "HardSigmoid" ? 0.2f
                                                                                      : 0.0f);
     o.post_beta = n.attrs.get_float("rnpu.activation_beta", act == "HardSigmoid" ? 0.5f : 0.0f);
+    absorb_affine(o);
     return o;
   }
-  if (!clamp_ok) return o;
+  if (!clamp_ok) {
+    absorb_affine(o);
+    return o;
+  }
   for (;;) {
     const ir::Node* u = sole_user(o.value);
     if (!u || u->outputs.empty() || !u->attrs.get_string("rnpu.activation", "").empty()) break;
@@ -244,13 +255,69 @@ OutPlan Compiler::plan_output(const ir::Node& n, ir::ValueId start, bool clamp_o
     }
     o.lo = std::max(o.lo, lo);
     o.hi = std::min(o.hi, hi);
-    skip[size_t(&*u - &g.nodes[0])] = true;
+    absorb(u);
     o.value = u->outputs[0];
   }
+  absorb_affine(o);
   return o;
 }
 
+void Compiler::absorb_affine(OutPlan& o) {
+  if (!is_f32(o.value)) return;
+  for (;;) {
+    const ir::Node* u = sole_user(o.value);
+    if (!u || u->inputs.size() != 2 || u->outputs.size() != 1 ||
+        !u->attrs.get_string("rnpu.activation", "").empty())
+      break;
+    bool first = u->inputs[0] == o.value;
+    const Tensor* k = constant(first ? u->inputs[1] : u->inputs[0]);
+    if (!k || k->dtype != DType::kF32 || k->numel() != 1 || k->rank() > info(o.value).shape.size())
+      break;
+    float v = k->as<float>()[0];
+    if (u->op == "Mul") {
+      o.scale *= v;
+      o.shift *= v;
+    } else if (u->op == "Add") {
+      o.shift += v;
+    } else if (u->op == "Sub" && first) {
+      o.shift -= v;
+    } else if (u->op == "Sub") {  // v - y
+      o.scale = -o.scale;
+      o.shift = v - o.shift;
+    } else if (u->op == "Div" && first && v != 0) {
+      o.scale /= v;
+      o.shift /= v;
+    } else {
+      break;
+    }
+    absorb(u);
+    o.value = u->outputs[0];
+  }
+}
+
 void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const ir::Node& n) {
+  if (plan.affine()) {
+    // One pass for activation + affine when the activation is a simple one.
+    const std::string& act = plan.post_act;
+    int kind = act.empty()          ? kActNone
+               : act == "HardSwish" ? kActHardSwish
+               : act == "Relu"      ? kActRelu
+                                    : -1;
+    if (kind < 0) {
+      OutPlan no_affine = plan;
+      no_affine.scale = 1;
+      no_affine.shift = 0;
+      post_activation(no_affine, out, n);
+      kind = kActNone;
+    }
+    int64_t count = shape_numel(out.shape);
+    float sc = plan.scale, sh = plan.shift;
+    add_step(std::make_unique<LambdaStep>([out, count, kind, sc, sh](FastState& st) {
+               act_affine_f32(static_cast<float*>(out.ptr(st)), count, kind, sc, sh, st.pool());
+             }),
+             n, {out}, {out}, n.op + (act.empty() ? "" : "+" + act) + "+affine");
+    return;
+  }
   if (plan.post_act.empty()) return;
   std::string act = plan.post_act;
   float a = plan.post_alpha, b = plan.post_beta;
@@ -353,7 +420,12 @@ void Compiler::build() {
   for (ir::NodeId id : g.topo_order()) {
     if (skip[size_t(id)]) continue;
     const ir::Node& n = g.node(id);
-    if (!lower_fast(*this, n)) lower_reference(n);
+    pending_skip.clear();
+    if (lower_fast(*this, n)) {
+      for (ir::NodeId a : pending_skip) skip[size_t(a)] = true;
+    } else {
+      lower_reference(n);
+    }
   }
   finish();
 }

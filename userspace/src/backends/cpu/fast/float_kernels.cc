@@ -173,4 +173,69 @@ void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t cols, const 
     layer_norm_rows(x, y, rows, cols, scale, bias, eps);
 }
 
+namespace {
+
+inline float act_scalar(float v, int act) {
+  if (act == kActHardSwish) {
+    float g = v * (1.0f / 6) + 0.5f;
+    g = g < 0 ? 0 : (g > 1 ? 1 : g);
+    return v * g;
+  }
+  if (act == kActRelu) return v > 0 ? v : 0;
+  return v;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2,fma"))) void act_affine_avx2(float* x, int64_t n, int act, float sc,
+                                                         float sh) {
+  const __m256 vs = _mm256_set1_ps(sc), vb = _mm256_set1_ps(sh), zero = _mm256_setzero_ps(),
+               one = _mm256_set1_ps(1.0f), sixth = _mm256_set1_ps(1.0f / 6),
+               half = _mm256_set1_ps(0.5f);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    if (act == kActHardSwish) {
+      __m256 g = _mm256_fmadd_ps(v, sixth, half);
+      g = _mm256_min_ps(one, _mm256_max_ps(zero, g));
+      v = _mm256_mul_ps(v, g);
+    } else if (act == kActRelu) {
+      v = _mm256_max_ps(zero, v);
+    }
+    _mm256_storeu_ps(x + i, _mm256_fmadd_ps(v, vs, vb));
+  }
+  for (; i < n; ++i) x[i] = act_scalar(x[i], act) * sc + sh;
+}
+#endif
+
+void act_affine_loop(float* x, int64_t n, int act, float sc, float sh) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (have_avx2()) return act_affine_avx2(x, n, act, sc, sh);
+#endif
+  for (int64_t i = 0; i < n; ++i) x[i] = act_scalar(x[i], act) * sc + sh;
+}
+
+struct AffineJob {
+  float* x;
+  int64_t n;
+  int act;
+  float sc, sh;
+};
+
+void affine_task(void* ctx, size_t i) {
+  auto& j = *static_cast<AffineJob*>(ctx);
+  int64_t b = int64_t(i) * kChunk, e = std::min(j.n, b + kChunk);
+  act_affine_loop(j.x + b, e - b, j.act, j.sc, j.sh);
+}
+
+}  // namespace
+
+void act_affine_f32(float* x, int64_t n, int act, float scale, float shift, pthreadpool* pool) {
+  AffineJob j{x, n, act, scale, shift};
+  size_t chunks = size_t((n + kChunk - 1) / kChunk);
+  if (pool && chunks > 1)
+    pthreadpool_parallelize_1d(pool, affine_task, &j, chunks, 0);
+  else
+    act_affine_loop(x, n, act, scale, shift);
+}
+
 }  // namespace rnpu::cpu::fast

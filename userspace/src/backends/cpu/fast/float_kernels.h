@@ -19,4 +19,9 @@ void gelu_f32(const float* x, float* y, int64_t n, pthreadpool* pool = nullptr);
 void layer_norm_f32(const float* x, float* y, int64_t rows, int64_t cols, const float* scale,
                     const float* bias, float eps, pthreadpool* pool = nullptr);
 
+// In place: x = act(x) * scale + shift, act one of the kinds below.
+enum : int { kActNone = 0, kActHardSwish = 1, kActRelu = 2 };
+void act_affine_f32(float* x, int64_t n, int act, float scale, float shift,
+                    pthreadpool* pool = nullptr);
+
 }  // namespace rnpu::cpu::fast

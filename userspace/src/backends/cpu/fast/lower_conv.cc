@@ -39,7 +39,7 @@ ir::ValueId fold_batch_norm(Compiler& c, ir::ValueId out, std::vector<float>& w,
     for (int64_t i = 0; i < per; ++i) w[size_t(k * per + i)] = float(w[size_t(k * per + i)] * s);
     b[size_t(k)] = float((double(b[size_t(k)]) - p[2]->as<float>()[k]) * s + p[1]->as<float>()[k]);
   }
-  c.skip[size_t(bn - &c.g.nodes[0])] = true;
+  c.absorb(bn);
   return bn->outputs[0];
 }
 

@@ -31,7 +31,7 @@ ir::ValueId fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<flo
   if (t->numel() != n && t->numel() != 1) return ir::kNoValue;
   if (t->numel() == n && n != 1 && (t->rank() == 0 || t->shape.back() != n)) return ir::kNoValue;
   for (int64_t i = 0; i < n; ++i) bias[size_t(i)] += t->as<float>()[t->numel() == 1 ? 0 : i];
-  c.skip[size_t(add - &c.g.nodes[0])] = true;
+  c.absorb(add);
   return add->outputs[0];
 }
 
@@ -251,6 +251,7 @@ void fold_matmul_transposes(Compiler& c) {
     want.push_back(r - 2);
     if (perm != want) continue;
     c.folded_transpose[bv] = t.inputs[0];
+    c.folded_transpose_node[bv] = pid;
     c.skip[size_t(pid)] = true;
   }
 }
