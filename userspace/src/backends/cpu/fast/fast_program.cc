@@ -8,15 +8,16 @@
 
 #include "backends/cpu/convert.h"
 #include "backends/cpu/kernels/kernel.h"
+#include "huge_pool.h"
 
 namespace rnpu::cpu::fast {
 
 Scratch::Scratch(size_t bytes) : size_(bytes) {
   size_t alloc = (bytes + XNN_EXTRA_BYTES + 63) & ~size_t(63);
-  void* p = std::aligned_alloc(64, alloc);
+  void* p = huge_alloc(alloc);
   if (!p) fail("out of memory allocating " + std::to_string(bytes) + " scratch bytes");
   std::memset(p, 0, alloc);
-  mem_ = std::shared_ptr<void>(p, std::free);
+  mem_ = std::shared_ptr<void>(p, huge_free);
 }
 
 FastState::FastState(RunContext& ctx, FastProgram& p)
