@@ -339,7 +339,8 @@ TEST(CpuFast, LayerNormAndGeluBlock) {
   ir::ValueId ln = b.node("LayerNormalization", {r, b.positive({24}), b.weight({24})}, {2, 5, 24});
   b.output(b.node("Gelu", {ln}, {2, 5, 24}));
   b.output(b.node("Erf", {r}, {2, 5, 24}));
-  EXPECT_GE(compare_paths(b), 4);
+  // The Gelu-activated bias Add folds into the first matmul.
+  EXPECT_GE(compare_paths(b), 3);
 }
 
 }  // namespace

@@ -18,21 +18,21 @@ constexpr int64_t kSliceAboveBytes = 1 << 20;
 constexpr int64_t kSliceBytes = 512 << 10;
 
 // If v's sole consumer is Add(v, c) with a constant c that only varies along
-// the last axis (length n), returns that Add's output and fills `bias`.
-ir::ValueId fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<float>& bias) {
+// the last axis (length n), fills `bias` and returns that Add (whose fused
+// activation, if any, then applies to the product).
+const ir::Node* fold_bias_add(Compiler& c, ir::ValueId v, int64_t n, std::vector<float>& bias) {
   const ir::Node* add = c.sole_user(v);
-  if (!add || add->op != "Add" || add->inputs.size() != 2 || add->outputs.size() != 1 ||
-      !add->attrs.get_string("rnpu.activation", "").empty())
-    return ir::kNoValue;
+  if (!add || add->op != "Add" || add->inputs.size() != 2 || add->outputs.size() != 1)
+    return nullptr;
   ir::ValueId other = add->inputs[0] == v ? add->inputs[1] : add->inputs[0];
   const Tensor* t = c.constant(other);
-  if (!t || t->dtype != DType::kF32) return ir::kNoValue;
-  if (t->rank() > c.info(v).shape.size()) return ir::kNoValue;
-  if (t->numel() != n && t->numel() != 1) return ir::kNoValue;
-  if (t->numel() == n && n != 1 && (t->rank() == 0 || t->shape.back() != n)) return ir::kNoValue;
+  if (!t || t->dtype != DType::kF32) return nullptr;
+  if (t->rank() > c.info(v).shape.size()) return nullptr;
+  if (t->numel() != n && t->numel() != 1) return nullptr;
+  if (t->numel() == n && n != 1 && (t->rank() == 0 || t->shape.back() != n)) return nullptr;
   for (int64_t i = 0; i < n; ++i) bias[size_t(i)] += t->as<float>()[t->numel() == 1 ? 0 : i];
   c.absorb(add);
-  return add->outputs[0];
+  return add;
 }
 
 // A [.., K] x constant B -> [.., N].
@@ -50,9 +50,13 @@ bool lower_fc(Compiler& c, const ir::Node& n, ir::ValueId a, const Tensor& b, bo
   if (alpha != 1.0f)
     for (float& x : w) x *= alpha;
   ir::ValueId out = n.outputs[0];
+  const ir::Node* act_node = &n;  // whose rnpu.activation applies
   if (n.attrs.get_string("rnpu.activation", "").empty())
-    if (ir::ValueId f = fold_bias_add(c, out, nn, bias); f != ir::kNoValue) out = f;
-  OutPlan plan = c.plan_output(n, out, true);
+    if (const ir::Node* add = fold_bias_add(c, out, nn, bias)) {
+      out = add->outputs[0];
+      act_node = add;
+    }
+  OutPlan plan = c.plan_output(*act_node, out, true);
   // Weights as [N, K] rows so column slices are contiguous.
   if (!b_is_nk) {
     std::vector<float> t(w.size());
