@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/dynamic_program.h"
 #include "backends/cpu/fast/fast_program.h"
 #include "backends/cpu/fast/float_kernels.h"
 #include "cpu_test_context.h"
@@ -305,6 +306,70 @@ TEST(CpuFast, ScalarAffineChainsFoldIntoOnePass) {
   ir::ValueId e = b.node("Conv", {x, b.weight({2, 4, 1, 1})}, {1, 2, 6, 6}, sg);
   b.output(b.node("Mul", {e, b.scalar(3.0f)}, {1, 2, 6, 6}));
   EXPECT_GE(compare_paths(b), 4);
+}
+
+TEST(CpuFast, DynamicShapesCompileOncePerInputShape) {
+  // x [N, 4, H, W] (symbolic) -> Conv 3x3 pad 1 -> Relu -> GlobalAveragePool.
+  ir::Graph g;
+  ir::Shape sym;
+  sym.has_rank = true;
+  sym.dims = {ir::Dim{-1, "N"}, ir::Dim{4, ""}, ir::Dim{-1, "H"}, ir::Dim{-1, "W"}};
+  ir::ValueId x = g.new_value("x", ir::DType::kFloat32, sym);
+  auto w = ir::ConstTensor::make(ir::DType::kFloat32, {6, 4, 3, 3});
+  std::vector<float> wv = ramp(size_t(w->numel()), 5);
+  std::memcpy(w->mutable_data(), wv.data(), wv.size() * 4);
+  ir::ValueId wid = g.add_constant("w", w);
+  ir::Shape s6 = sym;
+  s6.dims[1].value = 6;
+  ir::ValueId y = g.new_value("y", ir::DType::kFloat32, s6);
+  ir::Shape gs = s6;
+  gs.dims[2] = ir::Dim{1, ""};
+  gs.dims[3] = ir::Dim{1, ""};
+  ir::ValueId p = g.new_value("p", ir::DType::kFloat32, gs);
+  ir::Node c;
+  c.name = "conv";
+  c.op = "Conv";
+  c.inputs = {x, wid};
+  c.outputs = {y};
+  c.attrs.set_ints("pads", {1, 1, 1, 1});
+  c.attrs.set_string("rnpu.activation", "Relu");
+  g.add_node(c);
+  ir::Node gap;
+  gap.name = "gap";
+  gap.op = "GlobalAveragePool";
+  gap.inputs = {y};
+  gap.outputs = {p};
+  g.add_node(gap);
+  g.inputs = {x};
+  g.outputs = {p};
+
+  CpuBackend fast_be(true), ref_be(false);
+  auto fast_prog = fast_be.compile(g, CompileOptions{});
+  auto* dyn = dynamic_cast<DynamicProgram*>(fast_prog.get());
+  ASSERT_NE(dyn, nullptr);
+  auto ref_prog = ref_be.compile(g, CompileOptions{});
+  for (std::vector<int64_t> shape :
+       {std::vector<int64_t>{1, 4, 5, 7}, {2, 4, 3, 3}, {1, 4, 5, 7}}) {
+    std::vector<float> in = ramp(size_t(shape_numel(shape)), 9);
+    std::vector<int64_t> ys = {shape[0], 6, shape[2], shape[3]}, ps = {shape[0], 6, 1, 1};
+    // For [2,4,3,3] the first run comes without resolved shapes: that input
+    // shape then stays on the reference program.
+    bool first = shape[0] != 2;
+    for (bool resolved : {first, !first}) {
+      HeapContext fc(g), rc(g);
+      fc.set(x, shape, in);
+      rc.set(x, shape, in);
+      if (resolved) {  // as the runtime does after shape inference
+        fc.tensor(y).shape = ys;
+        fc.tensor(p).shape = ps;
+      }
+      fast_be.run(*fast_prog, fc);
+      ref_be.run(*ref_prog, rc);
+      expect_near(fc.get(p), rc.get(p), 2e-4f);
+    }
+  }
+  // One cache entry per distinct input shape.
+  EXPECT_EQ(dyn->specializations(), 2u);
 }
 
 TEST(CpuFast, ErfAndGeluStayWithinFloatTolerance) {

@@ -6,6 +6,7 @@
 
 #include "convert.h"
 #include "cost.h"
+#include "dynamic_program.h"
 #include "fast/fast_compile.h"
 #include "fast/steps.h"
 #include "fast/xnn_util.h"
@@ -129,21 +130,9 @@ double CpuBackend::estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const
   }
 }
 
-std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const CompileOptions& o) {
-  for (ir::NodeId id : sub.topo_order()) {
-    Support s = check_node(sub, sub.node(id));
-    if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
-  }
-  std::string why_not_fast = "disabled for this backend object";
-  const char* verbose = std::getenv("RNPU_CPU_VERBOSE");
-  if (auto fp = fast_ ? fast::compile_fast(sub, o, &why_not_fast) : nullptr) {
-    if (verbose && *verbose == '1')
-      std::fprintf(stderr, "rnpu cpu: fast program, %zu steps, %d XNNPACK operators, %d threads\n",
-                   fp->steps.size(), fp->xnn_ops, fp->threads);
-    return fp;
-  }
-  if (verbose && *verbose == '1')
-    std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why_not_fast.c_str());
+namespace {
+
+std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const CompileOptions& o) {
   auto p = std::make_unique<CpuProgram>();
   p->threads = std::max(1, o.num_threads);
   p->pool = make_thread_pool(p->threads);
@@ -166,12 +155,42 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
   return p;
 }
 
-void CpuBackend::run(Program& prog, RunContext& ctx) {
-  if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) {
-    fast::FastState st(ctx, *fp);
-    for (auto& s : fp->steps) fast::run_step(*s, st);
-    return;
+bool verbose() {
+  const char* v = std::getenv("RNPU_CPU_VERBOSE");
+  return v && *v == '1';
+}
+
+}  // namespace
+
+std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const CompileOptions& o) {
+  for (ir::NodeId id : sub.topo_order()) {
+    Support s = check_node(sub, sub.node(id));
+    if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
   }
+  std::string why = fast_ ? fast::fast_path_unavailable() : "disabled for this backend object";
+  if (why.empty() && fast::first_dynamic_value(sub) != ir::kNoValue) {
+    if (verbose())
+      std::fprintf(stderr, "rnpu cpu: dynamic shapes, fast programs compiled per input shape\n");
+    return std::make_unique<DynamicProgram>(sub, o, compile_reference(sub, o));
+  }
+  if (why.empty()) {
+    auto fp = fast::compile_fast(sub, o, &why);
+    if (fp) {
+      if (verbose())
+        std::fprintf(stderr,
+                     "rnpu cpu: fast program, %zu steps, %d XNNPACK operators, %d threads, "
+                     "%zu-byte arena\n",
+                     fp->steps.size(), fp->xnn_ops, fp->threads, fp->arena_bytes);
+      return fp;
+    }
+  }
+  if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
+  return compile_reference(sub, o);
+}
+
+void CpuBackend::run(Program& prog, RunContext& ctx) {
+  if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) return run_fast(*fp, ctx);
+  if (auto* dp = dynamic_cast<DynamicProgram*>(&prog)) return dp->run(ctx);
   auto& p = static_cast<CpuProgram&>(prog);
   for (const Step& s : p.steps) run_reference_step(s, ctx, p.pool.get());
 }

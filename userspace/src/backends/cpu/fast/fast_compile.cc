@@ -430,21 +430,35 @@ void Compiler::build() {
   finish();
 }
 
+std::string fast_path_unavailable() {
+  if (const char* e = std::getenv("RNPU_CPU_XNNPACK"); e && std::string(e) == "0")
+    return "disabled by RNPU_CPU_XNNPACK=0";
+  std::string why;
+  if (!xnn_ready(&why)) return why;
+  return "";
+}
+
+ir::ValueId first_dynamic_value(const ir::Graph& g) {
+  for (size_t i = 0; i < g.values.size(); ++i)
+    if (!g.values[i].constant && !g.values[i].shape.is_static()) return ir::ValueId(i);
+  return ir::kNoValue;
+}
+
 std::unique_ptr<FastProgram> compile_fast(const ir::Graph& g, const CompileOptions& o,
-                                          std::string* why) {
-  if (const char* e = std::getenv("RNPU_CPU_XNNPACK"); e && std::string(e) == "0") {
-    *why = "disabled by RNPU_CPU_XNNPACK=0";
+                                          std::string* why, pthreadpool* shared_pool) {
+  *why = fast_path_unavailable();
+  if (!why->empty()) return nullptr;
+  if (ir::ValueId v = first_dynamic_value(g); v != ir::kNoValue) {
+    *why = "value '" + g.value(v).name + "' has shape " + g.value(v).shape.str() +
+           " unknown at compile time";
     return nullptr;
   }
-  if (!xnn_ready(why)) return nullptr;
-  for (const ir::Value& v : g.values)
-    if (!v.constant && !v.shape.is_static()) {
-      *why = "value '" + v.name + "' has shape " + v.shape.str() + " unknown at compile time";
-      return nullptr;
-    }
   auto p = std::make_unique<FastProgram>();
   p->threads = std::max(1, o.num_threads);
-  p->pool = make_thread_pool(p->threads);
+  if (shared_pool)
+    p->shared_pool = shared_pool;
+  else
+    p->pool = make_thread_pool(p->threads);
   Compiler c(g, *p);
   c.build();
   p->place_buffers();

@@ -21,7 +21,7 @@ Scratch::Scratch(size_t bytes) : size_(bytes) {
 }
 
 FastState::FastState(RunContext& ctx, FastProgram& p)
-    : ctx_(ctx), pool_(p.pool.get()), bufs_(p.buf_ptr) {}
+    : ctx_(ctx), pool_(p.threadpool()), bufs_(p.buf_ptr) {}
 
 void* FastState::ptr(const Slot& s, DType dtype, const Shape& shape) {
   if (s.buf >= 0) return bufs_[size_t(s.buf)];

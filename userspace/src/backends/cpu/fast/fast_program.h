@@ -76,7 +76,9 @@ class FastProgram : public Program {
   std::vector<void*> buf_ptr;  // resolved by place_buffers()
   std::vector<Scratch> memory;
   size_t arena_bytes = 0;
-  ThreadPool pool;
+  ThreadPool pool;                     // owned, or
+  pthreadpool* shared_pool = nullptr;  // borrowed from the program's owner
+  pthreadpool* threadpool() const { return pool ? pool.get() : shared_pool; }
   int threads = 1;
   int xnn_ops = 0;  // steps that run XNNPACK operators (for reports)
 

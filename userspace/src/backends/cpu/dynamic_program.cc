@@ -1,0 +1,67 @@
+#include "dynamic_program.h"
+
+#include <algorithm>
+
+#include "fast/fast_compile.h"
+#include "fast/steps.h"
+
+namespace rnpu::cpu {
+
+void run_fast(fast::FastProgram& p, RunContext& ctx) {
+  fast::FastState st(ctx, p);
+  for (auto& s : p.steps) fast::run_step(*s, st);
+}
+
+DynamicProgram::DynamicProgram(const ir::Graph& sub, const CompileOptions& o,
+                               std::unique_ptr<CpuProgram> reference)
+    : sub_(sub), opts_(o), reference_(std::move(reference)) {}
+
+DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
+                                                  std::vector<std::vector<int64_t>> key) {
+  if (cache_.size() >= kMaxSpecializations) {
+    auto lru = std::min_element(cache_.begin(), cache_.end(), [](const Entry& a, const Entry& b) {
+      return a.last_use < b.last_use;
+    });
+    cache_.erase(lru);
+  }
+  Entry e;
+  e.key = std::move(key);
+  // Pin every value to the shape the runtime resolved for these inputs.
+  ir::Graph g = sub_;
+  bool resolved = true;
+  for (size_t i = 0; i < g.values.size() && resolved; ++i) {
+    ir::Value& v = g.values[i];
+    if (v.constant || v.shape.is_static()) continue;
+    const std::vector<int64_t>& dims = ctx.tensor(ir::ValueId(i)).shape;
+    bool known = v.shape.has_rank ? dims.size() == v.shape.rank() : !dims.empty();
+    for (int64_t d : dims) known &= d >= 0;
+    if (!known) {
+      resolved = false;
+      break;
+    }
+    v.shape = ir::Shape(dims);
+  }
+  if (resolved) {
+    std::string why;
+    e.program = fast::compile_fast(g, opts_, &why, reference_->pool.get());
+  }
+  cache_.push_back(std::move(e));
+  return cache_.back();
+}
+
+void DynamicProgram::run(RunContext& ctx) {
+  std::vector<std::vector<int64_t>> key;
+  for (ir::ValueId v : sub_.inputs) key.push_back(ctx.tensor(v).shape);
+  Entry* e = nullptr;
+  for (Entry& c : cache_)
+    if (c.key == key) e = &c;
+  if (!e) e = &specialize(ctx, std::move(key));
+  e->last_use = ++clock_;
+  if (e->program) {
+    run_fast(*e->program, ctx);
+  } else {
+    for (const Step& s : reference_->steps) run_reference_step(s, ctx, reference_->pool.get());
+  }
+}
+
+}  // namespace rnpu::cpu

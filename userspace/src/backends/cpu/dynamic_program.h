@@ -1,0 +1,45 @@
+// Partitions whose shapes depend on the inputs (symbolic batch, image size,
+// sequence length).  The runtime resolves every value's shape for the bound
+// inputs before a run; a fast program is compiled for each distinct input
+// shape signature on first sight and cached.  Values whose shapes stay
+// unknown (data-dependent ops such as NonZero) run the reference program.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "backend/backend.h"
+#include "fast/fast_program.h"
+#include "program.h"
+
+namespace rnpu::cpu {
+
+class DynamicProgram : public Program {
+ public:
+  DynamicProgram(const ir::Graph& sub, const CompileOptions& o,
+                 std::unique_ptr<CpuProgram> reference);
+  void run(RunContext& ctx);
+
+  static constexpr size_t kMaxSpecializations = 4;
+  size_t specializations() const { return cache_.size(); }
+
+ private:
+  struct Entry {
+    std::vector<std::vector<int64_t>> key;       // shapes of the partition inputs
+    std::unique_ptr<fast::FastProgram> program;  // null: use the reference program
+    uint64_t last_use = 0;
+  };
+  Entry& specialize(RunContext& ctx, std::vector<std::vector<int64_t>> key);
+
+  ir::Graph sub_;
+  CompileOptions opts_;
+  std::unique_ptr<CpuProgram> reference_;
+  std::vector<Entry> cache_;
+  uint64_t clock_ = 0;
+};
+
+// Runs a fast program's steps.
+void run_fast(fast::FastProgram& p, RunContext& ctx);
+
+}  // namespace rnpu::cpu
