@@ -177,7 +177,7 @@ bool lower_batch_norm(Compiler& c, const ir::Node& n) {
   }
   OutPlan plan = c.plan_output(n, y, false);
   TensorRef rx = c.nhwc(x);
-  TensorRef ry = c.define(y, true);
+  TensorRef ry = c.define(plan.value, true);
   int64_t pixels = shape_numel(rx.shape) / ch;
   c.add_step(std::make_unique<LambdaStep>([=](FastState& st) {
                channel_affine(static_cast<const float*>(rx.ptr(st)),

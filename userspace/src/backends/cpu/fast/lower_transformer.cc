@@ -32,7 +32,7 @@ bool lower_layer_norm(Compiler& c, const ir::Node& n) {
   float eps = n.attrs.get_float("epsilon", 1e-5f);
   OutPlan plan = c.plan_output(n, y, false);
   TensorRef rx = c.nchw(x);
-  TensorRef ry = c.define(y, false);
+  TensorRef ry = c.define(plan.value, false);
   Tensor sc = *scale, bi = bias ? *bias : Tensor();
   c.add_step(std::make_unique<LambdaStep>([=](FastState& st) {
                layer_norm_f32(static_cast<const float*>(rx.ptr(st)),
@@ -52,7 +52,7 @@ bool lower_gelu_erf(Compiler& c, const ir::Node& n) {
   OutPlan plan = c.plan_output(n, y, false);
   bool nhwc = c.info(x).home_nhwc && c.info(x).shape.size() == 4;
   TensorRef rx = nhwc ? c.nhwc(x) : c.nchw(x);
-  TensorRef ry = c.define(y, nhwc);
+  TensorRef ry = c.define(plan.value, nhwc);
   int64_t count = shape_numel(rx.shape);
   bool gelu = n.op == "Gelu";
   c.add_step(std::make_unique<LambdaStep>([=](FastState& st) {
