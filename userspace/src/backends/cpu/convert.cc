@@ -54,4 +54,13 @@ Attrs to_cpu_attrs(const ir::Attributes& a, std::string* unsupported) {
   return r;
 }
 
+std::optional<QuantSpec> quant_of(const ir::Value& v) {
+  if (!v.quant) return std::nullopt;
+  QuantSpec q;
+  q.scale = v.quant->scale;
+  q.zero_point = v.quant->zero_point;
+  q.axis = v.quant->axis;
+  return q;
+}
+
 }  // namespace rnpu::cpu

@@ -7,6 +7,7 @@
 #include "backend/backend.h"
 #include "ir/graph.h"
 #include "kernels/attrs.h"
+#include "kernels/quantized.h"
 #include "kernels/tensor.h"
 
 namespace rnpu::cpu {
@@ -26,5 +27,8 @@ Tensor host_view(const HostTensor& h);
 // Node attributes for the kernels; graph-valued attributes are reported in
 // *unsupported (the CPU backend does not run control flow).
 Attrs to_cpu_attrs(const ir::Attributes& a, std::string* unsupported);
+
+// The value's quantisation, if the QDQ pass gave it one.
+std::optional<QuantSpec> quant_of(const ir::Value& v);
 
 }  // namespace rnpu::cpu

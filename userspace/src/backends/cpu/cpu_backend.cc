@@ -21,27 +21,14 @@ namespace {
 // themselves; other ops on values carrying `quant` would silently compute
 // on raw integers, so they are refused.
 bool quant_aware(const std::string& op) {
-  static const std::set<std::string> ops = {"QuantizeLinear",
-                                            "DequantizeLinear",
-                                            "DynamicQuantizeLinear",
-                                            "QLinearConv",
-                                            "QLinearMatMul",
-                                            "ConvInteger",
-                                            "MatMulInteger",
-                                            "Reshape",
-                                            "Flatten",
-                                            "Squeeze",
-                                            "Unsqueeze",
-                                            "Transpose",
-                                            "Identity",
-                                            "Concat",
-                                            "Slice",
-                                            "Gather",
-                                            "Split",
-                                            "MaxPool",
-                                            "Shape",
-                                            "Size"};
+  static const std::set<std::string> ops = {
+      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv",
+      "QLinearMatMul",  "ConvInteger",      "MatMulInteger"};
   return ops.count(op) != 0;
+}
+
+bool quant_storage(ir::DType t) {
+  return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt32;
 }
 
 Support check_node(const ir::Graph& g, const ir::Node& n) {
@@ -60,8 +47,28 @@ Support check_node(const ir::Graph& g, const ir::Node& n) {
     if (v == ir::kNoValue) continue;
     const ir::Value& val = g.value(v);
     if (val.dtype == ir::DType::kString) return Support::no("string tensors unsupported");
-    if (val.quant && !quant_aware(n.op)) return Support::no("quantized " + n.op + " unsupported");
   }
+  // QDQ-folded nodes run their float kernel between dequantisation and
+  // quantisation, so check the float form.
+  bool quantized = false;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    ir::ValueId v = n.inputs[i];
+    if (v == ir::kNoValue || !g.value(v).quant || quant_aware(n.op)) continue;
+    if (!quant_storage(g.value(v).dtype))
+      return Support::no("quantized " + std::string(ir::dtype_name(g.value(v).dtype)) + " input");
+    info.input_types[i] = DType::kF32;
+    quantized = true;
+  }
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    ir::ValueId v = n.outputs[i];
+    if (v == ir::kNoValue || !g.value(v).quant || quant_aware(n.op)) continue;
+    if (!quant_storage(g.value(v).dtype))
+      return Support::no("quantized " + std::string(ir::dtype_name(g.value(v).dtype)) + " output");
+    info.output_types[i] = DType::kF32;
+    quantized = true;
+  }
+  if (quantized && !n.attrs.get_string("rnpu.activation", "").empty())
+    return Support::no("fused activation on a quantized " + n.op);
   for (ir::ValueId v : n.outputs)
     if (v != ir::kNoValue && g.value(v).dtype == ir::DType::kString)
       return Support::no("string tensors unsupported");
@@ -150,6 +157,7 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     st.activation = n.attrs.get_string("rnpu.activation", "");
     st.act_alpha = n.attrs.get_float("rnpu.activation_alpha", act_default_alpha(st.activation));
     st.act_beta = n.attrs.get_float("rnpu.activation_beta", act_default_beta(st.activation));
+    if (!quant_aware(n.op)) set_step_quant(st, sub);
     p->steps.push_back(std::move(st));
   }
   return p;

@@ -7,6 +7,7 @@
 
 #include "backend/backend.h"
 #include "kernels/kernel.h"
+#include "kernels/quantized.h"
 #include "thread_pool.h"
 
 namespace rnpu::cpu {
@@ -18,7 +19,15 @@ struct Step {
   std::vector<ir::ValueId> inputs, outputs;  // kNoValue for absent ones
   std::string activation;                    // fused activation on output 0
   float act_alpha = 0, act_beta = 0;
+  // Quantised (QDQ-folded) nodes: per input/output quantisation and the
+  // integer output types; the kernel runs in float between them.
+  bool quantized = false;
+  std::vector<std::optional<QuantSpec>> in_quant, out_quant;
+  std::vector<DType> out_types;
 };
+
+// Fills the quantisation fields of `s` from the subgraph's values.
+void set_step_quant(Step& s, const ir::Graph& g);
 
 class CpuProgram : public Program {
  public:

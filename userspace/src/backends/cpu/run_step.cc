@@ -27,6 +27,22 @@ Tensor place_output(RunContext& ctx, ir::ValueId v, DType dt, const Shape& shape
 
 }  // namespace
 
+void set_step_quant(Step& s, const ir::Graph& g) {
+  s.in_quant.clear();
+  s.out_quant.clear();
+  s.out_types.clear();
+  s.quantized = false;
+  for (ir::ValueId v : s.inputs) {
+    s.in_quant.push_back(v == ir::kNoValue ? std::nullopt : quant_of(g.value(v)));
+    s.quantized |= s.in_quant.back().has_value();
+  }
+  for (ir::ValueId v : s.outputs) {
+    s.out_quant.push_back(v == ir::kNoValue ? std::nullopt : quant_of(g.value(v)));
+    s.out_types.push_back(v == ir::kNoValue ? DType::kUndefined : to_cpu(g.value(v).dtype));
+    s.quantized |= s.out_quant.back().has_value();
+  }
+}
+
 void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<Tensor> views(s.inputs.size());
@@ -46,7 +62,10 @@ void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool) {
     return place_output(ctx, s.outputs[i], dt, shape);
   });
   try {
-    KernelRegistry::get().run(s.op, kc);
+    if (s.quantized)
+      run_quantized(s.op, kc, s.in_quant, s.out_quant, s.out_types);
+    else
+      KernelRegistry::get().run(s.op, kc);
     for (size_t i = 0; i < outs.size(); ++i) {
       ir::ValueId v = s.outputs[i];
       if (v == ir::kNoValue) continue;

@@ -392,6 +392,20 @@ void Compiler::lower_reference(const ir::Node& n) {
     else
       step->outputs.push_back(define(v, use_nhwc));
   }
+  static const std::set<std::string> quant_aware = {
+      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv",
+      "QLinearMatMul",  "ConvInteger",      "MatMulInteger"};
+  if (!quant_aware.count(n.op)) {
+    for (ir::ValueId v : n.inputs) {
+      step->in_quant.push_back(v == ir::kNoValue ? std::nullopt : quant_of(g.value(v)));
+      step->quantized |= step->in_quant.back().has_value();
+    }
+    for (ir::ValueId v : outs) {
+      step->out_quant.push_back(v == ir::kNoValue ? std::nullopt : quant_of(g.value(v)));
+      step->out_types.push_back(v == ir::kNoValue ? DType::kUndefined : to_cpu(g.value(v).dtype));
+      step->quantized |= step->out_quant.back().has_value();
+    }
+  }
   std::vector<TensorRef> reads, writes;
   for (const auto& r : step->inputs)
     if (r) reads.push_back(*r);

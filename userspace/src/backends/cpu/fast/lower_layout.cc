@@ -223,6 +223,10 @@ bool lower_layout_family(Compiler& c, const ir::Node& n) {
 
 bool lower_fast(Compiler& c, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx") return false;
+  // Quantised (QDQ-folded) nodes run as reference steps.
+  for (const auto* list : {&n.inputs, &n.outputs})
+    for (ir::ValueId v : *list)
+      if (v != ir::kNoValue && c.g.value(v).quant) return false;
   return lower_conv_family(c, n) || lower_matmul_family(c, n) || lower_layout_family(c, n) ||
          lower_transformer_family(c, n) || lower_eltwise_family(c, n);
 }

@@ -38,7 +38,10 @@ void RefStep::run(FastState& st) {
     if (t.nbytes()) std::memset(t.data, 0, t.nbytes());
     return t;
   });
-  KernelRegistry::get().run(op, kc);
+  if (quantized)
+    run_quantized(op, kc, in_quant, out_quant, out_types);
+  else
+    KernelRegistry::get().run(op, kc);
   for (size_t i = 0; i < outs.size(); ++i) {
     if (!outputs[i]) continue;
     const TensorRef& r = *outputs[i];

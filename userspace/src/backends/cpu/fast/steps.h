@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/cpu/kernels/attrs.h"
+#include "backends/cpu/kernels/quantized.h"
 #include "fast_program.h"
 #include "xnn_util.h"
 
@@ -58,6 +59,9 @@ class RefStep : public FastStep {
   std::vector<std::optional<TensorRef>> inputs, outputs;
   std::string activation;
   float act_alpha = 0, act_beta = 0;
+  bool quantized = false;  // see run_quantized
+  std::vector<std::optional<QuantSpec>> in_quant, out_quant;
+  std::vector<DType> out_types;
   void run(FastState& st) override;
 };
 
