@@ -95,6 +95,8 @@ class Compiler {
 
   // A program buffer; persistent ones get memory now (for compile-time data).
   int add_buffer(size_t bytes, bool persistent = false);
+  // A persistent buffer over constant data (read in place, never written).
+  int add_constant_buffer(const Tensor& t);
   void* buffer_data(int buf) const { return p.bufs[size_t(buf)].fixed; }
   // Appends a step; `reads`/`writes` extend the live ranges of the
   // program buffers they use.

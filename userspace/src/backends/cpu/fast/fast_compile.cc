@@ -76,6 +76,16 @@ int Compiler::add_buffer(size_t bytes, bool persistent) {
   return int(p.bufs.size() - 1);
 }
 
+int Compiler::add_constant_buffer(const Tensor& t) {
+  Buffer b;
+  b.bytes = t.nbytes();
+  b.persistent = true;
+  b.fixed = t.data;
+  p.bufs.push_back(b);
+  if (t.storage) p.constants.push_back(t.storage);
+  return int(p.bufs.size() - 1);
+}
+
 void Compiler::add_step(std::unique_ptr<FastStep> s, const std::string& node,
                         const std::string& what, const std::vector<TensorRef>& reads,
                         const std::vector<TensorRef>& writes) {
@@ -117,7 +127,14 @@ TensorRef Compiler::nchw(ir::ValueId v) {
     lower_reference(g.node(t));
     return *vals[size_t(v)].nchw;
   }
-  if (vi.is_const || !vi.produced) {
+  if (vi.is_const) {
+    // Constants are read where they are, not through the runtime (values
+    // this compiler added, e.g. dequantised weights, have no runtime slot).
+    vi.nchw =
+        TensorRef{Slot{ir::kNoValue, add_constant_buffer(vi.cdata)}, vi.dt, vi.shape, vi.shape};
+    return *vi.nchw;
+  }
+  if (!vi.produced) {
     vi.nchw = TensorRef{Slot{v, -1}, vi.dt, vi.shape, vi.shape};
     return *vi.nchw;
   }
@@ -127,14 +144,15 @@ TensorRef Compiler::nchw(ir::ValueId v) {
     vi.nchw = TensorRef{vi.nhwc->slot, vi.dt, s, vi.nhwc->alloc_shape};
     return *vi.nchw;
   }
-  Slot dst =
-      vi.graph_out ? Slot{v, -1} : Slot{ir::kNoValue, add_buffer(size_t(shape_numel(s)) * 4)};
+  Slot dst = vi.graph_out
+                 ? Slot{v, -1}
+                 : Slot{ir::kNoValue, add_buffer(size_t(shape_numel(s)) * dtype_size(vi.dt))};
   TensorRef src = *vi.nhwc;
   TensorRef out{dst, vi.dt, s, s};
   int64_t n = s[0], c = s[1], hw = s[2] * s[3];
   add_step(std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
-             transpose_batched(static_cast<const float*>(src.ptr(st)),
-                               static_cast<float*>(out.ptr(st)), n, hw, c, st.pool());
+             transpose_batched(src.ptr(st), out.ptr(st), dtype_size(src.dtype), n, hw, c,
+                               st.pool());
            }),
            g.value(v).name, "NHWC->NCHW", {src}, {out});
   vals[size_t(v)].nchw = out;
@@ -149,7 +167,7 @@ bool Compiler::can_nhwc(ir::ValueId v) const {
   e.insert(e.end(), vi.shape.begin(), vi.shape.end());
   if (vi.is_const) return dtype_size(vi.dt) != 0;
   if (e[1] == 1 || e[2] * e[3] == 1) return true;
-  return vi.shape.size() == 4 && vi.dt == DType::kF32;
+  return vi.shape.size() == 4 && dtype_size(vi.dt) != 0;
 }
 
 TensorRef Compiler::nhwc(ir::ValueId v) {
@@ -174,11 +192,12 @@ TensorRef Compiler::nhwc(ir::ValueId v) {
     return *vals[size_t(v)].nhwc;
   }
   TensorRef src = nchw(v);
-  TensorRef out{Slot{ir::kNoValue, add_buffer(size_t(shape_numel(e)) * 4)}, vi.dt, phys, phys};
+  TensorRef out{Slot{ir::kNoValue, add_buffer(size_t(shape_numel(e)) * dtype_size(vi.dt))}, vi.dt,
+                phys, phys};
   int64_t n = e[0], c = e[1], hw = e[2] * e[3];
   add_step(std::make_unique<LambdaStep>([src, out, n, c, hw](FastState& st) {
-             transpose_batched(static_cast<const float*>(src.ptr(st)),
-                               static_cast<float*>(out.ptr(st)), n, c, hw, st.pool());
+             transpose_batched(src.ptr(st), out.ptr(st), dtype_size(src.dtype), n, c, hw,
+                               st.pool());
            }),
            g.value(v).name, "NCHW->NHWC", {src}, {out});
   vals[size_t(v)].nhwc = out;
@@ -423,7 +442,8 @@ void Compiler::finish() {
     if (src.slot.value == o) continue;
     TensorRef dst{Slot{o, -1}, vi.dt, vi.shape, vi.shape};
     add_step(std::make_unique<LambdaStep>([src, dst](FastState& st) {
-               std::memcpy(dst.ptr(st), src.ptr(st), size_t(shape_numel(dst.shape)) * 4);
+               std::memcpy(dst.ptr(st), src.ptr(st),
+                           size_t(shape_numel(dst.shape)) * dtype_size(dst.dtype));
              }),
              g.value(o).name, "copy-out", {src}, {dst});
   }

@@ -75,6 +75,7 @@ class FastProgram : public Program {
   std::vector<Buffer> bufs;
   std::vector<void*> buf_ptr;  // resolved by place_buffers()
   std::vector<Scratch> memory;
+  std::vector<std::shared_ptr<void>> constants;  // keeps constant data read in place alive
   size_t arena_bytes = 0;
   ThreadPool pool;                     // owned, or
   pthreadpool* shared_pool = nullptr;  // borrowed from the program's owner

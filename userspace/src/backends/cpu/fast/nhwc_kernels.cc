@@ -12,15 +12,17 @@ namespace {
 constexpr int64_t kTile = 32;
 
 struct TransposeJob {
-  const float* src;
-  float* dst;
+  const void* src;
+  void* dst;
+  size_t esize;
   int64_t rows, cols, row_tiles, col_tiles;
 };
 
 // One tile of one matrix; tiles keep both reads and writes in cache lines.
+template <class T>
 void transpose_tile(const TransposeJob& j, int64_t b, int64_t tr, int64_t tc) {
-  const float* s = j.src + b * j.rows * j.cols;
-  float* d = j.dst + b * j.rows * j.cols;
+  const T* s = static_cast<const T*>(j.src) + b * j.rows * j.cols;
+  T* d = static_cast<T*>(j.dst) + b * j.rows * j.cols;
   int64_t r0 = tr * kTile, r1 = std::min(j.rows, r0 + kTile);
   int64_t c0 = tc * kTile, c1 = std::min(j.cols, c0 + kTile);
   for (int64_t c = c0; c < c1; ++c)
@@ -31,18 +33,29 @@ void tile_task(void* ctx, size_t i) {
   const auto& j = *static_cast<const TransposeJob*>(ctx);
   int64_t per = j.row_tiles * j.col_tiles;
   int64_t b = int64_t(i) / per, rem = int64_t(i) % per;
-  transpose_tile(j, b, rem / j.col_tiles, rem % j.col_tiles);
+  int64_t tr = rem / j.col_tiles, tc = rem % j.col_tiles;
+  switch (j.esize) {
+    case 1:
+      return transpose_tile<uint8_t>(j, b, tr, tc);
+    case 2:
+      return transpose_tile<uint16_t>(j, b, tr, tc);
+    case 8:
+      return transpose_tile<uint64_t>(j, b, tr, tc);
+    default:
+      return transpose_tile<uint32_t>(j, b, tr, tc);
+  }
 }
 
 }  // namespace
 
-void transpose_batched(const float* src, float* dst, int64_t batch, int64_t rows, int64_t cols,
-                       pthreadpool* pool) {
+void transpose_batched(const void* src, void* dst, size_t esize, int64_t batch, int64_t rows,
+                       int64_t cols, pthreadpool* pool) {
   if (rows == 1 || cols == 1) {
-    std::memcpy(dst, src, size_t(batch * rows * cols) * sizeof(float));
+    std::memcpy(dst, src, size_t(batch * rows * cols) * esize);
     return;
   }
-  TransposeJob j{src, dst, rows, cols, (rows + kTile - 1) / kTile, (cols + kTile - 1) / kTile};
+  TransposeJob j{
+      src, dst, esize, rows, cols, (rows + kTile - 1) / kTile, (cols + kTile - 1) / kTile};
   size_t tasks = size_t(batch * j.row_tiles * j.col_tiles);
   if (pool && tasks > 1) {
     pthreadpool_parallelize_1d(pool, tile_task, &j, tasks, 0);

@@ -2,6 +2,7 @@
 // conversion, channel-last concat and nearest resize, per-channel affine.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -9,10 +10,11 @@ struct pthreadpool;
 
 namespace rnpu::cpu::fast {
 
-// dst[b][j][i] = src[b][i][j] for `batch` row-major rows x cols matrices
-// (NCHW -> NHWC is rows = C, cols = H*W; the reverse swaps them).
-void transpose_batched(const float* src, float* dst, int64_t batch, int64_t rows, int64_t cols,
-                       pthreadpool* pool);
+// dst[b][j][i] = src[b][i][j] for `batch` row-major rows x cols matrices of
+// `esize`-byte elements (NCHW -> NHWC is rows = C, cols = H*W; the reverse
+// swaps them).
+void transpose_batched(const void* src, void* dst, size_t esize, int64_t batch, int64_t rows,
+                       int64_t cols, pthreadpool* pool);
 
 // Concatenates along the last axis: each input i contributes widths[i]
 // contiguous elements per outer index.
