@@ -104,18 +104,25 @@ TEST(CpuQuant, QuantisedConvMatchesFloatConvOfDequantisedValues) {
   Tensor want = Tensor::make(DType::kI8, yf.shape);
   quantize_tensor(yf, QuantSpec{{0.02f}, {4}, 1}, want);
 
-  CpuBackend be;
-  auto prog = be.compile(g, CompileOptions{});
-  HeapContext ctx(g);
-  ctx.allocate(x, ir::DType::kInt8, std::vector<int64_t>{1, 2, 4, 4});
-  std::memcpy(ctx.tensor(x).data, xin.data(), 32);
-  be.run(*prog, ctx);
-  const int8_t* out = static_cast<const int8_t*>(ctx.tensor(y).data);
-  EXPECT_EQ(std::vector<int8_t>(out, out + 48), values<int8_t>(want));
-  // Sanity: the result is not trivially saturated.
-  int distinct = 0;
-  for (int i = 1; i < 48; ++i) distinct += out[i] != out[0];
-  EXPECT_GT(distinct, 10);
+  // Reference kernels reproduce it exactly; the fast path (float XNNPACK
+  // convolution between XNNPACK converts) may land one step off where the
+  // float sum sits on a rounding boundary.
+  for (bool fast : {false, true}) {
+    CpuBackend be(fast);
+    auto prog = be.compile(g, CompileOptions{});
+    HeapContext ctx(g);
+    ctx.allocate(x, ir::DType::kInt8, std::vector<int64_t>{1, 2, 4, 4});
+    std::memcpy(ctx.tensor(x).data, xin.data(), 32);
+    be.run(*prog, ctx);
+    const int8_t* out = static_cast<const int8_t*>(ctx.tensor(y).data);
+    for (int i = 0; i < 48; ++i)
+      EXPECT_LE(std::abs(int(out[i]) - int(want.as<int8_t>()[i])), fast ? 1 : 0)
+          << "fast=" << fast << " at " << i;
+    // Sanity: the result is not trivially saturated.
+    int distinct = 0;
+    for (int i = 1; i < 48; ++i) distinct += out[i] != out[0];
+    EXPECT_GT(distinct, 10);
+  }
 }
 
 TEST(CpuQuant, FusedActivationOnQuantisedNodeIsRefused) {

@@ -7,6 +7,7 @@
 #include "convert.h"
 #include "cost.h"
 #include "dynamic_program.h"
+#include "fast/expand_quant.h"
 #include "fast/fast_compile.h"
 #include "fast/steps.h"
 #include "fast/xnn_util.h"
@@ -176,13 +177,25 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
     if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
   }
   std::string why = fast_ ? fast::fast_path_unavailable() : "disabled for this backend object";
-  if (why.empty() && fast::first_dynamic_value(sub) != ir::kNoValue) {
+  if (!why.empty()) {
+    if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
+    return compile_reference(sub, o);
+  }
+  // Quantised nodes run in float on the fast path (see fast/expand_quant.h).
+  fast::Expanded ex;
+  const ir::Graph* g = &sub;
+  if (fast::has_quantized_nodes(sub)) {
+    ex = fast::expand_quantized(sub);
+    g = &ex.graph;
+  }
+  if (fast::first_dynamic_value(*g) != ir::kNoValue) {
     if (verbose())
       std::fprintf(stderr, "rnpu cpu: dynamic shapes, fast programs compiled per input shape\n");
-    return std::make_unique<DynamicProgram>(sub, o, compile_reference(sub, o));
+    return std::make_unique<DynamicProgram>(*g, sub.values.size(), ex.shape_source, o,
+                                            compile_reference(sub, o));
   }
-  if (why.empty()) {
-    auto fp = fast::compile_fast(sub, o, &why);
+  {
+    auto fp = fast::compile_fast(*g, o, &why);
     if (fp) {
       if (verbose())
         std::fprintf(stderr,

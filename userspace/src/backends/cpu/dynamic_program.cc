@@ -12,9 +12,14 @@ void run_fast(fast::FastProgram& p, RunContext& ctx) {
   for (auto& s : p.steps) fast::run_step(*s, st);
 }
 
-DynamicProgram::DynamicProgram(const ir::Graph& sub, const CompileOptions& o,
+DynamicProgram::DynamicProgram(const ir::Graph& sub, size_t runtime_values,
+                               std::vector<ir::ValueId> shape_source, const CompileOptions& o,
                                std::unique_ptr<CpuProgram> reference)
-    : sub_(sub), opts_(o), reference_(std::move(reference)) {}
+    : sub_(sub),
+      runtime_values_(runtime_values),
+      shape_source_(std::move(shape_source)),
+      opts_(o),
+      reference_(std::move(reference)) {}
 
 DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
                                                   std::vector<std::vector<int64_t>> key) {
@@ -32,7 +37,9 @@ DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
   for (size_t i = 0; i < g.values.size() && resolved; ++i) {
     ir::Value& v = g.values[i];
     if (v.constant || v.shape.is_static()) continue;
-    const std::vector<int64_t>& dims = ctx.tensor(ir::ValueId(i)).shape;
+    ir::ValueId src = ir::ValueId(i);
+    while (size_t(src) >= runtime_values_) src = shape_source_[size_t(src) - runtime_values_];
+    const std::vector<int64_t>& dims = ctx.tensor(src).shape;
     bool known = v.shape.has_rank ? dims.size() == v.shape.rank() : !dims.empty();
     for (int64_t d : dims) known &= d >= 0;
     if (!known) {
@@ -51,7 +58,7 @@ DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
 
 void DynamicProgram::run(RunContext& ctx) {
   std::vector<std::vector<int64_t>> key;
-  for (ir::ValueId v : sub_.inputs) key.push_back(ctx.tensor(v).shape);
+  for (ir::ValueId v : sub_.inputs) key.push_back(ctx.tensor(v).shape);  // runtime ids
   Entry* e = nullptr;
   for (Entry& c : cache_)
     if (c.key == key) e = &c;

@@ -17,8 +17,11 @@ namespace rnpu::cpu {
 
 class DynamicProgram : public Program {
  public:
-  DynamicProgram(const ir::Graph& sub, const CompileOptions& o,
-                 std::unique_ptr<CpuProgram> reference);
+  // `sub` is the partition as the fast path compiles it; values past
+  // `runtime_values` were added by the compiler and take their shape from
+  // shape_source[v - runtime_values].
+  DynamicProgram(const ir::Graph& sub, size_t runtime_values, std::vector<ir::ValueId> shape_source,
+                 const CompileOptions& o, std::unique_ptr<CpuProgram> reference);
   void run(RunContext& ctx);
 
   static constexpr size_t kMaxSpecializations = 4;
@@ -33,6 +36,8 @@ class DynamicProgram : public Program {
   Entry& specialize(RunContext& ctx, std::vector<std::vector<int64_t>> key);
 
   ir::Graph sub_;
+  size_t runtime_values_;
+  std::vector<ir::ValueId> shape_source_;
   CompileOptions opts_;
   std::unique_ptr<CpuProgram> reference_;
   std::vector<Entry> cache_;

@@ -223,7 +223,8 @@ bool lower_layout_family(Compiler& c, const ir::Node& n) {
 
 bool lower_fast(Compiler& c, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx") return false;
-  // Quantised (QDQ-folded) nodes run as reference steps.
+  if (lower_quant_family(c, n)) return true;
+  // Other nodes on quantised values (left unexpanded) run as reference steps.
   for (const auto* list : {&n.inputs, &n.outputs})
     for (ir::ValueId v : *list)
       if (v != ir::kNoValue && c.g.value(v).quant) return false;
