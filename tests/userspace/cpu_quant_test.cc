@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/dynamic_program.h"
 #include "backends/cpu/kernels/quantized.h"
 #include "cpu_test_context.h"
 #include "cpu_test_util.h"
@@ -123,6 +124,45 @@ TEST(CpuQuant, QuantisedConvMatchesFloatConvOfDequantisedValues) {
     for (int i = 1; i < 48; ++i) distinct += out[i] != out[0];
     EXPECT_GT(distinct, 10);
   }
+}
+
+TEST(CpuQuant, QuantisedGraphWithSymbolicShapesUsesTheFastPath) {
+  // uint8 x [1, 2, H, W] -> quantised Add with a constant -> uint8 y.
+  ir::Graph g;
+  ir::Shape sym;
+  sym.has_rank = true;
+  sym.dims = {ir::Dim{1, ""}, ir::Dim{2, ""}, ir::Dim{-1, "H"}, ir::Dim{-1, "W"}};
+  ir::ValueId x = g.new_value("x", ir::DType::kUInt8, sym);
+  g.value(x).quant = qp({0.1f}, {128});
+  auto k = ir::ConstTensor::make(ir::DType::kUInt8, {1, 2, 1, 1});
+  static_cast<uint8_t*>(k->mutable_data())[0] = 138;  // +1.0
+  static_cast<uint8_t*>(k->mutable_data())[1] = 118;  // -1.0
+  ir::ValueId kv = g.add_constant("k", k);
+  g.value(kv).quant = qp({0.1f}, {128});
+  ir::ValueId y = g.new_value("y", ir::DType::kUInt8, sym);
+  g.value(y).quant = qp({0.2f}, {100});
+  ir::Node n;
+  n.name = "qadd";
+  n.op = "Add";
+  n.inputs = {x, kv};
+  n.outputs = {y};
+  g.add_node(n);
+  g.inputs = {x};
+  g.outputs = {y};
+  CpuBackend be;
+  auto prog = be.compile(g, CompileOptions{});
+  ASSERT_NE(dynamic_cast<DynamicProgram*>(prog.get()), nullptr);
+  HeapContext ctx(g);
+  std::vector<int64_t> shape{1, 2, 2, 3};
+  ctx.allocate(x, ir::DType::kUInt8, shape);
+  ctx.tensor(y).shape = shape;  // resolved by the runtime
+  uint8_t in[12] = {128, 138, 148, 108, 98, 200, 128, 138, 148, 108, 98, 200};
+  std::memcpy(ctx.tensor(x).data, in, 12);
+  be.run(*prog, ctx);
+  const uint8_t* out = static_cast<const uint8_t*>(ctx.tensor(y).data);
+  // real x: 0, 1, 2, -2, -3, 7.2 (+1 then -1 per channel); y = real/0.2 + 100.
+  std::vector<int> want = {105, 110, 115, 95, 90, 141, 95, 100, 105, 85, 80, 131};
+  EXPECT_EQ(std::vector<int>(out, out + 12), want);
 }
 
 TEST(CpuQuant, FusedActivationOnQuantisedNodeIsRefused) {
