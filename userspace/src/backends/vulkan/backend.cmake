@@ -53,8 +53,12 @@ ${_table_entries}};
 
 file(GLOB RNPU_VK_SOURCES CONFIGURE_DEPENDS ${RNPU_VK_DIR}/*.cc)
 set_source_files_properties(${RNPU_VK_DIR}/vk_shaders.cc PROPERTIES OBJECT_DEPENDS "${_incs}")
-# Not registered yet: the backend is added to the registry once it passes
-# the conformance suite (which runs every registered backend).
+# Registration is switched on once the backend passes the conformance
+# suite (which runs every registered backend).
+option(RNPU_VULKAN_REGISTER "Register the vulkan backend" OFF)
 target_sources(rnpu_core PRIVATE ${RNPU_VK_SOURCES} ${_incs})
 target_include_directories(rnpu_core PRIVATE ${RNPU_VK_GEN} ${RNPU_VULKAN_INCLUDE_DIR})
 target_link_libraries(rnpu_core PRIVATE ${CMAKE_DL_LIBS})
+if(RNPU_VULKAN_REGISTER)
+  rnpu_register_backend(vulkan)
+endif()

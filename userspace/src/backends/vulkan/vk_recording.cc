@@ -231,7 +231,7 @@ void Recording::build(bool timestamps) {
   built_ = true;
 }
 
-void Recording::run() {
+void Recording::submit() {
   if (!built_) throw Error(ErrorCode::kInternal, "vulkan: recording run before build");
   const Api& a = ctx_->api;
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -239,6 +239,10 @@ void Recording::run() {
   si.pCommandBuffers = &cb_;
   check(a.vkResetFences(ctx_->device, 1, &fence_), "vkResetFences");
   check(ctx_->submit(si, fence_), "vkQueueSubmit");
+}
+
+void Recording::wait() {
+  const Api& a = ctx_->api;
   VkResult r = a.vkWaitForFences(ctx_->device, 1, &fence_, VK_TRUE, kRunTimeoutNs);
   if (r == VK_TIMEOUT)
     throw Error(ErrorCode::kDevice, "vulkan: command buffer did not finish within 120 s");

@@ -60,7 +60,12 @@ class Recording {
   // With `timestamps`, a timestamp is written whenever the tag changes.
   void build(bool timestamps);
   // Submits and waits; throws kDevice on failure (device lost, timeout).
-  void run();
+  void run() {
+    submit();
+    wait();
+  }
+  void submit();
+  void wait();
   // After run() of a build(true): (tag, ns) per run of consecutive commands.
   std::vector<std::pair<int, double>> timings() const;
 

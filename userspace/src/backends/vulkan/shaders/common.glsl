@@ -12,7 +12,8 @@
 
 #include "opcodes.h"
 
-uint flat_index() {
-  return (gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x +
-         gl_LocalInvocationID.x;
-}
+// A macro, not a function: gl_WorkGroupSize is only right after the
+// kernel's local_size declaration, which follows this include.
+#define flat_index() \
+  ((gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x) * gl_WorkGroupSize.x + \
+   gl_LocalInvocationID.x)

@@ -1,0 +1,49 @@
+// The "vulkan" backend: partitions run as recorded compute command
+// buffers on the best Vulkan device (see docs/vulkan-backend.md).
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "backend/backend.h"
+#include "cost.h"
+#include "vk_program.h"
+
+namespace rnpu::vk {
+
+class VulkanBackend : public Backend {
+ public:
+  VulkanBackend() = default;
+  ~VulkanBackend() override;
+
+  std::string name() const override { return "vulkan"; }
+  bool available() const override;
+  std::string description() const override;
+  bool uses_host_arena() const override { return false; }
+  Tolerance tolerance(ir::DType t) const override;
+
+  Support supports(const ir::Graph& g, const ir::Node& n) const override;
+  double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override;
+
+  std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) override;
+  void run(Program& p, RunContext& ctx) override;
+  void read_outputs(Program& p, RunContext& ctx) override;
+
+  // For tests and `rnpu info`: the shared device (null when unavailable)
+  // and the cost model's rates (calibrating on first call).
+  std::shared_ptr<Device> device() const;
+  const Rates& rates() const;
+
+ private:
+  void init() const;
+  mutable std::once_flag init_once_, rates_once_;
+  mutable std::shared_ptr<Device> dev_;
+  mutable std::string why_;
+  mutable Rates rates_;
+};
+
+// Measures dispatch overhead, GEMM throughput and bandwidth on `dev`
+// (about 0.1-0.5 s on lavapipe).  Throws on device errors.
+Rates calibrate(const std::shared_ptr<Device>& dev);
+
+}  // namespace rnpu::vk
