@@ -4,7 +4,8 @@
 // by tests/suites/24-vulkan.sh on real models and by bench/vulkan-vs-cpu.sh.
 //
 //   rnpu-vulkan-compare MODEL [--runs N] [--threads T] [--dim NAME=V]...
-//                             [--tol ABS] [--only vulkan|cpu] [--auto]
+//                             [--tol ABS] [--only vulkan|cpu] [--auto] [--reference]
+//                             [--profile]
 // Exit status: 0 when every output matches within --tol (abs + rel, default
 // 1e-3 each), 1 on a mismatch, 2 on errors.
 #include <algorithm>
@@ -80,9 +81,10 @@ struct Result {
 };
 
 Result run_on(const char* model, const std::vector<std::string>& backends, int threads, int runs,
-              const std::map<std::string, int64_t>& dims) {
+              const std::map<std::string, int64_t>& dims, int opt_level = 1) {
   Result r;
   rnpu::Options o;
+  o.optimization_level = opt_level;
   o.backends = backends;
   o.allow_fallback = true;
   o.num_threads = threads;
@@ -166,6 +168,7 @@ int main(int argc, char** argv) {
   int runs = 5, threads = 1;
   double tol = 1e-3;
   bool automatic = false;
+  int ref_level = 1;
   std::string only;
   std::map<std::string, int64_t> dims;
   for (int i = 2; i < argc; ++i) {
@@ -185,6 +188,8 @@ int main(int argc, char** argv) {
       tol = std::atof(next().c_str());
     } else if (a == "--only") {
       only = next();
+    } else if (a == "--reference") {
+      ref_level = 0;  // compare with the cpu backend's plain reference kernels
     } else if (a == "--profile") {
       g_profile = true;
     } else if (a == "--auto") {
@@ -204,7 +209,7 @@ int main(int argc, char** argv) {
       if (b.name == "vulkan") std::printf("vulkan: %s\n", b.description.c_str());
     Result cpu, vk;
     if (only != "vulkan") {
-      cpu = run_on(model, {"cpu"}, threads, runs, dims);
+      cpu = run_on(model, {"cpu"}, threads, runs, dims, ref_level);
       std::printf("cpu:    load %8.1f ms  first run %8.2f ms  median %8.2f ms\n", cpu.load_ms,
                   cpu.first_run_ms, cpu.median_ms);
     }

@@ -53,9 +53,9 @@ ${_table_entries}};
 
 file(GLOB RNPU_VK_SOURCES CONFIGURE_DEPENDS ${RNPU_VK_DIR}/*.cc)
 set_source_files_properties(${RNPU_VK_DIR}/vk_shaders.cc PROPERTIES OBJECT_DEPENDS "${_incs}")
-# Registration is switched on once the backend passes the conformance
-# suite (which runs every registered backend).
-option(RNPU_VULKAN_REGISTER "Register the vulkan backend" OFF)
+# RNPU_VULKAN_REGISTER=OFF builds the code (and its own tests) without
+# adding the backend to the registry.
+option(RNPU_VULKAN_REGISTER "Register the vulkan backend" ON)
 target_sources(rnpu_core PRIVATE ${RNPU_VK_SOURCES} ${_incs})
 target_include_directories(rnpu_core PRIVATE ${RNPU_VK_GEN} ${RNPU_VULKAN_INCLUDE_DIR})
 target_link_libraries(rnpu_core PRIVATE ${CMAKE_DL_LIBS})

@@ -512,6 +512,8 @@ void lower_resize(Lowerer& L, const ir::Node& n) {
       .f32(sh)
       .f32(sw)
       .u32(uint64_t(total))
+      .f32(float(double(x[2]) * sh))
+      .f32(float(double(x[3]) * sw))
       .grid(uint64_t(total))
       .emit();
 }

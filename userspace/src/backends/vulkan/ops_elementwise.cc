@@ -165,8 +165,11 @@ void emit_binary(Lowerer& L, int op, Ref a, const std::vector<int64_t>& ad, Ref 
   int64_t na = 1, nb = 1;
   for (int64_t d : ad) na *= d;
   for (int64_t d : bd) nb *= d;
+  bool same = na == n && nb == n;
+  uint32_t run = L.caps().cpu_kernels ? 16 : 1;
   act.push_back(uint32_t(op));
-  act.push_back(na == n && nb == n ? 1u : 0u);
+  act.push_back(same ? 1u : 0u);
+  act.push_back(run);
   Kernel k(L, L.shader("binary", t));
   k.spec(std::move(act)).in(0, a).in(1, b).out(3, o).u32(uint64_t(n));
   std::vector<int64_t> pd = pad_dims(md, 6);
@@ -174,7 +177,10 @@ void emit_binary(Lowerer& L, int op, Ref a, const std::vector<int64_t>& ad, Ref 
   for (size_t i = 0; i < 6; ++i) k.u32(uint64_t(pd[i]));
   for (size_t i = 0; i < 6; ++i) k.u32(uint64_t(i < lead ? 0 : ma[i - lead]));
   for (size_t i = 0; i < 6; ++i) k.u32(uint64_t(i < lead ? 0 : mb[i - lead]));
-  k.grid(uint64_t(n)).emit();
+  int64_t row = pd[5];
+  uint64_t units = same ? uint64_t((n + run - 1) / run)
+                        : uint64_t(row ? n / row : 0) * uint64_t((row + run - 1) / run);
+  k.grid(units).emit();
 }
 
 namespace {

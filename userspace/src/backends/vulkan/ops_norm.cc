@@ -66,8 +66,9 @@ void lower_layernorm(Lowerer& L, const ir::Node& n) {
   bool beta = n.inputs.size() > 2 && n.inputs[2] != ir::kNoValue;
   if (L.numel(n.inputs[1]) != r || (beta && L.numel(n.inputs[2]) != r))
     L.fail("scale/bias broadcasting within the normalised dims is unsupported");
+  bool rows = !L.caps().cpu_kernels || r >= 8192;
   Kernel k(L, L.shader("layernorm", L.dtype(n.outputs[0])));
-  k.spec({0, 0, 0, beta ? 1u : 0u})
+  k.spec({0, 0, 0, beta ? 1u : 0u, rows ? 1u : 0u})
       .in(0, L.ref(n.inputs[0]))
       .in(1, L.ref(n.inputs[1]))
       .out(3, L.ref(n.outputs[0]))
@@ -75,7 +76,11 @@ void lower_layernorm(Lowerer& L, const ir::Node& n) {
       .u32(uint64_t(r))
       .f32(n.attrs.get_float("epsilon", 1e-5f));
   if (beta) k.in(2, L.ref(n.inputs[2]));
-  k.grid(uint64_t(outer) * 256, 256).emit();
+  if (rows)
+    k.grid(uint64_t(outer) * 256, 256);
+  else
+    k.grid(uint64_t(outer));
+  k.emit();
 }
 
 }  // namespace

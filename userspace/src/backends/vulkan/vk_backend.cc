@@ -67,6 +67,14 @@ Rates default_rates(const DeviceInfo& info) {
 
 VulkanBackend::~VulkanBackend() = default;
 
+VulkanBackend::Config VulkanBackend::env_config() {
+  Config c;
+  if (const char* k = std::getenv("RNPU_VULKAN_KERNELS"); k && *k) c.kernels = k;
+  if (const char* e = std::getenv("RNPU_VULKAN_FORCE_STAGING"); e && *e == '1')
+    c.force_staging = true;
+  return c;
+}
+
 void VulkanBackend::init() const {
   std::call_once(init_once_, [this] {
     if (const char* e = std::getenv("RNPU_VULKAN"); e && std::strcmp(e, "0") == 0) {
@@ -78,15 +86,13 @@ void VulkanBackend::init() const {
       if (!ctx) return;
       auto d = std::make_shared<Device>();
       d->ctx = ctx;
-      d->alloc = std::make_shared<Allocator>(ctx);
+      d->alloc = std::make_shared<Allocator>(ctx, config_.force_staging);
       d->pipes = std::make_shared<Pipelines>(ctx, default_cache_file(ctx->info));
       d->caps.fp16_storage = ctx->info.fp16_storage;
       d->caps.limits = ctx->limits;
       d->caps.cpu_kernels = ctx->info.vk_type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-      if (const char* k = std::getenv("RNPU_VULKAN_KERNELS")) {
-        if (std::strcmp(k, "cpu") == 0) d->caps.cpu_kernels = true;
-        if (std::strcmp(k, "gpu") == 0) d->caps.cpu_kernels = false;
-      }
+      if (config_.kernels == "cpu") d->caps.cpu_kernels = true;
+      if (config_.kernels == "gpu") d->caps.cpu_kernels = false;
       dev_ = d;
     } catch (const std::exception& e) {
       why_ = std::string("Vulkan initialisation failed: ") + e.what();
@@ -109,6 +115,8 @@ std::string VulkanBackend::description() const {
   init();
   if (!dev_) return "no Vulkan device: " + why_;
   std::string d = dev_->ctx->description();
+  d += std::string("; ") + (dev_->caps.cpu_kernels ? "cpu" : "gpu") + " kernels";
+  if (!dev_->alloc->unified()) d += "; staged I/O";
   Pipelines::Stats ps = dev_->pipes->stats();
   d += "; pipeline cache " + (ps.cache_file.empty() ? std::string("disabled")
                                                     : ps.cache_file + " (" + ps.cache_status + ")");

@@ -13,7 +13,18 @@ namespace rnpu::vk {
 
 class VulkanBackend : public Backend {
  public:
-  VulkanBackend() = default;
+  struct Config {
+    // Kernel family: "auto" (by device type), "cpu" or "gpu".
+    std::string kernels = "auto";
+    // Inputs/outputs through staging copies even on unified memory (the
+    // discrete-GPU path, testable on any device).
+    bool force_staging = false;
+  };
+  // Defaults from RNPU_VULKAN_KERNELS and RNPU_VULKAN_FORCE_STAGING=1.
+  static Config env_config();
+
+  VulkanBackend() : VulkanBackend(env_config()) {}
+  explicit VulkanBackend(Config c) : config_(std::move(c)) {}
   ~VulkanBackend() override;
 
   std::string name() const override { return "vulkan"; }
@@ -36,6 +47,7 @@ class VulkanBackend : public Backend {
 
  private:
   void init() const;
+  Config config_;
   mutable std::once_flag init_once_, rates_once_;
   mutable std::shared_ptr<Device> dev_;
   mutable std::string why_;

@@ -1,7 +1,6 @@
 #include "vk_memory.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "rnpu/rnpu.hpp"
 
@@ -46,7 +45,7 @@ uint8_t* Allocation::host() const {
   return block_ && block_->mapped ? block_->mapped + offset_ : nullptr;
 }
 
-Allocator::Allocator(std::shared_ptr<Context> ctx, VkDeviceSize block_size)
+Allocator::Allocator(std::shared_ptr<Context> ctx, bool force_staging, VkDeviceSize block_size)
     : ctx_(std::move(ctx)), block_size_(block_size) {
   const VkPhysicalDeviceLimits& l = ctx_->limits;
   align_ =
@@ -57,7 +56,7 @@ Allocator::Allocator(std::shared_ptr<Context> ctx, VkDeviceSize block_size)
     unified_ =
         (f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) && (f & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
   }
-  if (const char* e = std::getenv("RNPU_VULKAN_FORCE_STAGING"); e && *e == '1') unified_ = false;
+  if (force_staging) unified_ = false;
 }
 
 Allocator::~Allocator() {

@@ -48,7 +48,10 @@ class Allocation {
 
 class Allocator {
  public:
-  explicit Allocator(std::shared_ptr<Context> ctx, VkDeviceSize block_size = 64ull << 20);
+  // force_staging: treat device memory as device-only even when it is
+  // host-visible (see unified()).
+  explicit Allocator(std::shared_ptr<Context> ctx, bool force_staging = false,
+                     VkDeviceSize block_size = 64ull << 20);
   ~Allocator();
   Allocator(const Allocator&) = delete;
   Allocator& operator=(const Allocator&) = delete;
@@ -57,9 +60,8 @@ class Allocator {
   Allocation allocate(VkDeviceSize size, MemKind kind);
 
   // True when device-local memory is also host-visible (integrated GPUs,
-  // lavapipe): inputs/outputs then need no staging copies.  The
-  // RNPU_VULKAN_FORCE_STAGING=1 environment variable turns it off to test
-  // the discrete-GPU path on such devices.
+  // lavapipe): inputs/outputs then need no staging copies.  force_staging
+  // turns it off to test the discrete-GPU path on such devices.
   bool unified() const { return unified_; }
   VkDeviceSize alignment() const { return align_; }
 

@@ -1,13 +1,17 @@
 #version 450
 // out = act(a <op> b) with numpy broadcasting: the output is iterated over
 // up to 6 dims; each operand has its own element strides (0 on broadcast
-// dims).  Spec 3 = op, spec 4 = 1 when no broadcasting (flat indexing).
+// dims).  Spec 3 = op, spec 4 = 1 when no broadcasting (flat indexing),
+// spec 5 = elements per invocation along the innermost dim (CPU
+// implementations: one coordinate decomposition, whose integer divisions
+// are scalar code there, serves a run of elements).
 #include "common.glsl"
 #include "activation.glsl"
 
 layout(local_size_x = 256) in;
 layout(constant_id = 3) const int OP = BOP_ADD;
 layout(constant_id = 4) const int SAME_SHAPE = 0;
+layout(constant_id = 5) const uint RUN = 1;
 
 layout(set = 0, binding = 0) readonly buffer A { STORE a[]; };
 layout(set = 0, binding = 1) readonly buffer B { STORE b[]; };
@@ -42,19 +46,29 @@ float binop(float x, float y) {
 }
 
 void main() {
-  uint i = flat_index();
-  if (i >= p.n) return;
-  uint ia = i, ib = i;
-  if (SAME_SHAPE == 0) {
-    uint r = i;
-    ia = 0;
-    ib = 0;
-    for (int d = 5; d >= 0; --d) {
-      uint c = r % p.dims[d];
-      r /= p.dims[d];
-      ia += c * p.sa[d];
-      ib += c * p.sb[d];
-    }
+  uint gi = flat_index();
+  if (SAME_SHAPE != 0) {
+    uint first = gi * RUN;
+    if (first >= p.n) return;
+    uint last = min(first + RUN, p.n);
+    for (uint i = first; i < last; ++i)
+      o[i] = STORE(activate(binop(float(a[i]), float(b[i]))));
+    return;
   }
-  o[i] = STORE(activate(binop(float(a[ia]), float(b[ib]))));
+  // Runs never cross a row of the innermost dim (the host rounds rows up).
+  uint rowlen = p.dims[5];
+  uint runs_per_row = (rowlen + RUN - 1) / RUN;
+  if (rowlen == 0 || gi >= (p.n / rowlen) * runs_per_row) return;
+  uint row = gi / runs_per_row, c0 = (gi % runs_per_row) * RUN;
+  uint r = row, ia = c0 * p.sa[5], ib = c0 * p.sb[5];
+  for (int d = 4; d >= 0; --d) {
+    uint c = r % p.dims[d];
+    r /= p.dims[d];
+    ia += c * p.sa[d];
+    ib += c * p.sb[d];
+  }
+  uint oi = row * rowlen + c0;
+  uint cend = min(c0 + RUN, rowlen);
+  for (uint c = c0; c < cend; ++c, ++oi, ia += p.sa[5], ib += p.sb[5])
+    o[oi] = STORE(activate(binop(float(a[ia]), float(b[ib]))));
 }

@@ -17,14 +17,17 @@ layout(push_constant) uniform P {
   uint h, w, oh, ow;
   float scale_h, scale_w;
   uint total;
+  // in * scale, unrounded: ONNX's length_resized in align_corners and
+  // pytorch_half_pixel when scales are given.
+  float len_h, len_w;
 } p;
 
-float src_coord(uint o, float scale, uint in_len, uint out_len) {
+float src_coord(uint o, float scale, uint in_len, float out_len) {
   float of = float(o);
   switch (COORD) {
     case 1: return of / scale;
-    case 2: return out_len > 1 ? of * float(in_len - 1) / float(out_len - 1) : 0.0;
-    case 3: return out_len > 1 ? (of + 0.5) / scale - 0.5 : 0.0;
+    case 2: return out_len != 1.0 ? of * float(in_len - 1) / (out_len - 1.0) : 0.0;
+    case 3: return out_len > 1.0 ? (of + 0.5) / scale - 0.5 : -0.5;
     case 4: return (of + 0.5) / scale;
     default: return (of + 0.5) / scale - 0.5;
   }
@@ -46,8 +49,8 @@ void main() {
   if (i >= p.total) return;
   uint ox = i % p.ow, oy = (i / p.ow) % p.oh, plane = i / (p.ow * p.oh);
   uint base = plane * p.h * p.w;
-  float cy = src_coord(oy, p.scale_h, p.h, p.oh);
-  float cx = src_coord(ox, p.scale_w, p.w, p.ow);
+  float cy = src_coord(oy, p.scale_h, p.h, p.len_h);
+  float cx = src_coord(ox, p.scale_w, p.w, p.len_w);
   float v;
   if (LINEAR == 0) {
     v = float(x[base + uint(nearest(cy, p.h)) * p.w + uint(nearest(cx, p.w))]);
