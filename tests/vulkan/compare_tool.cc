@@ -227,6 +227,7 @@ int main(int argc, char** argv) {
         std::printf("  fallback: %s (%s): %s\n", d.node.c_str(), d.op.c_str(), d.reason.c_str());
     if (only == "vulkan") return 0;
     int bad = 0;
+    double max_diff = 0;
     for (size_t i = 0; i < cpu.outputs.size() && i < vk.outputs.size(); ++i) {
       const auto& a = cpu.outputs[i];
       const auto& b = vk.outputs[i];
@@ -245,9 +246,16 @@ int main(int argc, char** argv) {
       }
       std::printf("output %zu: %zu elements, max abs diff %.3g, %zu outside abs+rel %.0e\n", i,
                   a.size(), worst, out, tol);
+      max_diff = std::max(max_diff, worst);
       bad += out != 0;
     }
     std::printf("%s\n", bad ? "MISMATCH" : "MATCH");
+    // One parseable line for scripts (bench/vulkan-vs-cpu.sh).
+    std::printf(
+        "summary: cpu_load_ms=%.1f cpu_first_ms=%.2f cpu_median_ms=%.2f vk_load_ms=%.1f "
+        "vk_first_ms=%.2f vk_median_ms=%.2f max_abs_diff=%.3g match=%d\n",
+        cpu.load_ms, cpu.first_run_ms, cpu.median_ms, vk.load_ms, vk.first_run_ms, vk.median_ms,
+        max_diff, bad ? 0 : 1);
     return bad ? 1 : 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
