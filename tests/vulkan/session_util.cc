@@ -31,7 +31,7 @@ const std::vector<std::string>& vulkan_variants() {
 
 std::vector<std::vector<float>> run_model(const std::string& model, const std::vector<Feed>& in,
                                           const std::vector<std::string>& backends, int opt_level,
-                                          bool fallback, Session* keep) {
+                                          bool fallback) {
   Options o;
   o.backends = backends;
   o.allow_fallback = fallback;
@@ -65,7 +65,6 @@ std::vector<std::vector<float>> run_model(const std::string& model, const std::v
     }
     out.push_back(std::move(f));
   }
-  if (keep) *keep = std::move(s);
   return out;
 }
 

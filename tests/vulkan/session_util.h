@@ -22,8 +22,7 @@ const std::vector<std::string>& vulkan_variants();
 // Outputs as float vectors.
 std::vector<std::vector<float>> run_model(const std::string& model, const std::vector<Feed>& in,
                                           const std::vector<std::string>& backends,
-                                          int opt_level = 1, bool fallback = false,
-                                          Session* keep = nullptr);
+                                          int opt_level = 1, bool fallback = false);
 
 // Compares backend `b` with the cpu reference (optimisation level 0).
 void expect_matches_reference(const std::string& model, const std::vector<Feed>& in,

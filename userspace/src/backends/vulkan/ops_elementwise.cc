@@ -267,6 +267,36 @@ void lower_identity(Lowerer& L, const ir::Node& n) {
   L.alias(n.outputs[0], n.inputs[0]);
 }
 
+// ---- Cast ----
+
+Support check_cast(const ir::Graph& g, const ir::Node& n, const Caps& caps) {
+  if (n.inputs.size() != 1 || n.outputs.size() != 1) return Support::no("expects 1 input/output");
+  ir::DType from = g.value(n.inputs[0]).dtype, to = g.value(n.outputs[0]).dtype;
+  if (from == to) return Support::yes();
+  bool f = (from == ir::DType::kFloat32 && to == ir::DType::kFloat16) ||
+           (from == ir::DType::kFloat16 && to == ir::DType::kFloat32);
+  if (!f)
+    return Support::no(std::string("cast ") + ir::dtype_name(from) + " -> " + ir::dtype_name(to));
+  if (!caps.fp16_storage) return Support::no("device lacks 16-bit storage");
+  return Support::yes();
+}
+
+void lower_cast(Lowerer& L, const ir::Node& n) {
+  ir::ValueId x = n.inputs[0], y = n.outputs[0];
+  if (L.dtype(x) == L.dtype(y)) {
+    L.alias(y, x);
+    return;
+  }
+  uint64_t total = uint64_t(L.numel(y));
+  Kernel(L, "cast_f16")
+      .spec({0, 0, 0, L.dtype(y) == ir::DType::kFloat32 ? 1u : 0u})
+      .in(0, L.ref(x))
+      .out(3, L.ref(y))
+      .u32(total)
+      .grid(total)
+      .emit();
+}
+
 }  // namespace
 
 std::vector<OpEntry> elementwise_ops() {
@@ -278,6 +308,7 @@ std::vector<OpEntry> elementwise_ops() {
     v.push_back({name.c_str(), {check_binary, lower_binary, name != "PRelu"}});
   v.push_back({"BatchNormalization", {check_bn, lower_bn, false}});
   v.push_back({"Identity", {check_identity, lower_identity, false}});
+  v.push_back({"Cast", {check_cast, lower_cast, false}});
   v.push_back({"Dropout", {check_identity, lower_identity, false}});
   return v;
 }
