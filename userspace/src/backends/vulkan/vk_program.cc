@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -262,7 +264,17 @@ std::unique_ptr<Executable> VulkanProgram::make(const ir::Graph& g) {
   L.lower_all();
   auto exe = std::make_unique<Executable>(dev_, g, L, opts_.profiling);
   std::string why;
-  dev_->pipes->save(&why);  // the cache is an optimisation: I/O errors only cost time
+  bool saved = dev_->pipes->save(&why);  // an optimisation: I/O errors only cost time
+  if (const char* v = std::getenv("RNPU_VULKAN_VERBOSE"); v && *v == '1') {
+    const Executable::Stats& s = exe->stats();
+    std::fprintf(stderr,
+                 "vulkan: %zu nodes -> %zu dispatches, %zu barriers; constants %.2f MiB, arena "
+                 "%.2f MiB (%.2f MiB without reuse), I/O %.2f MiB%s%s\n",
+                 g.nodes.size(), s.dispatches, s.barriers, double(s.const_bytes) / 1048576.0,
+                 double(s.arena_bytes) / 1048576.0, double(s.arena_naive_bytes) / 1048576.0,
+                 double(s.io_bytes) / 1048576.0,
+                 saved ? "" : "; pipeline cache not saved: ", saved ? "" : why.c_str());
+  }
   return exe;
 }
 
