@@ -23,7 +23,7 @@ if ! grep -q rnpu_vulkan_tests "$BUILD_DIR"/build.ninja "$BUILD_DIR"/Makefile 2>
 	exit 77
 fi
 if ! timeout 1800 cmake --build "$BUILD_DIR" --target rnpu_vulkan_tests rnpu_backend_conformance \
-	rnpu-vulkan-compare >/dev/null 2>&1; then
+	rnpu-vulkan-compare rnpu-onnx-conformance >/dev/null 2>&1; then
 	echo "cannot build the vulkan tests"
 	echo "RESULT: 0 passed, 1 failed"
 	exit 1
@@ -88,6 +88,29 @@ for kernels in cpu gpu; do
 	grep -E 'Failure|FAILED' "$scratch/conf-$kernels.log" | head -n 20
 	count "$scratch/conf-$kernels.log"
 done
+
+echo "--- ONNX backend tests on vulkan (unsupported ones listed in tests/vulkan/expected-failures-vulkan.txt)"
+data=/usr/share/libonnx-testdata/data
+if [ -d "$data/node" ]; then
+	timeout 1800 "$BUILD_DIR/tests/userspace/rnpu-onnx-conformance" --backend vulkan \
+		--data "$data/node" --data "$data/pytorch-converted" --data "$data/pytorch-operator" \
+		--data "$data/simple" --expected tests/vulkan/expected-failures-vulkan.txt \
+		>"$scratch/onnx.log" 2>&1
+	grep -E '^(UNEXPECTED|ONNX backend tests|!!!)' "$scratch/onnx.log" | head -n 30
+	line=$(grep -E '^RESULT: [0-9]+ passed, [0-9]+ failed$' "$scratch/onnx.log" | tail -n 1)
+	if [ -n "$line" ]; then
+		p=$(echo "$line" | sed -E 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed$/\1/')
+		f=$(echo "$line" | sed -E 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+		pass=$((pass + p))
+		fail=$((fail + f))
+		echo "    $p passed, $f failed"
+	else
+		tail -n 20 "$scratch/onnx.log"
+		fail=$((fail + 1))
+	fi
+else
+	echo "!!! ONNX backend tests NOT RUN: $data missing (libonnx-testdata)"
+fi
 
 echo "--- pipeline cache across two process starts"
 for start in first second; do

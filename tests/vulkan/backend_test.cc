@@ -2,6 +2,7 @@
 // device description, capability answers with reasons, the cost model,
 // partition fallback, dynamic shapes, profiling, and the pipeline cache
 // across backend instances (process starts).
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -233,6 +234,32 @@ TEST(VulkanBackend, RunsConcurrentSessions) {
     });
   for (auto& t : ts) t.join();
   EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(VulkanBackend, WorksInAForkedChildAfterTheParentUsedIt) {
+  RNPU_VK_REQUIRE_DEVICE();
+  std::string bytes = conv_relu_model();
+  std::vector<Feed> in = {{{1, 8, 16, 16}, random_floats(8 * 256, 4)}};
+  auto want = run_model(bytes, in, {"vulkan"});  // the parent opens the device
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // Vulkan objects do not survive fork(): the backend must reopen the device.
+    alarm(60);
+    int rc = 0;
+    try {
+      auto got = run_model(bytes, in, {"vulkan"});
+      for (size_t i = 0; i < want[0].size(); ++i)
+        if (std::fabs(got[0][i] - want[0][i]) > 1e-5) rc = 1;
+    } catch (...) {
+      rc = 2;
+    }
+    _exit(rc);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "child died (signal " << WTERMSIG(status) << ")";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: wrong results, 2: error in the child";
 }
 
 // Run twice in separate processes with the same XDG_CACHE_HOME (suite 24

@@ -92,7 +92,10 @@ ConvParams conv_params(Lowerer& L, const ir::Node& n, bool transpose) {
       if ((ap == "NOTSET" || ap == "VALID") && !from_shape)
         return ap == "VALID" ? 0 : explicit_begin;
       int64_t total = s * (in - 1) + opad + (k - 1) * d + 1 - out;
-      return ap == "SAME_UPPER" ? total / 2 : total - total / 2;
+      // Floor division, as ONNX's reference: an output larger than the
+      // natural one (negative total) grows at the end.
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      return ap == "SAME_UPPER" ? half : total - half;
     };
     p.ph = sp == 2 ? tp(p.h, p.oh, p.kh, p.sh, p.dh, op[0], pb_h) : 0;
     p.pw = tp(p.w, p.ow, p.kw, p.sw, p.dw, op[sp == 2 ? 1 : 0], pb_w);

@@ -9,11 +9,12 @@ namespace rnpu::vk {
 
 namespace {
 
-// Element types moved as bits: 4- and 8-byte types, and 2-byte ones with
-// 16-bit storage.
+// Data moved by kernels: float32, and float16 with 16-bit storage.
+// Integer tensors here are shape arithmetic (Shape -> Gather -> Concat ->
+// Reshape) of a few elements: cheaper on the host than a device round
+// trip, so they are left to the cpu backend.
 bool movable(ir::DType t, const Caps& caps, std::string* why) {
-  size_t s = ir::dtype_size(t);
-  if (s == 4 || s == 8 || (s == 2 && caps.fp16_storage)) return true;
+  if (t == ir::DType::kFloat32 || (t == ir::DType::kFloat16 && caps.fp16_storage)) return true;
   *why = std::string("dtype ") + ir::dtype_name(t) + " unsupported for data movement";
   return false;
 }

@@ -1,5 +1,7 @@
 #include "vk_backend.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,7 +78,19 @@ VulkanBackend::Config VulkanBackend::env_config() {
 }
 
 void VulkanBackend::init() const {
-  std::call_once(init_once_, [this] {
+  std::lock_guard<std::mutex> lock(init_mu_);
+  long pid = long(getpid());
+  if (init_pid_ == pid) return;
+  if (init_pid_ != 0 && dev_) {
+    // A forked child: the parent's device, its driver threads and mappings
+    // are unusable here and must not be destroyed either.  Leak them and
+    // open the device again in this process.
+    new std::shared_ptr<Device>(std::move(dev_));
+  }
+  init_pid_ = pid;
+  dev_.reset();
+  why_.clear();
+  [this] {
     if (const char* e = std::getenv("RNPU_VULKAN"); e && std::strcmp(e, "0") == 0) {
       why_ = "disabled by RNPU_VULKAN=0";
       return;
@@ -98,7 +112,7 @@ void VulkanBackend::init() const {
       why_ = std::string("Vulkan initialisation failed: ") + e.what();
       dev_.reset();
     }
-  });
+  }();
 }
 
 bool VulkanBackend::available() const {

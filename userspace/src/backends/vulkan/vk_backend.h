@@ -48,7 +48,9 @@ class VulkanBackend : public Backend {
  private:
   void init() const;
   Config config_;
-  mutable std::once_flag init_once_, rates_once_;
+  mutable std::mutex init_mu_;
+  mutable long init_pid_ = 0;  // process that opened the device (0: not yet)
+  mutable std::once_flag rates_once_;
   mutable std::shared_ptr<Device> dev_;
   mutable std::string why_;
   mutable Rates rates_;

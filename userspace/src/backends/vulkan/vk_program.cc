@@ -166,7 +166,7 @@ Executable::Executable(std::shared_ptr<Device> dev, const ir::Graph& g, Lowerer&
   rec_ = std::make_unique<Recording>(dev_->ctx, dev_->pipes);
   for (ir::ValueId v : g.inputs) {
     int r = L.root(v);
-    size_t b = tensor_bytes(g.value(v).dtype, L.numel(v));
+    size_t b = size_t(L.numel(v)) * ir::dtype_size(g.value(v).dtype);  // exact, unpadded
     if (staging_) {
       BufRange dst = range_of_root(r);
       VkDeviceSize off = dst.offset - io_.offset();
@@ -185,7 +185,7 @@ Executable::Executable(std::shared_ptr<Device> dev, const ir::Graph& g, Lowerer&
     ir::ValueId v = g.outputs[i];
     int r = L.root(v);
     out_dims_[i] = L.dims(v);
-    size_t b = tensor_bytes(g.value(v).dtype, L.numel(v));
+    size_t b = size_t(L.numel(v)) * ir::dtype_size(g.value(v).dtype);  // exact, unpadded
     BufRange src = range_of_root(r);
     uint8_t* host = nullptr;
     if (where[size_t(r)] == kArena && arena_.host())
