@@ -10,10 +10,7 @@ namespace {
 
 // Byte ranges are compared at 16-byte granularity: kernels that pack
 // sub-word elements (int8) write whole 32-bit words.
-struct Span {
-  VkBuffer buf;
-  VkDeviceSize lo, hi;
-};
+using Span = MemSpan;
 
 bool overlaps(const std::vector<Span>& set, const Span& s) {
   for (const Span& x : set)
@@ -29,6 +26,48 @@ Span span_of(const BufRange& r) {
 constexpr uint64_t kRunTimeoutNs = 120ull * 1000 * 1000 * 1000;
 
 }  // namespace
+
+void Recording::spans_of(const Cmd& c, std::vector<MemSpan>* r, std::vector<MemSpan>* w) {
+  r->clear();
+  w->clear();
+  if (c.is_copy) {
+    r->push_back(span_of(c.src));
+    w->push_back(span_of({c.dst.buffer, c.dst.offset, c.src.size}));
+    return;
+  }
+  for (uint32_t b = 0; b < kBindings; ++b) {
+    if (!c.d.bind[b].buffer) continue;
+    ((c.d.write_mask >> b) & 1 ? w : r)->push_back(span_of(c.d.bind[b]));
+  }
+}
+
+// Orders commands by dependency level (longest chain of memory hazards
+// before them), keeping the recorded order within a level: independent
+// commands (parallel branches, concat inputs) then sit between the same
+// two barriers instead of each needing its own.
+void Recording::schedule() {
+  size_t n = cmds_.size();
+  std::vector<std::vector<Span>> rs(n), ws(n);
+  for (size_t i = 0; i < n; ++i) spans_of(cmds_[i], &rs[i], &ws[i]);
+  std::vector<int> level(n, 0);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < i; ++j) {
+      if (level[j] < level[i]) continue;  // cannot raise i's level
+      bool dep = false;
+      for (const Span& x : rs[i]) dep = dep || overlaps(ws[j], x);
+      for (const Span& x : ws[i]) dep = dep || overlaps(ws[j], x) || overlaps(rs[j], x);
+      if (dep) level[i] = level[j] + 1;
+    }
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return level[a] < level[b]; });
+  std::vector<Cmd> sorted;
+  sorted.reserve(n);
+  for (size_t i : order) sorted.push_back(std::move(cmds_[i]));
+  cmds_ = std::move(sorted);
+}
 
 std::array<uint32_t, 3> grid_1d(uint64_t n, uint32_t local, const VkPhysicalDeviceLimits& l) {
   uint64_t groups = (n + local - 1) / local;
@@ -71,6 +110,10 @@ void Recording::copy(BufRange src, BufRange dst) {
 void Recording::build(bool timestamps) {
   const Api& a = ctx_->api;
   VkDevice dev = ctx_->device;
+  timestamps = timestamps && ctx_->info.timestamps;
+  // Per-op timing needs each op's commands together, so only untimed
+  // recordings are reordered.
+  if (!timestamps) schedule();
   size_t nd = 0;
   for (const Cmd& c : cmds_) nd += !c.is_copy;
 
@@ -134,7 +177,6 @@ void Recording::build(bool timestamps) {
   VkFenceCreateInfo fci{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
   check(a.vkCreateFence(dev, &fci, nullptr, &fence_), "vkCreateFence");
 
-  timestamps = timestamps && ctx_->info.timestamps;
   ts_tags_.clear();
   if (timestamps) {
     // One timestamp before each run of commands with the same tag, one at the end.
@@ -164,18 +206,9 @@ void Recording::build(bool timestamps) {
   k = 0;
   for (const Cmd& c : cmds_) {
     std::vector<Span> r, w;
-    VkPipelineStageFlags stage;
-    if (c.is_copy) {
-      r.push_back(span_of(c.src));
-      w.push_back(span_of({c.dst.buffer, c.dst.offset, c.src.size}));
-      stage = VK_PIPELINE_STAGE_TRANSFER_BIT;
-    } else {
-      for (uint32_t b = 0; b < kBindings; ++b) {
-        if (!c.d.bind[b].buffer) continue;
-        ((c.d.write_mask >> b) & 1 ? w : r).push_back(span_of(c.d.bind[b]));
-      }
-      stage = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
-    }
+    spans_of(c, &r, &w);
+    VkPipelineStageFlags stage =
+        c.is_copy ? VK_PIPELINE_STAGE_TRANSFER_BIT : VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT;
     bool hazard = false;
     for (const Span& s : r) hazard |= overlaps(pend_w, s);
     for (const Span& s : w) hazard |= overlaps(pend_w, s) || overlaps(pend_r, s);

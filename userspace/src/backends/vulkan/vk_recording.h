@@ -25,6 +25,12 @@ struct BufRange {
   VkDeviceSize size = 0;
 };
 
+// A byte range of a buffer as hazard tracking sees it (16-byte granules).
+struct MemSpan {
+  VkBuffer buf;
+  VkDeviceSize lo, hi;
+};
+
 struct Dispatch {
   std::string shader;
   std::vector<uint32_t> spec;  // specialisation constants 0..n-1
@@ -78,6 +84,8 @@ class Recording {
     Dispatch d;
     BufRange src, dst;
   };
+  static void spans_of(const Cmd& c, std::vector<MemSpan>* r, std::vector<MemSpan>* w);
+  void schedule();
   std::shared_ptr<Context> ctx_;
   std::shared_ptr<Pipelines> pipes_;
   std::vector<Cmd> cmds_;
