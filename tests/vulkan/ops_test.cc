@@ -285,6 +285,12 @@ std::vector<OpCase> cases() {
     b.m.node("Neg", {"ss"}, {"y"}, "neg");
     v.push_back(b.done("unary_chain"));
   }
+  for (const char* op : {"Sum", "Mean", "Max", "Min"}) {
+    B b;
+    b.input("a", {2, 3, 4}).input("c", {3, 1}).input("d", {4});
+    b.m.node(op, {"a", "c", "d"}, {"y"}, "v");
+    v.push_back(b.done(std::string("variadic_") + op));
+  }
   return v;
 }
 

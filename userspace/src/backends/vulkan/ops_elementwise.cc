@@ -119,15 +119,22 @@ void lower_clip(Lowerer& L, const ir::Node& n) {
 const std::map<std::string, int>& binary_ops() {
   static const std::map<std::string, int> m = {
       {"Add", BOP_ADD}, {"Sub", BOP_SUB}, {"Mul", BOP_MUL}, {"Div", BOP_DIV},
-      {"Pow", BOP_POW}, {"Max", BOP_MAX}, {"Min", BOP_MIN}, {"PRelu", BOP_PRELU}};
+      {"Pow", BOP_POW}, {"Max", BOP_MAX}, {"Min", BOP_MIN}, {"PRelu", BOP_PRELU},
+      {"Sum", BOP_ADD}, {"Mean", BOP_ADD}};
   return m;
+}
+
+bool variadic(const std::string& op) {
+  return op == "Sum" || op == "Mean" || op == "Max" || op == "Min";
 }
 
 Support check_binary(const ir::Graph& g, const ir::Node& n, const Caps& caps) {
   std::string why;
-  if (n.inputs.size() != 2 || n.outputs.size() != 1)
-    return Support::no("expects 2 inputs and 1 output");
-  if (!float_types(g, n, caps, &why, {0, 1})) return Support::no(why);
+  if (n.outputs.size() != 1) return Support::no("expects 1 output");
+  if (variadic(n.op) ? n.inputs.empty() : n.inputs.size() != 2)
+    return Support::no("expects 2 inputs");
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (!float_types(g, n, caps, &why, {i})) return Support::no(why);
   return Support::yes();
 }
 
@@ -185,7 +192,38 @@ void emit_binary(Lowerer& L, int op, Ref a, const std::vector<int64_t>& ad, Ref 
 
 namespace {
 
+// Sum/Mean/Max/Min of any number of inputs: pairwise into the output,
+// then in place (same index read and written by one invocation).
+void lower_variadic(Lowerer& L, const ir::Node& n) {
+  ir::ValueId y = n.outputs[0];
+  int op = n.op == "Max" ? BOP_MAX : n.op == "Min" ? BOP_MIN : BOP_ADD;
+  const auto& yd = L.dims(y);
+  std::vector<uint32_t> none = {OP_NONE, 0, 0};
+  if (n.inputs.size() == 1) {
+    L.alias(y, n.inputs[0]);
+    return;
+  }
+  emit_binary(L, op, L.ref(n.inputs[0]), L.dims(n.inputs[0]), L.ref(n.inputs[1]),
+              L.dims(n.inputs[1]), L.ref(y), yd, L.dtype(y), none);
+  for (size_t i = 2; i < n.inputs.size(); ++i)
+    emit_binary(L, op, L.ref(y), yd, L.ref(n.inputs[i]), L.dims(n.inputs[i]), L.ref(y), yd,
+                L.dtype(y), none);
+  if (n.op == "Mean") {
+    float inv = 1.0f / float(n.inputs.size());
+    emit_binary(L, BOP_MUL, L.ref(y), yd, L.constant_f32({inv}), {}, L.ref(y), yd, L.dtype(y),
+                none);
+  }
+}
+
 void lower_binary(Lowerer& L, const ir::Node& n) {
+  if (variadic(n.op) && n.inputs.size() != 2) {
+    lower_variadic(L, n);
+    return;
+  }
+  if (n.op == "Sum" || n.op == "Mean") {
+    lower_variadic(L, n);
+    return;
+  }
   std::vector<uint32_t> act;
   if (!activation_spec(n, &act)) L.fail("unknown fused activation");
   ir::ValueId a = n.inputs[0], b = n.inputs[1], y = n.outputs[0];
@@ -305,7 +343,9 @@ std::vector<OpEntry> elementwise_ops() {
     v.push_back({name.c_str(), {check_unary, lower_unary, false}});
   v.push_back({"Clip", {check_clip, lower_clip, false}});
   for (const auto& [name, op] : binary_ops())
-    v.push_back({name.c_str(), {check_binary, lower_binary, name != "PRelu"}});
+    v.push_back({name.c_str(),
+                 {check_binary, lower_binary,
+                  name == "Add" || name == "Sub" || name == "Mul" || name == "Div"}});
   v.push_back({"BatchNormalization", {check_bn, lower_bn, false}});
   v.push_back({"Identity", {check_identity, lower_identity, false}});
   v.push_back({"Cast", {check_cast, lower_cast, false}});
