@@ -1,0 +1,130 @@
+// rnpu bench: latency percentiles, throughput and peak memory of one model.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "cli.h"
+#include "stats.h"
+#include "tensors.h"
+
+namespace rnpu::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+void run_once(Session& s) {
+  try {
+    s.run();
+  } catch (const Error& e) {
+    fail(e, Stage::kRun);
+  }
+}
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+}  // namespace
+
+int cmd_bench(std::span<const std::string> argv) {
+  std::vector<OptionSpec> specs = session_option_specs();
+  for (auto& s : input_option_specs()) specs.push_back(s);
+  specs.push_back({"--warmup", "-w", "N", "untimed runs first (default 5)"});
+  specs.push_back({"--iterations", "-n", "N", "timed runs (default 50)"});
+  specs.push_back({"--json", "", "", "print one JSON object instead of text"});
+  Args args = parse_args(specs, argv);
+  if (args.has("--help")) {
+    std::cout << format_help(
+        "rnpu bench MODEL [OPTIONS]",
+        "Times MODEL: load, first run, then --warmup untimed and --iterations timed runs on the "
+        "same inputs.\nReports p50/p90/p99 latency, throughput (1 / mean latency) and peak "
+        "memory: the planner's\nintermediate arena and the process's resident-set high-water "
+        "mark (weights included).",
+        specs);
+    return kExitOk;
+  }
+  std::string model = model_argument(args);
+  Options opts = session_options(args);
+  int warmup = int(args.get_int("--warmup", 5, 0, 1000000));
+  int iters = int(args.get_int("--iterations", 50, 1, 10000000));
+  bool json = args.has("--json");
+  bool progress = isatty(STDERR_FILENO) != 0;
+  int threads = opts.num_threads > 0 ? opts.num_threads
+                                     : int(std::max(1u, std::thread::hardware_concurrency()));
+
+  auto t0 = Clock::now();
+  Session s = load_session(model, opts);
+  double load_ms = ms_since(t0);
+  Inputs in = prepare_inputs(s, args);
+  bind_inputs(s, in);
+
+  auto t1 = Clock::now();
+  run_once(s);
+  double first_ms = ms_since(t1);
+  for (int i = 0; i < warmup; ++i) {
+    if (progress) std::fprintf(stderr, "\rwarm-up %d/%d   ", i + 1, warmup);
+    run_once(s);
+  }
+  std::vector<double> ms;
+  ms.reserve(size_t(iters));
+  auto last_progress = Clock::now();
+  for (int i = 0; i < iters; ++i) {
+    auto t = Clock::now();
+    run_once(s);
+    ms.push_back(ms_since(t));
+    if (progress && (ms_since(last_progress) > 100 || i + 1 == iters)) {
+      std::fprintf(stderr, "\rrun %d/%d  last %.3f ms   ", i + 1, iters, ms.back());
+      last_progress = Clock::now();
+    }
+  }
+  if (progress) std::fprintf(stderr, "\r\033[K");
+  LatencyStats st = latency_stats(ms);
+  double throughput = st.mean > 0 ? 1000.0 / st.mean : 0;
+  size_t arena = s.arena_bytes();
+  uint64_t rss = peak_rss_bytes();
+
+  if (json) {
+    std::ostringstream os;
+    os << "{\"model\": " << json_string(model)
+       << ", \"backend\": " << json_string(backend_label(opts)) << ", \"threads\": " << threads
+       << ", \"warmup\": " << warmup << ", \"iterations\": " << iters
+       << ", \"load_ms\": " << num(load_ms) << ", \"first_run_ms\": " << num(first_ms)
+       << ", \"latency_ms\": {\"p50\": " << num(st.p50) << ", \"p90\": " << num(st.p90)
+       << ", \"p99\": " << num(st.p99) << ", \"mean\": " << num(st.mean)
+       << ", \"min\": " << num(st.min) << ", \"max\": " << num(st.max)
+       << ", \"stddev\": " << num(st.stddev) << "}, \"throughput_per_s\": " << num(throughput)
+       << ", \"arena_bytes\": " << arena << ", \"peak_rss_bytes\": " << rss << ", \"ops\": {";
+    bool first = true;
+    for (const auto& [b, n] : ops_per_backend(s)) {
+      os << (first ? "" : ", ") << json_string(b) << ": " << n;
+      first = false;
+    }
+    os << "}}\n";
+    std::cout << os.str();
+    return kExitOk;
+  }
+  std::printf("model: %s\n", model.c_str());
+  std::printf("backend: %s (ops: %s), threads %d\n", backend_label(opts).c_str(),
+              format_ops_per_backend(s).c_str(), threads);
+  std::printf("load %.1f ms, first run %.3f ms, %d warm-up runs\n", load_ms, first_ms, warmup);
+  std::printf(
+      "latency over %d runs: p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  (mean %.3f, min %.3f, "
+      "max %.3f, stddev %.3f)\n",
+      iters, st.p50, st.p90, st.p99, st.mean, st.min, st.max, st.stddev);
+  std::printf("throughput: %.1f inferences/s\n", throughput);
+  std::printf("memory: arena %s (planned intermediates), process peak RSS %s\n",
+              format_bytes(arena).c_str(), format_bytes(rss).c_str());
+  return kExitOk;
+}
+
+}  // namespace rnpu::cli

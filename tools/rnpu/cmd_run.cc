@@ -1,0 +1,105 @@
+// rnpu run: one inference on .npy or random inputs.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "cli.h"
+#include "tensors.h"
+
+namespace rnpu::cli {
+namespace {
+
+// Output names may hold '/', ':' and the like; file names may not.
+std::string file_name_for(const std::string& name, std::set<std::string>& used) {
+  std::string base;
+  for (char c : name)
+    base +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  if (base.empty() || base[0] == '.') base = "output" + base;
+  std::string f = base;
+  for (int k = 1; used.count(f); ++k) f = base + "_" + std::to_string(k);
+  used.insert(f);
+  return f + ".npy";
+}
+
+// Ops that did not land on the first requested backend, and why.
+void report_fallbacks(const Session& s, const Options& o) {
+  if (o.backends.empty()) return;
+  std::vector<const PartitionDecision*> moved;
+  for (const PartitionDecision& d : s.partition_report())
+    if (d.backend != o.backends.front()) moved.push_back(&d);
+  if (moved.empty()) return;
+  std::cout << "note: " << moved.size() << " of " << s.partition_report().size()
+            << " ops run elsewhere than '" << o.backends.front() << "':\n";
+  for (size_t i = 0; i < moved.size() && i < 5; ++i)
+    std::cout << "  node '" << moved[i]->node << "' (" << moved[i]->op << ") on "
+              << moved[i]->backend << ": " << moved[i]->reason << "\n";
+  if (moved.size() > 5) std::cout << "  ... ('rnpu inspect' lists all)\n";
+}
+
+}  // namespace
+
+int cmd_run(std::span<const std::string> argv) {
+  std::vector<OptionSpec> specs = session_option_specs();
+  for (auto& s : input_option_specs()) specs.push_back(s);
+  specs.push_back({"--output-dir", "-o", "DIR", "write every output as DIR/<name>.npy"});
+  Args args = parse_args(specs, argv);
+  if (args.has("--help")) {
+    std::cout << format_help("rnpu run MODEL [OPTIONS]",
+                             "Runs MODEL once and prints each output's type, shape and a summary "
+                             "of its values.\nInputs come from .npy files (little-endian, C "
+                             "order) or are random and reproducible (--seed).",
+                             specs);
+    return kExitOk;
+  }
+  std::string model = model_argument(args);
+  Options opts = session_options(args);
+  using Clock = std::chrono::steady_clock;
+  auto t0 = Clock::now();
+  Session s = load_session(model, opts);
+  double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  Inputs in = prepare_inputs(s, args);
+  bind_inputs(s, in);
+
+  std::cout << "model: " << model << " (loaded in " << load_ms << " ms)\n";
+  std::cout << "backend: " << backend_label(opts) << "; ops: " << format_ops_per_backend(s) << "\n";
+  report_fallbacks(s, opts);
+  for (size_t i = 0; i < s.inputs().size(); ++i)
+    std::cout << "input '" << s.inputs()[i].name << "': " << data_type_name(in.arrays[i].dtype)
+              << " " << shape_str(in.arrays[i].shape) << " from " << in.sources[i] << "\n";
+
+  auto t1 = Clock::now();
+  try {
+    s.run();
+  } catch (const Error& e) {
+    fail(e, Stage::kRun);
+  }
+  double run_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+  std::cout << "run: " << run_ms << " ms\n";
+
+  std::string dir = args.get("--output-dir");
+  if (!dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw CliError(kExitRuntime, "cannot create output directory '" + dir + "': " + ec.message());
+  }
+  std::set<std::string> used;
+  for (size_t i = 0; i < s.outputs().size(); ++i) {
+    TensorView v = s.output(i);
+    std::cout << "output '" << s.outputs()[i].name << "': " << describe(v) << "\n";
+    if (dir.empty()) continue;
+    std::string path = (std::filesystem::path(dir) / file_name_for(s.outputs()[i].name, used));
+    try {
+      npy_save(path, v.dtype, v.shape, v.data, v.size);
+    } catch (const NpyError& e) {
+      throw CliError(kExitRuntime,
+                     std::string("output '") + s.outputs()[i].name + "': " + e.what());
+    }
+    std::cout << "  wrote " << path << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace rnpu::cli
