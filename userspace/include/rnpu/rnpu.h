@@ -195,6 +195,15 @@ RNPU_EXPORT rnpu_status rnpu_session_partition(const rnpu_session *s, size_t ind
 /* Peak bytes of the static intermediate-tensor arena. */
 RNPU_EXPORT size_t rnpu_session_arena_bytes(const rnpu_session *s);
 
+/*
+ * Compiled artifacts: write the session's compiled form (model, options and
+ * NPU programs) to path; rnpu_session_create_from_file() loads it back
+ * without compiling the NPU partitions again.
+ */
+RNPU_EXPORT rnpu_status rnpu_session_save_compiled(const rnpu_session *s, const char *path);
+/* Partitions whose programs were loaded from an artifact. */
+RNPU_EXPORT size_t rnpu_session_programs_loaded(const rnpu_session *s);
+
 #ifdef __cplusplus
 }
 #endif

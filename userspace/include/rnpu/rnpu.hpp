@@ -119,8 +119,18 @@ const char* version();
 
 class Session {
  public:
+  // Loads an ONNX model or a compiled artifact (.rnpb, recognized by its
+  // magic).  An artifact's saved programs are loaded instead of compiled;
+  // with opts.backends empty, the backends it was compiled for are used.
   static Session load_file(const std::string& path, const Options& opts = {});
   static Session load_memory(const void* data, size_t size, const Options& opts = {});
+
+  // Writes a compiled artifact: the model, the options and every partition
+  // program whose backend can save it (the NPU backends).  Throws kIo.
+  void save_compiled(const std::string& path) const;
+  std::vector<uint8_t> compiled_bytes() const;
+  // Partitions whose programs came from an artifact rather than compiling.
+  size_t programs_loaded() const;
 
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;

@@ -341,4 +341,14 @@ size_t rnpu_session_arena_bytes(const rnpu_session* s) {
   return s ? s->s.arena_bytes() : 0;
 }
 
+rnpu_status rnpu_session_save_compiled(const rnpu_session* s, const char* path) {
+  if (!s) return bad_arg("session is NULL");
+  if (!path) return bad_arg("path is NULL");
+  return guard([&] { s->s.save_compiled(path); });
+}
+
+size_t rnpu_session_programs_loaded(const rnpu_session* s) {
+  return s ? s->s.programs_loaded() : 0;
+}
+
 }  // extern "C"

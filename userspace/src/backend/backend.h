@@ -120,6 +120,25 @@ class Backend {
   }
   // 5. Release the program.
   virtual void destroy(std::unique_ptr<Program> p) { p.reset(); }
+
+  // Compiled artifacts (.rnpb, userspace/src/artifact).  A backend whose
+  // programs can be saved names their format ("" = cannot); backends sharing
+  // a code generator (sim, npu) share the format, so a model compiled once
+  // loads on either.  load_program must reject, with kMalformedModel or
+  // kDevice and a clear message, data for other hardware or corrupted data.
+  virtual std::string program_format() const { return {}; }
+  virtual std::vector<uint8_t> save_program(const Program& p) const {
+    (void)p;
+    throw Error(ErrorCode::kInternal, "backend '" + name() + "' cannot save programs");
+  }
+  virtual std::unique_ptr<Program> load_program(const ir::Graph& subgraph,
+                                                std::span<const uint8_t> data,
+                                                const CompileOptions& o) {
+    (void)subgraph;
+    (void)data;
+    (void)o;
+    throw Error(ErrorCode::kInternal, "backend '" + name() + "' cannot load programs");
+  }
 };
 
 using BackendFactory = std::function<std::unique_ptr<Backend>()>;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -86,7 +87,40 @@ class Executor::PartCtx : public RunContext {
   const CompiledPartition& p_;
 };
 
-Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts)
+std::string Executor::fingerprint(const ir::Graph& sub, const std::string& format) {
+  std::string s = format + ";";
+  for (const ir::Node& n : sub.nodes) {
+    if (n.dead) continue;
+    s += n.op + ":" + n.name + "(";
+    for (ValueId v : n.inputs) s += v == ir::kNoValue ? "-," : sub.value(v).shape.str() + ",";
+    s += ")->(";
+    for (ValueId v : n.outputs) s += v == ir::kNoValue ? "-," : sub.value(v).shape.str() + ",";
+    s += ");";
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%zu-%08x", sub.live_node_count(),
+                artifact::crc32({reinterpret_cast<const uint8_t*>(s.data()), s.size()}));
+  return buf;
+}
+
+std::vector<artifact::ProgramBlob> Executor::export_programs() const {
+  std::vector<artifact::ProgramBlob> out;
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const CompiledPartition& p = parts_[i];
+    std::string format = p.backend->program_format();
+    if (format.empty()) continue;
+    artifact::ProgramBlob b;
+    b.partition = uint32_t(i);
+    b.format = format;
+    b.fingerprint = fingerprint(p.sub, format);
+    b.data = p.backend->save_program(*p.program);
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts,
+                   const std::vector<artifact::ProgramBlob>* precompiled)
     : g_(std::move(g)), opts_(opts) {
   g_.rebuild_links();
   partition::PartitionResult pr = partition::partition_graph(g_, set);
@@ -104,7 +138,19 @@ Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options&
     cp.first_step = step;
     step += int(p.nodes.size());
     cp.last_step = step - 1;
-    cp.program = p.backend->compile(cp.sub, co);
+    std::string format = p.backend->program_format();
+    const artifact::ProgramBlob* blob = nullptr;
+    if (precompiled && !format.empty()) {
+      std::string fp = fingerprint(cp.sub, format);
+      for (const artifact::ProgramBlob& b : *precompiled)
+        if (b.partition == parts_.size() && b.format == format && b.fingerprint == fp) blob = &b;
+    }
+    if (blob) {
+      cp.program = p.backend->load_program(cp.sub, blob->data, co);
+      ++programs_loaded_;
+    } else {
+      cp.program = p.backend->compile(cp.sub, co);
+    }
     if (!cp.program)
       throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() + "' returned no program");
     parts_.push_back(std::move(cp));

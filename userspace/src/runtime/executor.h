@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "artifact/artifact.h"
 #include "backend/backend.h"
 #include "ir/graph.h"
 #include "partition/partitioner.h"
@@ -29,7 +30,10 @@ struct CompiledPartition {
 
 class Executor {
  public:
-  Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts);
+  // precompiled: programs from a compiled artifact; a partition whose
+  // backend format and fingerprint match one is loaded instead of compiled.
+  Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts,
+           const std::vector<artifact::ProgramBlob>* precompiled = nullptr);
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -46,6 +50,11 @@ class Executor {
   TensorView output(size_t i) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
+  // Saved forms of every partition whose backend can save programs.
+  std::vector<artifact::ProgramBlob> export_programs() const;
+  size_t programs_loaded() const { return programs_loaded_; }
+  // Identifies a partition's nodes, shapes and backend format.
+  static std::string fingerprint(const ir::Graph& sub, const std::string& format);
 
  private:
   struct Slot;
@@ -82,6 +91,7 @@ class Executor {
   size_t arena_cap_ = 0, arena_peak_ = 0;
 
   std::vector<OpProfile> profile_;
+  size_t programs_loaded_ = 0;
   mutable std::mutex mu_;
 };
 

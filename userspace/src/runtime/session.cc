@@ -1,8 +1,11 @@
 // rnpu::Session: load -> passes -> partition -> compile, and runs
 // (synchronous, or asynchronous on the session's worker thread).
 #include <condition_variable>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
+#include "artifact/artifact.h"
 #include "onnx/importer.h"
 #include "passes/pipeline.h"
 #include "runtime/executor.h"
@@ -60,7 +63,8 @@ void Session::Impl::wait_idle() {
   cv.wait(lock, [&] { return !pending && !in_callback; });
 }
 
-std::unique_ptr<Session::Impl> Session::Impl::create(ir::Graph g, const Options& opts) {
+std::unique_ptr<Session::Impl> Session::Impl::create(
+    ir::Graph g, const Options& opts, const std::vector<artifact::ProgramBlob>* programs) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
   partition::BackendSet set = partition::resolve_backends(opts.backends, opts.allow_fallback);
@@ -68,8 +72,81 @@ std::unique_ptr<Session::Impl> Session::Impl::create(ir::Graph g, const Options&
   po.level = opts.optimization_level;
   po.backends = set.enabled;
   passes::run_pipeline(g, po);
-  impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts);
+  impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts, programs);
   return impl;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string x; std::getline(in, x, ',');)
+    if (!x.empty()) out.push_back(x);
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Session::Impl> Session::Impl::from_bytes(std::vector<uint8_t> bytes,
+                                                         const Options& opts,
+                                                         const std::string& base_dir) {
+  onnx::ImportOptions io;
+  io.base_dir = base_dir;
+  if (!artifact::is_artifact(bytes.data(), bytes.size())) {
+    ir::Graph g = onnx::import_model(bytes.data(), bytes.size(), io);
+    auto impl = create(std::move(g), opts);
+    impl->model_bytes = std::move(bytes);
+    return impl;
+  }
+  artifact::Artifact a = artifact::read(bytes);
+  Options o = opts;
+  auto meta = [&](const char* k) {
+    auto it = a.meta.find(k);
+    return it == a.meta.end() ? std::string() : it->second;
+  };
+  // Reproduce the partitioning the programs were compiled for.
+  if (o.backends.empty()) {
+    o.backends = split(meta("backends"));
+    o.allow_fallback = meta("allow_fallback") != "0";
+  }
+  if (!meta("optimization_level").empty())
+    o.optimization_level = std::stoi(meta("optimization_level"));
+  ir::Graph g = onnx::import_model(a.model.data(), a.model.size(), io);
+  auto impl = create(std::move(g), o, &a.programs);
+  impl->model_bytes = std::move(a.model);
+  return impl;
+}
+
+std::vector<uint8_t> Session::compiled_bytes() const {
+  artifact::Artifact a;
+  a.meta["producer"] = std::string("librnpu ") + version();
+  a.meta["backends"] = join(impl_->opts.backends);
+  a.meta["allow_fallback"] = impl_->opts.allow_fallback ? "1" : "0";
+  a.meta["optimization_level"] = std::to_string(impl_->opts.optimization_level);
+  a.model = impl_->model_bytes;
+  a.programs = impl_->exec->export_programs();
+  a.meta["programs"] = std::to_string(a.programs.size());
+  return artifact::write(a);
+}
+
+void Session::save_compiled(const std::string& path) const {
+  std::vector<uint8_t> b = compiled_bytes();
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) throw Error(ErrorCode::kIo, "cannot create " + path);
+  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+  f.close();
+  if (!f) throw Error(ErrorCode::kIo, "cannot write " + path);
+}
+
+size_t Session::programs_loaded() const {
+  return impl_->exec->programs_loaded();
 }
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -78,11 +155,15 @@ Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
 Session Session::load_file(const std::string& path, const Options& opts) {
-  return Session(Impl::create(onnx::import_file(path), opts));
+  std::string bytes = onnx::read_file(path);
+  size_t slash = path.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  return Session(Impl::from_bytes(std::vector<uint8_t>(bytes.begin(), bytes.end()), opts, dir));
 }
 
 Session Session::load_memory(const void* data, size_t size, const Options& opts) {
-  return Session(Impl::create(onnx::import_model(data, size), opts));
+  const uint8_t* p = static_cast<const uint8_t*>(data);
+  return Session(Impl::from_bytes(std::vector<uint8_t>(p, p + size), opts, {}));
 }
 
 const std::vector<TensorInfo>& Session::inputs() const {

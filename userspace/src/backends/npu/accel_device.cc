@@ -41,17 +41,28 @@ std::string driver_name(int fd, std::string* version) {
 
 const char* error_name(uint32_t e) {
   switch (e) {
-    case DRM_RNPU_ERR_NONE: return "none";
-    case DRM_RNPU_ERR_INVALID_CMD: return "invalid command stream";
-    case DRM_RNPU_ERR_MMU_FAULT: return "MMU fault";
-    case DRM_RNPU_ERR_WATCHDOG: return "watchdog (cycle budget exceeded)";
-    case DRM_RNPU_ERR_BAD_JOB: return "bad job descriptor";
-    case DRM_RNPU_ERR_TIMEOUT: return "hang: the driver reset the device";
-    case DRM_RNPU_ERR_CANCELED: return "canceled: context banned after a hang";
-    case DRM_RNPU_ERR_DEVICE_LOST: return "device lost";
-    case DRM_RNPU_ERR_BAD_WRITEBACK: return "corrupted completion";
-    case DRM_RNPU_ERR_DEPENDENCY: return "an input job failed";
-    default: return "unknown error";
+    case DRM_RNPU_ERR_NONE:
+      return "none";
+    case DRM_RNPU_ERR_INVALID_CMD:
+      return "invalid command stream";
+    case DRM_RNPU_ERR_MMU_FAULT:
+      return "MMU fault";
+    case DRM_RNPU_ERR_WATCHDOG:
+      return "watchdog (cycle budget exceeded)";
+    case DRM_RNPU_ERR_BAD_JOB:
+      return "bad job descriptor";
+    case DRM_RNPU_ERR_TIMEOUT:
+      return "hang: the driver reset the device";
+    case DRM_RNPU_ERR_CANCELED:
+      return "canceled: context banned after a hang";
+    case DRM_RNPU_ERR_DEVICE_LOST:
+      return "device lost";
+    case DRM_RNPU_ERR_BAD_WRITEBACK:
+      return "corrupted completion";
+    case DRM_RNPU_ERR_DEPENDENCY:
+      return "an input job failed";
+    default:
+      return "unknown error";
   }
 }
 
@@ -72,7 +83,9 @@ std::vector<std::string> AccelDevice::find() {
   return out;
 }
 
-AccelDevice::AccelDevice(int fd, std::string path) : fd_(fd) { info_.path = std::move(path); }
+AccelDevice::AccelDevice(int fd, std::string path) : fd_(fd) {
+  info_.path = std::move(path);
+}
 
 AccelDevice::~AccelDevice() {
   if (fd_ >= 0) ::close(fd_);
