@@ -27,6 +27,11 @@ struct Executor::Slot {
 
 namespace {
 
+// XNNPACK kernels may read up to XNN_EXTRA_BYTES (16) past the end of a
+// tensor; every buffer the runtime hands to a backend leaves that much
+// allocated slack after its last tensor.
+constexpr size_t kReadSlack = 16;
+
 // Bytes of a dense tensor; no allocation unless it fails (runs call this).
 size_t bytes_of(DType dt, std::span<const int64_t> shape, const char* kind,
                 const std::string& name) {
@@ -294,8 +299,8 @@ void Executor::prepare() {
     who.push_back(ValueId(v));
   }
   plan::MemoryPlan mp = plan::plan_memory(iv, 64);
-  if (mp.peak > arena_cap_) {
-    size_t cap = (mp.peak + 63) / 64 * 64;
+  if (mp.peak + kReadSlack > arena_cap_) {
+    size_t cap = (mp.peak + kReadSlack + 63) / 64 * 64;
     void* p = std::aligned_alloc(64, cap);
     if (!p)
       throw Error(ErrorCode::kOutOfMemory,
@@ -393,8 +398,8 @@ void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
     s.allocated = true;
     return s.t.data;
   }
-  if (need > s.dyn_cap || !s.dyn) {
-    size_t cap = std::max<size_t>(64, (need + 63) / 64 * 64);
+  if (need + kReadSlack > s.dyn_cap || !s.dyn) {
+    size_t cap = std::max<size_t>(64, (need + kReadSlack + 63) / 64 * 64);
     void* p = std::aligned_alloc(64, cap);
     if (!p)
       throw Error(ErrorCode::kOutOfMemory,
