@@ -18,6 +18,10 @@ void run_pipeline(ir::Graph& g, const PipelineOptions& o) {
   infer_shapes(g);
   if (upgrade_legacy(g)) infer_shapes(g);
   if (o.level <= 0) return;
+  // QDQ regions first: constant folding would otherwise turn the
+  // DequantizeLinear of every int8 weight into a float constant, which no
+  // longer matches the DQ -> op -> Q pattern.
+  if (fold_qdq(g, o.backends)) infer_shapes(g);
   if (fold_constants(g, host_evaluator())) eliminate_dead_nodes(g);
   eliminate_dead_nodes(g);
   infer_shapes(g);
