@@ -50,6 +50,10 @@ double estimate_node_ns(const ir::Graph& g, const ir::Node& n, int threads) {
     bool fast = g.value(n.inputs[0]).dtype == ir::DType::kFloat32;
     return kOpOverheadNs + 2 * macs / ((fast ? kGemmFlopsPerNs : kRefFlopsPerNs) * t);
   }
+  // The fast path runs these as zero-copy views of their input.
+  if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
+      op == "Identity" || op == "Dropout")
+    return kOpOverheadNs;
   int64_t elems = *out;
   for (ir::ValueId v : n.inputs)
     if (auto e = numel(g, v)) elems = std::max(elems, *e);
