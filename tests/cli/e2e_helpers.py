@@ -26,7 +26,7 @@ def graph_inputs(model):
 
 def safe(name):
     s = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-    return s if s and s[0] != "." else "output" + s
+    return s if s and s[0] != "." else "tensor" + s
 
 
 def pb2npy(testdir, outdir):

@@ -1,6 +1,8 @@
 #include "cli.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -185,6 +187,24 @@ std::string format_ops_per_backend(const Session& s) {
   for (const auto& [b, n] : ops_per_backend(s))
     out += (out.empty() ? "" : ", ") + b + " " + std::to_string(n);
   return out.empty() ? "no ops" : out;
+}
+
+std::string npy_file_name(const std::string& name, std::set<std::string>& used) {
+  std::string base;
+  for (char c : name)
+    base +=
+        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  if (base.empty() || base[0] == '.') base = "tensor" + base;
+  std::string f = base;
+  for (int k = 1; used.count(f); ++k) f = base + "_" + std::to_string(k);
+  used.insert(f);
+  return f + ".npy";
+}
+
+void make_directory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw CliError(kExitRuntime, "cannot create directory '" + dir + "': " + ec.message());
 }
 
 uint64_t peak_rss_bytes() {

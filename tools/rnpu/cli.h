@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -56,6 +57,12 @@ std::map<std::string, int> ops_per_backend(const Session& s);
 std::string format_ops_per_backend(const Session& s);
 // Exactly one positional MODEL argument.
 std::string model_argument(const Args& args);
+
+// File name for a tensor: characters other than [A-Za-z0-9._-] become '_',
+// a numeric suffix keeps names in `used` distinct; ".npy" appended.
+std::string npy_file_name(const std::string& tensor_name, std::set<std::string>& used);
+// Creates DIR and its parents; CliError (runtime) when it cannot.
+void make_directory(const std::string& dir);
 
 // Peak resident set size of this process (VmHWM), bytes; 0 if unknown.
 uint64_t peak_rss_bytes();

@@ -10,19 +10,6 @@
 namespace rnpu::cli {
 namespace {
 
-// Output names may hold '/', ':' and the like; file names may not.
-std::string file_name_for(const std::string& name, std::set<std::string>& used) {
-  std::string base;
-  for (char c : name)
-    base +=
-        (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
-  if (base.empty() || base[0] == '.') base = "output" + base;
-  std::string f = base;
-  for (int k = 1; used.count(f); ++k) f = base + "_" + std::to_string(k);
-  used.insert(f);
-  return f + ".npy";
-}
-
 // Ops that did not land on the first requested backend, and why.
 void report_fallbacks(const Session& s, const Options& o) {
   if (o.backends.empty()) return;
@@ -44,6 +31,8 @@ int cmd_run(std::span<const std::string> argv) {
   std::vector<OptionSpec> specs = session_option_specs();
   for (auto& s : input_option_specs()) specs.push_back(s);
   specs.push_back({"--output-dir", "-o", "DIR", "write every output as DIR/<name>.npy"});
+  specs.push_back({"--save-inputs", "", "DIR",
+                   "write the inputs used (random ones included) as DIR/<name>.npy"});
   Args args = parse_args(specs, argv);
   if (args.has("--help")) {
     std::cout << format_help("rnpu run MODEL [OPTIONS]",
@@ -69,6 +58,21 @@ int cmd_run(std::span<const std::string> argv) {
     std::cout << "input '" << s.inputs()[i].name << "': " << data_type_name(in.arrays[i].dtype)
               << " " << shape_str(in.arrays[i].shape) << " from " << in.sources[i] << "\n";
 
+  if (std::string in_dir = args.get("--save-inputs"); !in_dir.empty()) {
+    make_directory(in_dir);
+    std::set<std::string> used_in;
+    for (size_t i = 0; i < s.inputs().size(); ++i) {
+      std::string path = std::filesystem::path(in_dir) / npy_file_name(s.inputs()[i].name, used_in);
+      const NpyArray& a = in.arrays[i];
+      try {
+        npy_save(path, a.dtype, a.shape, a.data.data(), a.data.size());
+      } catch (const NpyError& e) {
+        throw CliError(kExitRuntime, e.what());
+      }
+      std::cout << "  saved " << path << "\n";
+    }
+  }
+
   auto t1 = Clock::now();
   try {
     s.run();
@@ -79,18 +83,13 @@ int cmd_run(std::span<const std::string> argv) {
   std::cout << "run: " << run_ms << " ms\n";
 
   std::string dir = args.get("--output-dir");
-  if (!dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec)
-      throw CliError(kExitRuntime, "cannot create output directory '" + dir + "': " + ec.message());
-  }
+  if (!dir.empty()) make_directory(dir);
   std::set<std::string> used;
   for (size_t i = 0; i < s.outputs().size(); ++i) {
     TensorView v = s.output(i);
     std::cout << "output '" << s.outputs()[i].name << "': " << describe(v) << "\n";
     if (dir.empty()) continue;
-    std::string path = (std::filesystem::path(dir) / file_name_for(s.outputs()[i].name, used));
+    std::string path = (std::filesystem::path(dir) / npy_file_name(s.outputs()[i].name, used));
     try {
       npy_save(path, v.dtype, v.shape, v.data, v.size);
     } catch (const NpyError& e) {
