@@ -164,10 +164,13 @@ void reshape(InferCtx& c) {
     bool all = true;
     for (size_t i = 0; i < out.size(); ++i)
       if (int(i) != infer_at) {
-        if (!out[i].known())
+        if (!out[i].known()) {
           all = false;
-        else
+        } else {
+          c.check(out[i].value == 0 || rest <= ir::kMaxElements / out[i].value, kBad,
+                  "reshape target " + ranked(out).str() + " has too many elements");
           rest *= out[i].value;
+        }
       }
     if (all) {
       c.check(rest != 0 ? *numel % rest == 0 : *numel == 0, kShape,

@@ -1,6 +1,7 @@
 // Broadcasting binary and variadic elementwise operators: arithmetic,
 // comparisons, logic, bit shifts, Min/Max/Sum/Mean and PRelu.
 #include <cmath>
+#include <functional>
 #include <type_traits>
 
 #include "elementwise.h"
@@ -76,22 +77,35 @@ T mod_op(T x, T y, bool fmod) {
   }
 }
 
+// Integer arithmetic wraps around (two's complement) as in numpy and ONNX
+// Runtime; it is done in an unsigned type because signed overflow (also
+// after promotion of 8/16-bit operands to int) is undefined behaviour.
+template <class T, class F>
+T wrapping(T x, T y, F f) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std::make_unsigned_t<T>>;
+    return T(f(U(x), U(y)));
+  } else {
+    return T(f(x, y));
+  }
+}
+
 void k_add(KernelContext& c) {
   run_binary<kNumericTypes, false>(c, [](auto t) {
     using T = typename decltype(t)::type;
-    return [](T x, T y) { return T(x + y); };
+    return [](T x, T y) { return wrapping(x, y, std::plus<>()); };
   });
 }
 void k_sub(KernelContext& c) {
   run_binary<kNumericTypes, false>(c, [](auto t) {
     using T = typename decltype(t)::type;
-    return [](T x, T y) { return T(x - y); };
+    return [](T x, T y) { return wrapping(x, y, std::minus<>()); };
   });
 }
 void k_mul(KernelContext& c) {
   run_binary<kNumericTypes, false>(c, [](auto t) {
     using T = typename decltype(t)::type;
-    return [](T x, T y) { return T(x * y); };
+    return [](T x, T y) { return wrapping(x, y, std::multiplies<>()); };
   });
 }
 void k_div(KernelContext& c) {

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Fuzzes the ONNX importer (plus passes, partitioner and cpu compile) with
+# libFuzzer under ASan/UBSan for FUZZ_SECONDS (default 60), seeded with
+# the libonnx-testdata models.  Builds in ${BUILD_DIR}-fuzz-importer with
+# clang.  RESULT: 1 passed when no crash, leak, timeout, uncaught exception
+# or oversized allocation was found, plus one per crash-reproducer file in
+# tests/fuzz/importer/regressions/ that still runs clean.
+set -uo pipefail
+: "${BUILD_DIR:?}"
+if ! command -v clang++ >/dev/null; then
+	tools/setup-deps.sh cli >/dev/null 2>&1 || true
+fi
+if ! command -v clang++ >/dev/null; then
+	echo "NOT RUN: clang++ is not installed (tools/setup-deps.sh cli)"
+	exit 77
+fi
+probe=$(mktemp -d)
+trap 'rm -rf "$probe"' EXIT
+echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' \
+	>"$probe/p.cc"
+if ! clang++ -fsanitize=fuzzer,address "$probe/p.cc" -o "$probe/p" 2>"$probe/err"; then
+	echo "NOT RUN: clang cannot link libFuzzer ($(head -n 1 "$probe/err"); install libclang-rt-14-dev)"
+	exit 77
+fi
+data=/usr/share/libonnx-testdata/data
+if [ ! -d "$data" ]; then
+	tools/setup-deps.sh userspace >/dev/null 2>&1 || true
+fi
+
+fb=${BUILD_DIR%/}-fuzz-importer
+flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link -O1 -g"
+if [ ! -f "$fb/build.ninja" ]; then
+	timeout 600 cmake -S tests/fuzz/importer -B "$fb" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DRNPU_BUILD_FUZZERS=ON \
+		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >"$probe/cfg.log" 2>&1 || {
+		tail -n 20 "$probe/cfg.log"
+		echo "cannot configure the fuzz build in $fb"
+		echo "RESULT: 0 passed, 1 failed"
+		exit 1
+	}
+fi
+if ! timeout 3600 cmake --build "$fb" --target rnpu_fuzz_importer >"$probe/build.log" 2>&1; then
+	grep -E 'error|FAILED' "$probe/build.log" | head -n 20
+	echo "cannot build rnpu_fuzz_importer in $fb"
+	echo "RESULT: 0 passed, 1 failed"
+	exit 1
+fi
+fuzzer=$fb/tests/fuzz/importer/rnpu_fuzz_importer
+[ -x "$fuzzer" ] || fuzzer=$fb/rnpu_fuzz_importer
+
+pass=0
+fail=0
+# Regression inputs: each must now be rejected cleanly.
+for f in tests/fuzz/importer/regressions/*; do
+	[ -f "$f" ] || continue
+	if timeout 60 "$fuzzer" -rss_limit_mb=2048 -malloc_limit_mb=1024 "$f" >"$probe/r.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL regression $f"
+		tail -n 30 "$probe/r.log"
+	fi
+done
+echo "regression inputs: $pass clean, $fail failing"
+
+# Seeds: every model of the ONNX test collections (small, valid, varied).
+corpus=$fb/corpus
+seeds=$probe/seeds
+mkdir -p "$corpus" "$seeds"
+n=0
+for m in "$data"/*/*/model.onnx; do
+	[ -f "$m" ] || continue
+	n=$((n + 1))
+	cp "$m" "$seeds/$n.onnx"
+done
+echo "seeds: $n models from $data; corpus kept in $corpus"
+secs=${FUZZ_SECONDS:-60}
+artifacts=$probe/artifacts/
+mkdir -p "$artifacts"
+# -timeout: one input must not take 10 s (hangs are bugs too);
+# -malloc_limit_mb: "huge allocations" are bugs (docs/userspace.md).
+(cd "$probe" && timeout $((secs + 120)) "$fuzzer" "$corpus" "$seeds" -max_total_time="$secs" \
+	-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=262144 \
+	-artifact_prefix="$artifacts" -print_final_stats=1 >"$probe/fuzz.log" 2>&1)
+rc=$?
+grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb)' "$probe/fuzz.log"
+if [ $rc = 0 ] && [ -z "$(ls -A "$artifacts")" ]; then
+	pass=$((pass + 1))
+	echo "fuzzing ${secs}s: no crash"
+else
+	fail=$((fail + 1))
+	echo "fuzzing FAILED (exit $rc):"
+	grep -E -A25 'ERROR: |==ERROR|runtime error|deadly signal|Timeout|out-of-memory|malloc\(' \
+		"$probe/fuzz.log" | head -n 60
+	for a in "$artifacts"*; do
+		[ -f "$a" ] || continue
+		mkdir -p "$fb-artifacts"
+		cp "$a" "$fb-artifacts/" && echo "reproducer: $fb-artifacts/$(basename "$a")"
+	done
+fi
+echo "RESULT: $pass passed, $fail failed"
+[ "$fail" = 0 ]
