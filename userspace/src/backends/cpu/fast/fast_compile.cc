@@ -455,10 +455,16 @@ void Compiler::build() {
     if (skip[size_t(id)]) continue;
     const ir::Node& n = g.node(id);
     pending_skip.clear();
-    if (lower_fast(*this, n)) {
-      for (ir::NodeId a : pending_skip) skip[size_t(a)] = true;
-    } else {
-      lower_reference(n);
+    try {
+      if (lower_fast(*this, n)) {
+        for (ir::NodeId a : pending_skip) skip[size_t(a)] = true;
+      } else {
+        lower_reference(n);
+      }
+    } catch (const KernelError& e) {
+      // An attribute of the wrong kind or an impossible value: the model's
+      // fault, reported like every other error with the node named.
+      ir::node_error(ErrorCode::kMalformedModel, n, e.what());
     }
   }
   finish();
