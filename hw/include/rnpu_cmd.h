@@ -92,6 +92,7 @@ enum rnpu_act {
 	RNPU_ACT_HARDSWISH,
 	RNPU_ACT_GELU,		/* exact, erf based */
 	RNPU_ACT_LEAKYRELU,	/* p0 = alpha */
+	RNPU_ACT_ELU,		/* p0 = alpha: x < 0 ? alpha * (exp(x) - 1) : x */
 	RNPU_ACT_COUNT
 };
 

@@ -88,6 +88,7 @@ static uint64_t act_weight(uint8_t func)
 	case RNPU_ACT_SIGMOID:
 	case RNPU_ACT_TANH:
 	case RNPU_ACT_GELU:
+	case RNPU_ACT_ELU:
 		return 4;
 	default:
 		return 1;

@@ -288,6 +288,7 @@ static enum rnpu_model_status check_act(struct decoder *d, const struct cmd *c,
 		p0 = p1 = true;
 		break;
 	case RNPU_ACT_LEAKYRELU:
+	case RNPU_ACT_ELU:
 		p0 = true;
 		break;
 	default:

@@ -34,6 +34,8 @@ double apply_act(const struct rnpu_act_params *a, double x)
 		return 0.5 * x * (1.0 + erf(x / sqrt(2.0)));
 	case RNPU_ACT_LEAKYRELU:
 		return x < 0 ? p0 * x : x;
+	case RNPU_ACT_ELU:
+		return x < 0 ? p0 * expm1(x) : x;
 	default:
 		return x;
 	}

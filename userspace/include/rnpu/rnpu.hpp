@@ -91,6 +91,23 @@ struct OpProfile {
   uint64_t cycles = 0;  // modelled NPU cycles; 0 when the backend has no model
 };
 
+// Modelled NPU totals of the last run over one NPU partition (sim or npu
+// backend), and its roofline bound from the device's capabilities:
+// bound = max(sum over ops of MACs / peak MAC rate of the op's dtype,
+//             compulsory DRAM bytes (weights, inputs, outputs once) / DRAM bandwidth).
+struct NpuReport {
+  std::string backend;
+  uint64_t cycles = 0, macs = 0, dram_bytes = 0, sram_bytes = 0;
+  uint64_t compulsory_bytes = 0;
+  double compute_bound_cycles = 0, memory_bound_cycles = 0;
+  double bound_cycles() const {
+    return compute_bound_cycles > memory_bound_cycles ? compute_bound_cycles : memory_bound_cycles;
+  }
+  uint64_t peak_macs_per_cycle = 0;  // int8; fp16 runs at half this rate
+  uint64_t freq_hz = 0;              // frequency the time is reported at
+  uint64_t commands = 0;
+};
+
 struct PartitionDecision {
   std::string node, op, backend;
   std::string reason;  // e.g. "npu: dtype float64 unsupported -> cpu"
@@ -161,6 +178,8 @@ class Session {
   std::vector<OpProfile> profile() const;  // last run; needs Options::profiling
   const std::vector<PartitionDecision>& partition_report() const;
   size_t arena_bytes() const;  // peak of the static intermediate arena
+  // Last run's modelled NPU figures, one per NPU partition.
+  std::vector<NpuReport> npu_reports() const;
 
   // Internal state; opaque to users.
   struct Impl;

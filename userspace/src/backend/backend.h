@@ -63,6 +63,11 @@ struct Tolerance {
 class Program {
  public:
   virtual ~Program() = default;
+  // NPU backends: modelled totals of the last run (rnpu bench --backend sim).
+  virtual bool npu_report(NpuReport* out) const {
+    (void)out;
+    return false;
+  }
 };
 
 // The runtime's side of a run, addressed in the subgraph's value ids.
@@ -96,6 +101,10 @@ class Backend {
   // runtime's arena (RunContext::tensor); device backends keep them inside.
   virtual bool uses_host_arena() const { return true; }
   virtual Tolerance tolerance(ir::DType) const { return {}; }
+  // Whether automatic selection and fallback may pick this backend without
+  // the user naming it.  The sim backend says no: it models the NPU on the
+  // host, faithfully but far slower than the cpu backend runs the op.
+  virtual bool automatic() const { return true; }
 
   // 1. Capability.  Must not throw for any syntactically valid node.
   virtual Support supports(const ir::Graph& g, const ir::Node& n) const = 0;

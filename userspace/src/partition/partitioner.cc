@@ -42,7 +42,7 @@ BackendSet resolve_backends(const std::vector<std::string>& names, bool allow_fa
   std::string unavailable;
   if (automatic) {
     for (const auto& n : all)
-      if (Backend* b = reg.get(n); b && b->available()) set.enabled.push_back(b);
+      if (Backend* b = reg.get(n); b && b->available() && b->automatic()) set.enabled.push_back(b);
   } else {
     set.by_cost = false;
     for (const auto& n : names) {
@@ -64,7 +64,7 @@ BackendSet resolve_backends(const std::vector<std::string>& names, bool allow_fa
     }
     for (const auto& n : all) {
       Backend* b = reg.get(n);
-      if (!b || !b->available() ||
+      if (!b || !b->available() || !b->automatic() ||
           std::find(set.enabled.begin(), set.enabled.end(), b) != set.enabled.end())
         continue;
       (allow_fallback ? set.enabled : set.disabled).push_back(b);

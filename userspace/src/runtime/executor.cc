@@ -108,6 +108,16 @@ std::string Executor::fingerprint(const ir::Graph& sub, const std::string& forma
   return buf;
 }
 
+std::vector<NpuReport> Executor::npu_reports() const {
+  std::lock_guard lock(mu_);
+  std::vector<NpuReport> out;
+  for (const CompiledPartition& p : parts_) {
+    NpuReport r;
+    if (p.program && p.program->npu_report(&r)) out.push_back(r);
+  }
+  return out;
+}
+
 std::vector<artifact::ProgramBlob> Executor::export_programs() const {
   std::vector<artifact::ProgramBlob> out;
   for (size_t i = 0; i < parts_.size(); ++i) {

@@ -53,6 +53,7 @@ class Executor {
   // Saved forms of every partition whose backend can save programs.
   std::vector<artifact::ProgramBlob> export_programs() const;
   size_t programs_loaded() const { return programs_loaded_; }
+  std::vector<NpuReport> npu_reports() const;
   // Identifies a partition's nodes, shapes and backend format.
   static std::string fingerprint(const ir::Graph& sub, const std::string& format);
 

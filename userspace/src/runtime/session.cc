@@ -222,6 +222,10 @@ std::vector<OpProfile> Session::profile() const {
 const std::vector<PartitionDecision>& Session::partition_report() const {
   return impl_->exec->decisions();
 }
+std::vector<NpuReport> Session::npu_reports() const {
+  return impl_->exec->npu_reports();
+}
+
 size_t Session::arena_bytes() const {
   return impl_->exec->arena_bytes();
 }

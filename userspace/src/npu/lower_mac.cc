@@ -1,0 +1,264 @@
+// CONV2D and MATMUL lowering: Conv (incl. depthwise/grouped/strided/
+// dilated/padded, 1-D as H = 1), Gemm and MatMul.  Weights are packed once
+// here: fp16, or int8 with per-channel scales and the bias requantised to
+// the accumulator's scale (sx * sw[oc]).
+#include <cmath>
+#include <cstring>
+
+#include "npu/codegen_int.h"
+
+namespace rnpu::npu {
+
+namespace {
+
+struct ConvGeom {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pt = 0, pl = 0, pb = 0, pr = 0, groups = 1;
+};
+
+// auto_pad SAME_* / VALID resolved against the input size.
+void same_pad(const std::string& mode, int64_t in, int64_t k, int64_t s, int64_t d, int64_t* a,
+              int64_t* b) {
+  if (mode == "VALID") {
+    *a = *b = 0;
+    return;
+  }
+  int64_t out = (in + s - 1) / s;
+  int64_t total = std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0);
+  *a = mode == "SAME_LOWER" ? total - total / 2 : total / 2;
+  *b = total - *a;
+}
+
+}  // namespace
+
+// Per-channel weight scales (or one), and a single zero point.
+static bool weight_quant(const ir::Value& w, size_t channels, std::vector<float>* scales,
+                         int32_t* zp) {
+  if (!w.quant) return false;
+  const auto& q = *w.quant;
+  if (q.scale.size() != 1 && (q.scale.size() != channels || q.axis != 0)) return false;
+  for (int32_t z : q.zero_point)
+    if (z != q.zero_point[0]) return false;
+  *zp = q.zero_point.empty() ? 0 : q.zero_point[0];
+  *scales = q.scale;
+  return true;
+}
+
+rnpu_act_params fused_act(const ir::Node& n) {
+  std::string f = n.attrs.get_string("rnpu.activation", "");
+  return act_from(n, f, n.attrs.get_float("rnpu.activation_alpha", 0.f),
+                  n.attrs.get_float("rnpu.activation_beta", 0.f));
+}
+
+// Weights [OC, ...] as a device tensor: fp16, or int8 (per-channel axis 0).
+static Tensor pack_weights(Codegen& c, const ir::Node& n, ir::ValueId wid, bool quant,
+                           std::vector<int64_t> dims, std::vector<float>* wscale) {
+  const ir::Value& w = c.val(wid);
+  if (!quant) return c.pack_value(wid, RNPU_DT_FP16);
+  int32_t zp = 0;
+  if (!weight_quant(w, size_t(dims[0]), wscale, &zp))
+    ir::node_error(ErrorCode::kUnsupportedOp, n, "npu: weight quantisation");
+  std::vector<double> v(static_cast<size_t>(w.constant->numel()));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = w.constant->get_double(int64_t(i));
+  uint8_t dt = w.dtype == DataType::kInt8 ? RNPU_DT_INT8 : RNPU_DT_UINT8;
+  Tensor t = c.pack(v, std::move(dims), dt, (*wscale)[0], zp);
+  if (wscale->size() > 1) {
+    t.qscale_buf = c.add_weight_bytes(wscale->data(), wscale->size() * 4);
+    t.q_axis = 0;
+    t.scale = 0;
+  }
+  return t;
+}
+
+// Bias: fp32 as is on the float path; on the int8 path the real bias in
+// the accumulator's scale, as int32 (plain integers).
+static Tensor pack_bias(Codegen& c, ir::ValueId bid, bool quant, float sx,
+                        const std::vector<float>& wscale, int64_t n) {
+  const ir::Value& b = c.val(bid);
+  std::vector<double> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    double x = b.constant->get_double(i);
+    if (b.quant)
+      x = (x - (b.quant->zero_point.empty() ? 0 : b.quant->zero_point[0])) *
+          b.quant->scale[b.quant->scale.size() == 1 ? 0 : size_t(i)];
+    v[size_t(i)] = x;
+  }
+  if (!quant) return c.pack(v, {n}, RNPU_DT_FP32);
+  for (int64_t i = 0; i < n; ++i) {
+    double acc_scale = double(sx) * wscale[wscale.size() == 1 ? 0 : size_t(i)];
+    v[size_t(i)] =
+        std::nearbyint(std::clamp(v[size_t(i)] / acc_scale, -2147483648.0, 2147483647.0));
+  }
+  return c.pack(v, {n}, RNPU_DT_INT32);
+}
+
+static void lower_conv(Codegen& c, const ir::Node& n) {
+  const Tensor& x = c.in(n, 0);
+  const Tensor& y = c.out(n);
+  const ir::Value& wv = c.val(n.inputs[1]);
+  std::vector<int64_t> wd = wv.constant->dims;
+  bool one_d = wd.size() == 3;
+  ConvGeom g;
+  std::vector<int64_t> k = n.attrs.get_ints("kernel_shape", {});
+  std::vector<int64_t> s = n.attrs.get_ints("strides", {});
+  std::vector<int64_t> d = n.attrs.get_ints("dilations", {});
+  std::vector<int64_t> p = n.attrs.get_ints("pads", {});
+  g.groups = n.attrs.get_int("group", 1);
+  std::vector<int64_t> xd = x.dims, yd = y.dims;
+  if (one_d) {  // [N, C, W] -> [N, C, 1, W]
+    xd.insert(xd.begin() + 2, 1);
+    yd.insert(yd.begin() + 2, 1);
+    wd.insert(wd.begin() + 2, 1);
+    if (!s.empty()) s.insert(s.begin(), 1);
+    if (!d.empty()) d.insert(d.begin(), 1);
+    if (p.size() == 2) p = {0, p[0], 0, p[1]};
+  }
+  g.kh = wd[2];
+  g.kw = wd[3];
+  if (s.size() == 2) g.sh = s[0], g.sw = s[1];
+  if (d.size() == 2) g.dh = d[0], g.dw = d[1];
+  std::string ap = n.attrs.get_string("auto_pad", "NOTSET");
+  if (ap != "NOTSET") {
+    same_pad(ap, xd[2], g.kh, g.sh, g.dh, &g.pt, &g.pb);
+    same_pad(ap, xd[3], g.kw, g.sw, g.dw, &g.pl, &g.pr);
+  } else if (p.size() == 4) {
+    g.pt = p[0], g.pl = p[1], g.pb = p[2], g.pr = p[3];
+  }
+  bool quant = x.dt != RNPU_DT_FP16;
+  std::vector<float> wscale;
+  Tensor w = pack_weights(c, n, n.inputs[1], quant, wd, &wscale);
+
+  rnpu_cmd_conv2d cmd;
+  std::memset(&cmd, 0, sizeof cmd);
+  cmd.hdr = {RNPU_OP_CONV2D, sizeof cmd};
+  cmd.stride[0] = uint16_t(g.sh);
+  cmd.stride[1] = uint16_t(g.sw);
+  cmd.dilation[0] = uint16_t(g.dh);
+  cmd.dilation[1] = uint16_t(g.dw);
+  cmd.pad[0] = uint16_t(g.pt);
+  cmd.pad[1] = uint16_t(g.pl);
+  cmd.pad[2] = uint16_t(g.pb);
+  cmd.pad[3] = uint16_t(g.pr);
+  cmd.groups = uint16_t(g.groups);
+  cmd.act = fused_act(n);
+  auto dense = [](const std::vector<int64_t>& dims) {
+    std::vector<int64_t> st(dims.size(), 1);
+    for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
+    return st;
+  };
+  cmd.in = c.desc(x, xd, dense(xd), 0);
+  cmd.weight = c.desc(w, wd, dense(wd), 0);
+  if (c.has_in(n, 2)) {
+    Tensor b = pack_bias(c, n.inputs[2], quant, x.scale, wscale, wd[0]);
+    cmd.bias = c.desc(b);
+  }
+  cmd.out = c.desc(y, yd, dense(yd), 0);
+  c.cur_macs_ += uint64_t(numel(yd)) * uint64_t(wd[1] * wd[2] * wd[3]);
+  c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.weight, &cmd.bias, &cmd.out});
+}
+
+// MATMUL with a and b padded to the output's rank (batch dims of 1
+// broadcast).  b_trans: b is [.., N, K].
+static void emit_matmul(Codegen& c, const ir::Node& n, const Tensor& a, const Tensor& b,
+                        bool b_trans, const Tensor* bias, const Tensor& y) {
+  size_t r = y.dims.size();
+  auto padded = [&](std::vector<int64_t> d) {
+    while (d.size() < r) d.insert(d.begin(), 1);
+    return d;
+  };
+  auto dense = [](const std::vector<int64_t>& dims) {
+    std::vector<int64_t> st(dims.size(), 1);
+    for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
+    return st;
+  };
+  std::vector<int64_t> ad = padded(a.dims), bd = padded(b.dims);
+  rnpu_cmd_matmul cmd;
+  std::memset(&cmd, 0, sizeof cmd);
+  cmd.hdr = {RNPU_OP_MATMUL, sizeof cmd};
+  cmd.flags = b_trans ? RNPU_MATMUL_TRANS_B : 0;
+  cmd.act = fused_act(n);
+  cmd.a = c.desc(a, ad, dense(ad), 0);
+  Tensor bt = b;
+  if (bt.qscale_buf >= 0) bt.q_axis = int(b_trans ? r - 2 : r - 1);
+  cmd.b = c.desc(bt, bd, dense(bd), 0);
+  if (bias) cmd.bias = c.desc(*bias);
+  cmd.out = c.desc(y);
+  c.cur_macs_ += uint64_t(numel(y.dims)) * uint64_t(ad[r - 1]);
+  c.emit(&cmd, sizeof cmd, {&cmd.a, &cmd.b, &cmd.bias, &cmd.out});
+}
+
+static void lower_gemm(Codegen& c, const ir::Node& n) {
+  const Tensor& a = c.in(n, 0);
+  const Tensor& y = c.out(n);
+  bool tb = n.attrs.get_int("transB", 0) != 0;
+  float alpha = n.attrs.get_float("alpha", 1.f), beta = n.attrs.get_float("beta", 1.f);
+  bool quant = a.dt != RNPU_DT_FP16;
+  const ir::Value& bv = c.val(n.inputs[1]);
+  int64_t N = y.dims[1];
+  Tensor b;
+  std::vector<float> wscale;
+  if (bv.is_constant()) {
+    std::vector<int64_t> bd = bv.constant->dims;
+    if (quant) {
+      // Per-channel on N: the weight axis is 0 when transposed ([N, K]).
+      b = pack_weights(c, n, n.inputs[1], true, bd, &wscale);
+    } else {
+      std::vector<double> v(static_cast<size_t>(bv.constant->numel()));
+      for (size_t i = 0; i < v.size(); ++i) v[i] = alpha * bv.constant->get_double(int64_t(i));
+      b = c.pack(v, bd, RNPU_DT_FP16);
+    }
+  } else {
+    b = c.in(n, 1);
+  }
+  Tensor bias;
+  bool has_bias = c.has_in(n, 2);
+  if (has_bias && quant) {
+    bias = pack_bias(c, n.inputs[2], true, a.scale, wscale, N);
+  } else if (has_bias) {
+    const ir::Value& cv = c.val(n.inputs[2]);
+    std::vector<double> v(static_cast<size_t>(N));
+    for (int64_t i = 0; i < N; ++i)
+      v[size_t(i)] = beta * cv.constant->get_double(cv.constant->numel() == 1 ? 0 : i);
+    bias = c.pack(v, {N}, RNPU_DT_FP32);
+  }
+  emit_matmul(c, n, a, b, tb, has_bias ? &bias : nullptr, y);
+}
+
+static void lower_matmul(Codegen& c, const ir::Node& n) {
+  const Tensor& a = c.in(n, 0);
+  const ir::Value& bv = c.val(n.inputs[1]);
+  Tensor b;
+  if (bv.is_constant() && a.dt != RNPU_DT_FP16) {
+    std::vector<float> wscale;
+    const auto& q = bv.quant;
+    // Per-channel MatMul weights are [K, N] with the axis on N.
+    if (!q || (q->scale.size() != 1 && q->axis != int(bv.constant->dims.size()) - 1))
+      ir::node_error(ErrorCode::kUnsupportedOp, n, "npu: weight quantisation");
+    std::vector<double> v(static_cast<size_t>(bv.constant->numel()));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = bv.constant->get_double(int64_t(i));
+    int32_t zp = q->zero_point.empty() ? 0 : q->zero_point[0];
+    b = c.pack(v, bv.constant->dims, bv.dtype == DataType::kInt8 ? RNPU_DT_INT8 : RNPU_DT_UINT8,
+               q->scale[0], zp);
+    if (q->scale.size() > 1) {
+      b.qscale_buf = c.add_weight_bytes(q->scale.data(), q->scale.size() * 4);
+      b.scale = 0;
+    }
+  } else {
+    b = c.in(n, 1);
+  }
+  emit_matmul(c, n, a, b, false, nullptr, c.out(n));
+}
+
+bool lower_mac(Codegen& c, const ir::Node& n) {
+  if (n.op == "Conv")
+    lower_conv(c, n);
+  else if (n.op == "Gemm")
+    lower_gemm(c, n);
+  else if (n.op == "MatMul")
+    lower_matmul(c, n);
+  else
+    return false;
+  return true;
+}
+
+}  // namespace rnpu::npu
