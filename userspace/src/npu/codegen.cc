@@ -208,6 +208,43 @@ void Codegen::dma(const rnpu_tensor_desc& src, const rnpu_tensor_desc& dst) {
   emit(&c, sizeof c, {&c.src, &c.dst});
 }
 
+void Codegen::copy(const Tensor& src, const Tensor& dst, std::vector<int64_t> dims,
+                   std::vector<int64_t> ss, std::vector<int64_t> ds, uint64_t soff, uint64_t doff) {
+  std::vector<int64_t> d, a, b;
+  for (size_t k = 0; k < dims.size(); ++k) {
+    if (dims[k] == 1) continue;
+    if (!d.empty() && a.back() == ss[k] * dims[k] && b.back() == ds[k] * dims[k]) {
+      d.back() *= dims[k];
+      a.back() = ss[k];
+      b.back() = ds[k];
+    } else {
+      d.push_back(dims[k]);
+      a.push_back(ss[k]);
+      b.push_back(ds[k]);
+    }
+  }
+  if (d.empty()) {
+    d = {1};
+    a = {1};
+    b = {1};
+  }
+  size_t outer = d.size() > RNPU_MAX_RANK ? d.size() - RNPU_MAX_RANK : 0;
+  std::vector<int64_t> idx(outer, 0);
+  std::vector<int64_t> id(d.begin() + ptrdiff_t(outer), d.end()),
+      ia(a.begin() + ptrdiff_t(outer), a.end()), ib(b.begin() + ptrdiff_t(outer), b.end());
+  for (;;) {
+    uint64_t so = soff, dof = doff;
+    for (size_t k = 0; k < outer; ++k) {
+      so += uint64_t(idx[k] * a[k]);
+      dof += uint64_t(idx[k] * b[k]);
+    }
+    dma(desc(src, id, ia, so), desc(dst, id, ib, dof));
+    size_t k = outer;
+    while (k > 0 && ++idx[k - 1] == d[k - 1]) idx[--k] = 0;
+    if (k == 0) break;
+  }
+}
+
 // Buffers and liveness: every non-constant value gets a device tensor;
 // views share their input's buffer.
 void Codegen::plan() {

@@ -73,6 +73,12 @@ class Codegen {
   // Appends a command; descs are the descriptors inside it (for relocation).
   void emit(const void* cmd, uint16_t size, std::initializer_list<const rnpu_tensor_desc*> descs);
   void dma(const rnpu_tensor_desc& src, const rnpu_tensor_desc& dst);
+  // Strided copy of any rank: iteration dims with per-dim source and
+  // destination strides (elements) and start offsets.  Unit dims are
+  // dropped, contiguous runs merged, and what is still deeper than the
+  // hardware's 4 dims becomes one DMA per outer index.
+  void copy(const Tensor& src, const Tensor& dst, std::vector<int64_t> dims,
+            std::vector<int64_t> sst, std::vector<int64_t> dstst, uint64_t soff, uint64_t doff);
 
   HwConfig hw_;
   uint32_t cur_node_ = 0;  // Program::nodes index of the node being lowered

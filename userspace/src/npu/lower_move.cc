@@ -1,5 +1,8 @@
-// Data movement through strided DMA: Transpose, Concat, Slice, Split, Pad.
-// Reshape-like ops are views (no command; the planner aliases buffers).
+// Data movement through strided DMA: Transpose, Concat, Slice, Split, Pad,
+// and Q/DQ conversions.  Every op is expressed as a copy over the output's
+// index space (Codegen::copy), so any rank works.  Reshape-like ops are
+// views (no command; the planner aliases buffers).
+#include <algorithm>
 #include <cstring>
 
 #include "npu/codegen_int.h"
@@ -32,7 +35,7 @@ void lower_transpose(Codegen& c, const ir::Node& n) {
     for (size_t k = 0; k < r; ++k) perm.push_back(int64_t(r - 1 - k));
   std::vector<int64_t> xs = dense(x.dims), st(r);
   for (size_t k = 0; k < r; ++k) st[k] = xs[size_t(perm[k])];
-  c.dma(c.desc(x, y.dims, st, 0), c.desc(y));
+  c.copy(x, y, y.dims, st, dense(y.dims), 0, 0);
 }
 
 void lower_concat(Codegen& c, const ir::Node& n) {
@@ -43,13 +46,14 @@ void lower_concat(Codegen& c, const ir::Node& n) {
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const Tensor& x = c.in(n, i);
     if (numel(x.dims) == 0) continue;
-    c.dma(c.desc(x, x.dims, dense(x.dims), 0),
-          c.desc(y, x.dims, ys, uint64_t(at * ys[size_t(axis)])));
-    at += x.dims[size_t(axis)];
+    std::vector<int64_t> xd = x.dims;
+    while (xd.size() < y.dims.size()) xd.insert(xd.begin(), 1);
+    c.copy(x, y, xd, dense(xd), ys, 0, uint64_t(at * ys[size_t(axis)]));
+    at += xd[size_t(axis)];
   }
 }
 
-// One strided window of x (start and step per dim) copied into dst.
+// A strided window of x (start and step per dim) copied into dst.
 void window(Codegen& c, const Tensor& x, const std::vector<int64_t>& start,
             const std::vector<int64_t>& step, const Tensor& dst) {
   std::vector<int64_t> xs = dense(x.dims), st(x.dims.size());
@@ -58,20 +62,18 @@ void window(Codegen& c, const Tensor& x, const std::vector<int64_t>& start,
     st[k] = xs[k] * step[k];
     off += uint64_t(start[k] * xs[k]);
   }
-  c.dma(c.desc(x, dst.dims, st, off), c.desc(dst));
+  c.copy(x, dst, dst.dims, st, dense(dst.dims), off, 0);
 }
 
 void lower_slice(Codegen& c, const ir::Node& n) {
   const Tensor& x = c.in(n, 0);
   size_t r = x.dims.size();
-  std::vector<int64_t> starts, ends, axes, steps;
+  std::vector<int64_t> starts, axes, steps;
   if (n.opset < 10) {
     starts = n.attrs.get_ints("starts");
-    ends = n.attrs.get_ints("ends");
     axes = n.attrs.get_ints("axes");
   } else {
     starts = const_ints(c, n, 1);
-    ends = const_ints(c, n, 2);
     axes = const_ints(c, n, 3);
     steps = const_ints(c, n, 4);
   }
@@ -111,11 +113,11 @@ void lower_pad(Codegen& c, const ir::Node& n) {
                                   : 0.0;
   // Fill: one constant element broadcast over the output (all strides 0).
   Tensor v = c.pack({value}, {1}, RNPU_DT_FP16);
-  c.dma(c.desc(v, y.dims, std::vector<int64_t>(r, 0), 0), c.desc(y));
+  c.copy(v, y, y.dims, std::vector<int64_t>(r, 0), dense(y.dims), 0, 0);
   std::vector<int64_t> ys = dense(y.dims);
   uint64_t off = 0;
   for (size_t k = 0; k < r; ++k) off += uint64_t(pads[k] * ys[k]);
-  c.dma(c.desc(x), c.desc(y, x.dims, ys, off));
+  c.copy(x, y, x.dims, dense(x.dims), ys, 0, off);
 }
 
 }  // namespace

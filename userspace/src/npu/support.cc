@@ -261,9 +261,10 @@ std::string check_op(const ir::Graph& g, const ir::Node& n) {
       if (present(n, i) && !is_const(g, n, i)) return "scales/sizes not constant";
     return {};
   }
-  if (op == "Transpose" || op == "Concat" || op == "Split") return rank(x) <= 4 ? "" : "rank > 4";
+  // Data movement of any rank: deeper copies become several DMAs.
+  if (op == "Transpose" || op == "Concat" || op == "Split") return rank(x) <= 8 ? "" : "rank > 8";
   if (op == "Slice") {
-    if (rank(x) > 4) return "rank > 4";
+    if (rank(x) > 8) return "rank > 8";
     for (size_t i = 1; i < n.inputs.size(); ++i)
       if (present(n, i) && !is_const(g, n, i)) return "starts/ends/axes/steps not constant";
     if (present(n, 4))
@@ -272,7 +273,7 @@ std::string check_op(const ir::Graph& g, const ir::Node& n) {
     return {};
   }
   if (op == "Pad") {
-    if (rank(x) > 4 || is_quant(x)) return "float, rank <= 4 only";
+    if (rank(x) > 8 || is_quant(x)) return "float, rank <= 8 only";
     if (n.attrs.get_string("mode", "constant") != "constant") return "non-constant pad mode";
     for (size_t i = 1; i < n.inputs.size(); ++i)
       if (present(n, i) && !is_const(g, n, i)) return "pads not constant";
@@ -304,7 +305,10 @@ Support supports(const ir::Graph& g, const ir::Node& n) {
   }
   if (n.inputs.empty() || n.outputs.empty() || n.inputs[0] == ir::kNoValue)
     return Support::no("no input");
-  if (g.value(n.inputs[0]).is_constant() && n.op != "Concat") return Support::no("constant input");
+  // Binary ops and Concat pack constant operands; others need a runtime input.
+  bool packs_constants = n.op == "Concat" || n.op == "Add" || n.op == "Sub" || n.op == "Mul" ||
+                         n.op == "Min" || n.op == "Max";
+  if (g.value(n.inputs[0]).is_constant() && !packs_constants) return Support::no("constant input");
   for (ir::ValueId v : n.inputs) {
     if (v == ir::kNoValue) continue;
     const ir::Value& x = g.value(v);
