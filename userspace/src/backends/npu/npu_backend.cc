@@ -1,0 +1,160 @@
+// The "npu" backend: NPU command streams from the shared code generator
+// (userspace/src/npu), run on the device through the rnpu accel driver.
+// A compiled partition owns one BO holding its image (weights, I/O,
+// scratch) followed by its command stream, relocated to the BO's device
+// address; a run copies inputs in, submits, waits for the job and maps any
+// job error (invalid command, MMU fault, watchdog, hang) to an rnpu::Error
+// naming the node whose command failed.
+#include <cstring>
+
+#include "backend/backend.h"
+#include "backends/npu/accel_device.h"
+#include "drm/rnpu_accel.h"
+#include "npu/codegen.h"
+#include "npu/host_io.h"
+
+namespace rnpu {
+namespace backends {
+namespace {
+
+constexpr int64_t kJobWaitNs = int64_t(120) * 1000000000;  // the driver's own timeout is shorter
+
+uint64_t align_page(uint64_t v) {
+  return (v + 4095) & ~uint64_t(4095);
+}
+
+class NpuProgram : public Program {
+ public:
+  npu::AccelDevice* dev = nullptr;
+  npu::Program prog;
+  npu::Bo bo;
+  uint64_t stream_off = 0;
+  uint64_t pending = 0;  // seqno of the submitted, unfinished job
+  npu::RunTotals last;
+  uint64_t freq_hz = 0;
+  ~NpuProgram() override {
+    if (dev && bo.handle) dev->destroy_bo(bo);
+  }
+  bool npu_report(NpuReport* out) const override {
+    if (!last.commands) return false;
+    *out = npu::make_report(prog, "npu", last, freq_hz);
+    return true;
+  }
+};
+
+class NpuBackend : public Backend {
+ public:
+  NpuBackend() {
+    std::vector<std::string> found = npu::AccelDevice::find();
+    if (found.empty()) {
+      why_ =
+          "no rnpu device (/dev/accel/accel*): load rnpu.ko on a board with the NPU, or use "
+          "--backend sim";
+      return;
+    }
+    try {
+      dev_ = npu::AccelDevice::open(found[0]);
+    } catch (const Error& e) {
+      why_ = e.what();
+      return;
+    }
+    const npu::DeviceInfo& i = dev_->info();
+    hw_.hw_version = i.hw_version;
+    hw_.cmd_version = i.cmd_version;
+    hw_.mac_rows = i.mac_rows;
+    hw_.mac_cols = i.mac_cols;
+    hw_.vec_lanes = i.vec_lanes;
+    hw_.sram_bytes = i.sram_avail;
+    hw_.dram_bw = i.dram_bw;
+    hw_.sram_bw = i.sram_bw;
+    hw_.max_freq_hz = i.freq_max_hz;
+  }
+  std::string name() const override { return "npu"; }
+  bool available() const override { return dev_ != nullptr; }
+  std::string description() const override {
+    if (!dev_) return why_;
+    return dev_->info().path + " (" + dev_->info().driver + "): " + hw_.str();
+  }
+  Tolerance tolerance(ir::DType t) const override {
+    if (t == DataType::kInt8 || t == DataType::kUInt8) return {1.0, 0.0};
+    return {1e-2, 1e-2};
+  }
+  Support supports(const ir::Graph& g, const ir::Node& n) const override {
+    return npu::supports(g, n);
+  }
+  double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override {
+    return npu::estimate_cost_ns(g, n, hw_);
+  }
+  std::unique_ptr<Program> compile(const ir::Graph& sub, const CompileOptions&) override {
+    return prepare(npu::compile(sub, hw_));
+  }
+  std::string program_format() const override { return npu::kProgramFormat; }
+  std::vector<uint8_t> save_program(const Program& p) const override {
+    return npu::save_program(static_cast<const NpuProgram&>(p).prog);
+  }
+  std::unique_ptr<Program> load_program(const ir::Graph&, std::span<const uint8_t> data,
+                                        const CompileOptions&) override {
+    npu::Program p = npu::load_program(data);
+    std::string why;
+    if (!p.hw.runs_on(hw_, &why))
+      throw Error(ErrorCode::kMalformedModel, "compiled for other hardware (" + p.hw.str() +
+                                                  "; this device: " + hw_.str() + "): " + why);
+    return prepare(std::move(p));
+  }
+  void run(Program& base, RunContext& ctx) override {
+    auto& np = static_cast<NpuProgram&>(base);
+    npu::copy_inputs(np.prog, ctx, static_cast<uint8_t*>(np.bo.cpu));
+    npu::BoUse use{&np.bo, true};
+    np.pending =
+        dev_->submit(np.bo, np.stream_off, uint32_t(np.prog.stream.size()), {&use, 1}, 0, 0, 0);
+  }
+  void read_outputs(Program& base, RunContext& ctx) override {
+    auto& np = static_cast<NpuProgram&>(base);
+    npu::JobResult r = dev_->wait(np.pending, kJobWaitNs);
+    np.pending = 0;
+    if (r.state != DRM_RNPU_JOB_DONE || r.error)
+      throw Error(ErrorCode::kDevice, "npu: job failed in " +
+                                          npu::command_origin(np.prog, r.err_offset) + ": " +
+                                          npu::AccelDevice::describe(r));
+    np.last = {r.cycles, r.macs, r.dram_bytes, r.sram_bytes, np.prog.cmds.size()};
+    np.freq_hz = dev_->param(DRM_RNPU_PARAM_FREQ_MAX);
+    npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(np.bo.cpu));
+    if (ctx.profiling()) {
+      // The device reports per job, not per command: one entry for the partition.
+      OpProfile op;
+      op.node = np.prog.nodes.front().name + ".." + np.prog.nodes.back().name;
+      op.op = "npu-job";
+      op.backend = "npu";
+      op.cycles = r.cycles;
+      op.time_ns = r.end_ns > r.start_ns ? r.end_ns - r.start_ns : 0;
+      ctx.record(op);
+    }
+  }
+
+ private:
+  std::unique_ptr<Program> prepare(npu::Program p) {
+    auto np = std::make_unique<NpuProgram>();
+    np->dev = dev_.get();
+    np->stream_off = align_page(p.image_bytes);
+    np->bo = dev_->create_bo(np->stream_off + p.stream.size(), false);
+    auto* cpu = static_cast<uint8_t*>(np->bo.cpu);
+    std::memset(cpu, 0, p.image_bytes);
+    std::memcpy(cpu, p.weights.data(), p.weights.size());
+    std::vector<uint8_t> s = p.relocate(np->bo.va);
+    std::memcpy(cpu + np->stream_off, s.data(), s.size());
+    np->prog = std::move(p);
+    return np;
+  }
+  std::unique_ptr<npu::AccelDevice> dev_;
+  std::string why_;
+  npu::HwConfig hw_;
+};
+
+}  // namespace
+
+void register_npu(BackendRegistry& r) {
+  r.add("npu", 10, [] { return std::make_unique<NpuBackend>(); });
+}
+
+}  // namespace backends
+}  // namespace rnpu
