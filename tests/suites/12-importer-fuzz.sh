@@ -30,7 +30,7 @@ fi
 fb=${BUILD_DIR%/}-fuzz-importer
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link -O1 -g"
 if [ ! -f "$fb/build.ninja" ]; then
-	timeout 600 cmake -S tests/fuzz/importer -B "$fb" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	timeout 600 cmake -S . -B "$fb" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DRNPU_BUILD_FUZZERS=ON \
 		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >"$probe/cfg.log" 2>&1 || {
 		tail -n 20 "$probe/cfg.log"
@@ -46,7 +46,6 @@ if ! timeout 3600 cmake --build "$fb" --target rnpu_fuzz_importer >"$probe/build
 	exit 1
 fi
 fuzzer=$fb/tests/fuzz/importer/rnpu_fuzz_importer
-[ -x "$fuzzer" ] || fuzzer=$fb/rnpu_fuzz_importer
 
 pass=0
 fail=0

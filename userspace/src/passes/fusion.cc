@@ -197,9 +197,12 @@ struct Fuser {
     ValueId d = div.inputs[0];
     Node* sqrt = producer(g, div.inputs[1]);
     Node* sub = producer(g, d);
-    if (!sqrt || sqrt->op != "Sqrt" || !sub || sub->op != "Sub") return false;
+    // Arity is checked too: shape inference lets some malformed nodes through.
+    if (!sqrt || sqrt->op != "Sqrt" || sqrt->inputs.size() != 1 || !sub || sub->op != "Sub" ||
+        sub->inputs.size() != 2)
+      return false;
     Node* addeps = producer(g, sqrt->inputs[0]);
-    if (!addeps || addeps->op != "Add") return false;
+    if (!addeps || addeps->op != "Add" || addeps->inputs.size() != 2) return false;
     Node* var = nullptr;
     std::optional<double> eps;
     for (int s = 0; s < 2; ++s) {
@@ -209,14 +212,15 @@ struct Fuser {
         eps = const_scalar(g, addeps->inputs[size_t(1 - s)]);
       }
     }
-    if (!var || !eps) return false;
+    if (!var || !eps || var->inputs.empty()) return false;
     Node* pow = producer(g, var->inputs[0]);
-    if (!pow || pow->op != "Pow" || pow->inputs[0] != d ||
+    if (!pow || pow->op != "Pow" || pow->inputs.size() != 2 || pow->inputs[0] != d ||
         !near(const_scalar(g, pow->inputs[1]), 2))
       return false;
     ValueId x = sub->inputs[0];
     Node* mean = producer(g, sub->inputs[1]);
-    if (!mean || mean->op != "ReduceMean" || mean->inputs[0] != x) return false;
+    if (!mean || mean->op != "ReduceMean" || mean->inputs.empty() || mean->inputs[0] != x)
+      return false;
     const ir::Shape& xs = g.value(x).shape;
     if (!xs.has_rank || xs.rank() == 0) return false;
     int64_t r = int64_t(xs.rank());
