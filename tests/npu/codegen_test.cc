@@ -1,0 +1,268 @@
+// The NPU code generator and the sim backend: streams the golden model
+// accepts, command selection, SRAM/DRAM placement, relocation, saved
+// programs, artifacts and the roofline report.  Numerical agreement per op
+// is the backend conformance suite's job (sim and npu are instantiated
+// there); here whole small graphs are checked against the cpu backend.
+#include "npu/codegen.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "artifact/artifact.h"
+#include "onnx/importer.h"
+#include "passes/pipeline.h"
+#include "rnpu/rnpu.hpp"
+#include "rnpu_model.h"
+#include "support/graph_builder.h"
+
+namespace rnpu {
+namespace {
+
+using test::attr_i;
+using test::attr_ints;
+using test::ModelBuilder;
+
+std::vector<float> randv(size_t n, unsigned seed, float scale = 1.f) {
+  std::mt19937 g(seed);
+  std::uniform_real_distribution<float> d(-scale, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(g);
+  return v;
+}
+
+// conv(3x3, 8 -> 16, pad 1) + relu -> maxpool 2x2 on [1, 8, H, H].
+std::string conv_model(int64_t h) {
+  ModelBuilder m;
+  m.input("x", {1, 8, h, h}).output("y");
+  m.init("w", {16, 8, 3, 3}, randv(16 * 8 * 9, 1, 0.2f)).init("b", {16}, randv(16, 2));
+  attr_ints(m.node("Conv", {"x", "w", "b"}, {"c"}, "conv"), "pads", {1, 1, 1, 1});
+  m.node("Relu", {"c"}, {"r"}, "relu");
+  auto& p = m.node("MaxPool", {"r"}, {"y"}, "pool");
+  attr_ints(p, "kernel_shape", {2, 2});
+  attr_ints(p, "strides", {2, 2});
+  return m.bytes();
+}
+
+// The graph as the sim backend's partition sees it (passes applied).
+ir::Graph lowered(const std::string& bytes) {
+  ir::Graph g = onnx::import_model(bytes.data(), bytes.size());
+  passes::PipelineOptions po;
+  po.backends = {BackendRegistry::instance().get("sim")};
+  passes::run_pipeline(g, po);
+  g.rebuild_links();
+  return g;
+}
+
+std::vector<uint16_t> opcodes(const npu::Program& p) {
+  std::vector<uint16_t> ops;
+  for (const npu::CmdOrigin& c : p.cmds) {
+    uint16_t op;
+    std::memcpy(&op, &p.stream[c.offset], 2);
+    ops.push_back(op);
+  }
+  return ops;
+}
+
+std::vector<float> run(const std::string& model, const std::string& backend,
+                       const std::vector<float>& x, std::vector<int64_t> shape,
+                       Session* keep = nullptr) {
+  Options o;
+  o.backends = {backend};
+  o.allow_fallback = false;
+  Session s = Session::load_memory(model.data(), model.size(), o);
+  s.set_input(0, x.data(), x.size() * 4, shape);
+  s.run();
+  TensorView y = s.output(0);
+  const float* f = static_cast<const float*>(y.data);
+  std::vector<float> out(f, f + y.size / 4);
+  if (keep) *keep = std::move(s);
+  return out;
+}
+
+double max_err(const std::vector<float>& a, const std::vector<float>& b) {
+  double e = 0;
+  for (size_t i = 0; i < a.size(); ++i) e = std::max(e, double(std::fabs(a[i] - b[i])));
+  return e;
+}
+
+TEST(NpuCodegen, StreamIsValidAndFused) {
+  npu::Program p = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
+  rnpu_model_result res;
+  ASSERT_EQ(rnpu_model_validate(p.stream.data(), p.stream.size(), &res), RNPU_MS_OK) << res.msg;
+  // fp32 -> fp16 copy, conv with ReLU fused, pool, fp16 -> fp32 copy.
+  EXPECT_EQ(opcodes(p),
+            (std::vector<uint16_t>{RNPU_OP_DMA, RNPU_OP_CONV2D, RNPU_OP_POOL, RNPU_OP_DMA}));
+  rnpu_cmd_conv2d conv;
+  std::memcpy(&conv, &p.stream[p.cmds[1].offset], sizeof conv);
+  EXPECT_EQ(conv.act.func, RNPU_ACT_RELU);
+  EXPECT_EQ(conv.weight.dtype, RNPU_DT_FP16);
+  EXPECT_EQ(p.macs, uint64_t(16 * 8 * 8) * 8 * 9);
+  ASSERT_EQ(p.inputs.size(), 1u);
+  EXPECT_EQ(p.inputs[0].bytes, 8u * 8 * 8 * 4);
+  EXPECT_EQ(p.outputs[0].bytes, 16u * 4 * 4 * 4);
+}
+
+TEST(NpuCodegen, IntermediatesUseSramWhenTheyFit) {
+  npu::Program small = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
+  rnpu_cmd_conv2d conv;
+  std::memcpy(&conv, &small.stream[small.cmds[1].offset], sizeof conv);
+  EXPECT_GE(conv.out.va, RNPU_SRAM_VA);
+  EXPECT_GT(small.sram_bytes, 0u);
+  EXPECT_EQ(small.scratch_bytes, 0u);
+  // 16 x 256 x 256 fp16 = 2 MiB per activation: more than the 1 MiB window.
+  npu::Program big = npu::compile(lowered(conv_model(256)), npu::HwConfig::reference());
+  std::memcpy(&conv, &big.stream[big.cmds[1].offset], sizeof conv);
+  EXPECT_LT(conv.out.va, RNPU_SRAM_VA);
+  EXPECT_GT(big.scratch_bytes, 0u);
+}
+
+TEST(NpuCodegen, RelocationMovesEveryDramAddress) {
+  npu::Program p = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
+  std::vector<uint8_t> a = p.relocate(0), b = p.relocate(0x40000000);
+  ASSERT_FALSE(p.relocs.empty());
+  size_t differ = 0;
+  for (size_t i = 0; i < a.size(); ++i) differ += a[i] != b[i];
+  EXPECT_GT(differ, 0u);
+  for (uint32_t at : p.relocs) {
+    uint64_t va, vb;
+    std::memcpy(&va, &a[at], 8);
+    std::memcpy(&vb, &b[at], 8);
+    EXPECT_EQ(vb - va, 0x40000000u);
+    EXPECT_LT(va, p.image_bytes);
+  }
+}
+
+TEST(NpuCodegen, SavedProgramRoundTripsAndRejectsDamage) {
+  npu::Program p = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
+  std::vector<uint8_t> b = npu::save_program(p);
+  npu::Program q = npu::load_program(b);
+  EXPECT_EQ(q.stream, p.stream);
+  EXPECT_EQ(q.weights, p.weights);
+  EXPECT_EQ(q.relocs, p.relocs);
+  EXPECT_EQ(q.image_bytes, p.image_bytes);
+  ASSERT_EQ(q.nodes.size(), p.nodes.size());
+  std::vector<uint8_t> cut(b.begin(), b.end() - 1);
+  EXPECT_THROW(npu::load_program(cut), Error);
+  std::vector<uint8_t> bad = b;
+  bad[0] ^= 1;
+  EXPECT_THROW(npu::load_program(bad), Error);
+  std::string why;
+  npu::HwConfig other = npu::HwConfig::reference();
+  other.mac_cols = 64;
+  EXPECT_FALSE(p.hw.runs_on(other, &why));
+  EXPECT_NE(why.find("MAC array"), std::string::npos);
+}
+
+TEST(NpuSim, SmallCnnMatchesCpu) {
+  std::string m = conv_model(8);
+  std::vector<float> x = randv(8 * 8 * 8, 3);
+  std::vector<float> ref = run(m, "cpu", x, {1, 8, 8, 8});
+  std::vector<float> got = run(m, "sim", x, {1, 8, 8, 8});
+  ASSERT_EQ(got.size(), ref.size());
+  EXPECT_LT(max_err(got, ref), 2e-2);
+}
+
+TEST(NpuSim, ReportsModelledCyclesAndRoofline) {
+  std::string m = conv_model(8);
+  std::vector<float> x = randv(8 * 8 * 8, 3);
+  Session s = Session::load_memory(m.data(), m.size(), {});
+  run(m, "sim", x, {1, 8, 8, 8}, &s);
+  std::vector<NpuReport> r = s.npu_reports();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].backend, "sim");
+  EXPECT_EQ(r[0].macs, uint64_t(16 * 8 * 8) * 8 * 9);
+  EXPECT_EQ(r[0].commands, 4u);
+  EXPECT_GT(r[0].cycles, uint64_t(r[0].bound_cycles()));
+  EXPECT_EQ(r[0].peak_macs_per_cycle, 1024u);
+  EXPECT_GT(r[0].compulsory_bytes, uint64_t(8 * 8 * 8 * 4));
+}
+
+TEST(NpuSim, ProfilesEveryNodeWithCycles) {
+  std::string m = conv_model(8);
+  Options o;
+  o.backends = {"sim"};
+  o.allow_fallback = false;
+  o.profiling = true;
+  Session s = Session::load_memory(m.data(), m.size(), o);
+  std::vector<float> x = randv(8 * 8 * 8, 3);
+  int64_t shape[4] = {1, 8, 8, 8};
+  s.set_input(0, x.data(), x.size() * 4, shape);
+  s.run();
+  uint64_t total = 0;
+  for (const OpProfile& p : s.profile()) {
+    EXPECT_EQ(p.backend, "sim");
+    EXPECT_GT(p.cycles, 0u) << p.node;
+    total += p.cycles;
+  }
+  EXPECT_EQ(total, s.npu_reports().at(0).cycles);
+}
+
+TEST(NpuSim, HighRankTransposeBecomesSeveralDmas) {
+  ModelBuilder m;
+  m.input("x", {2, 3, 4, 5, 6}).output("y");
+  attr_ints(m.node("Transpose", {"x"}, {"y"}, "tr"), "perm", {4, 2, 0, 3, 1});
+  std::string b = m.bytes();
+  std::vector<float> x = randv(2 * 3 * 4 * 5 * 6, 5);
+  std::vector<float> ref = run(b, "cpu", x, {2, 3, 4, 5, 6});
+  std::vector<float> got = run(b, "sim", x, {2, 3, 4, 5, 6});
+  EXPECT_LT(max_err(got, ref), 2e-3);  // fp16 round trip only
+}
+
+TEST(NpuSim, ArtifactLoadsWithoutCompiling) {
+  std::string m = conv_model(8);
+  Options o;
+  o.backends = {"sim"};
+  o.allow_fallback = false;
+  Session s = Session::load_memory(m.data(), m.size(), o);
+  std::vector<uint8_t> art = s.compiled_bytes();
+  Session l = Session::load_memory(art.data(), art.size(), {});
+  EXPECT_EQ(l.programs_loaded(), 1u);
+  std::vector<float> x = randv(8 * 8 * 8, 3);
+  int64_t shape[4] = {1, 8, 8, 8};
+  for (Session* p : {&s, &l}) {
+    p->set_input(0, x.data(), x.size() * 4, shape);
+    p->run();
+  }
+  EXPECT_EQ(std::memcmp(s.output(0).data, l.output(0).data, s.output(0).size), 0);
+
+  // A program for a different MAC array is refused with the reason.
+  artifact::Artifact a = artifact::read(art);
+  ASSERT_EQ(a.programs.size(), 1u);
+  npu::Program p = npu::load_program(a.programs[0].data);
+  p.hw.mac_rows = 64;
+  a.programs[0].data = npu::save_program(p);
+  std::vector<uint8_t> other = artifact::write(a);
+  try {
+    Session::load_memory(other.data(), other.size(), {});
+    FAIL() << "accepted a program for other hardware";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("other hardware"), std::string::npos) << e.what();
+  }
+}
+
+TEST(NpuSim, UnsupportedOpsSayWhy) {
+  ModelBuilder m;
+  m.input("x", {4}).output("y");
+  m.node("Erf", {"x"}, {"y"}, "erf");
+  ir::Graph g = lowered(m.bytes());
+  Support s = npu::supports(g, g.nodes[0]);
+  EXPECT_FALSE(s.ok);
+  EXPECT_FALSE(s.reason.empty());
+  EXPECT_THROW(npu::compile(g, npu::HwConfig::reference()), Error);
+}
+
+TEST(NpuSim, NotChosenAutomatically) {
+  Backend* sim = BackendRegistry::instance().get("sim");
+  ASSERT_NE(sim, nullptr);
+  EXPECT_TRUE(sim->available());
+  EXPECT_FALSE(sim->automatic());
+  std::string m = conv_model(8);
+  Session s = Session::load_memory(m.data(), m.size(), {});
+  for (const auto& d : s.partition_report()) EXPECT_NE(d.backend, "sim") << d.node;
+}
+
+}  // namespace
+}  // namespace rnpu
