@@ -73,5 +73,6 @@ int cmd_run(std::span<const std::string> args);
 int cmd_bench(std::span<const std::string> args);
 int cmd_inspect(std::span<const std::string> args);
 int cmd_profile(std::span<const std::string> args);
+int cmd_compile(std::span<const std::string> args);
 
 }  // namespace rnpu::cli

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "npu_report.h"
 #include "stats.h"
 #include "tensors.h"
 
@@ -55,6 +56,8 @@ int cmd_bench(std::span<const std::string> argv) {
   }
   std::string model = model_argument(args);
   Options opts = session_options(args);
+  // Per-op modelled cycles come from the profile of NPU backends.
+  if (wants_npu(opts)) opts.profiling = true;
   int warmup = int(args.get_int("--warmup", 5, 0, 1000000));
   int iters = int(args.get_int("--iterations", 50, 1, 10000000));
   bool json = args.has("--json");
@@ -109,7 +112,7 @@ int cmd_bench(std::span<const std::string> argv) {
       os << (first ? "" : ", ") << json_string(b) << ": " << n;
       first = false;
     }
-    os << "}}\n";
+    os << "}" << npu_report_json(s) << "}\n";
     std::cout << os.str();
     return kExitOk;
   }
@@ -124,6 +127,7 @@ int cmd_bench(std::span<const std::string> argv) {
   std::printf("throughput: %.1f inferences/s\n", throughput);
   std::printf("memory: arena %s (planned intermediates), process peak RSS %s\n",
               format_bytes(arena).c_str(), format_bytes(rss).c_str());
+  print_npu_report(s, 10);
   return kExitOk;
 }
 

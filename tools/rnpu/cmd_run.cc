@@ -1,10 +1,12 @@
 // rnpu run: one inference on .npy or random inputs.
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <set>
 
 #include "cli.h"
+#include "npu_report.h"
 #include "tensors.h"
 
 namespace rnpu::cli {
@@ -54,6 +56,9 @@ int cmd_run(std::span<const std::string> argv) {
   std::cout << "model: " << model << " (loaded in " << load_ms << " ms)\n";
   std::cout << "backend: " << backend_label(opts) << "; ops: " << format_ops_per_backend(s) << "\n";
   report_fallbacks(s, opts);
+  if (s.programs_loaded())
+    std::cout << "compiled artifact: " << s.programs_loaded()
+              << " NPU program(s) loaded from the artifact, not compiled\n";
   for (size_t i = 0; i < s.inputs().size(); ++i)
     std::cout << "input '" << s.inputs()[i].name << "': " << data_type_name(in.arrays[i].dtype)
               << " " << shape_str(in.arrays[i].shape) << " from " << in.sources[i] << "\n";
@@ -80,7 +85,9 @@ int cmd_run(std::span<const std::string> argv) {
     fail(e, Stage::kRun);
   }
   double run_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
-  std::cout << "run: " << run_ms << " ms\n";
+  std::cout << "run: " << run_ms << " ms\n" << std::flush;
+  print_npu_report(s, 0);
+  std::fflush(stdout);
 
   std::string dir = args.get("--output-dir");
   if (!dir.empty()) make_directory(dir);

@@ -21,6 +21,7 @@ constexpr Subcommand kCommands[] = {
     {"bench", rnpu::cli::cmd_bench, "latency percentiles, throughput and peak memory"},
     {"inspect", rnpu::cli::cmd_inspect, "ops, shapes, partitions, backend per op and why"},
     {"profile", rnpu::cli::cmd_profile, "per-op timings as a Chrome/Perfetto trace"},
+    {"compile", rnpu::cli::cmd_compile, "compile for the NPU once, write an .rnpb artifact"},
 };
 
 void usage(std::ostream& os) {
