@@ -112,10 +112,15 @@ class NpuBackend : public Backend {
     auto& np = static_cast<NpuProgram&>(base);
     npu::JobResult r = dev_->wait(np.pending, kJobWaitNs);
     np.pending = 0;
-    if (r.state != DRM_RNPU_JOB_DONE || r.error)
-      throw Error(ErrorCode::kDevice, "npu: job failed in " +
-                                          npu::command_origin(np.prog, r.err_offset) + ": " +
-                                          npu::AccelDevice::describe(r));
+    if (r.state != DRM_RNPU_JOB_DONE || r.error) {
+      // Only the device's own errors point at a command.
+      bool at_cmd = r.error == DRM_RNPU_ERR_INVALID_CMD || r.error == DRM_RNPU_ERR_MMU_FAULT ||
+                    r.error == DRM_RNPU_ERR_WATCHDOG;
+      throw Error(ErrorCode::kDevice,
+                  "npu: job failed" +
+                      (at_cmd ? " in " + npu::command_origin(np.prog, r.err_offset) : "") + ": " +
+                      npu::AccelDevice::describe(r));
+    }
     np.last = {r.cycles, r.macs, r.dram_bytes, r.sram_bytes, np.prog.cmds.size()};
     np.freq_hz = dev_->param(DRM_RNPU_PARAM_FREQ_MAX);
     npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(np.bo.cpu));
