@@ -22,6 +22,7 @@ constexpr Subcommand kCommands[] = {
     {"inspect", rnpu::cli::cmd_inspect, "ops, shapes, partitions, backend per op and why"},
     {"profile", rnpu::cli::cmd_profile, "per-op timings as a Chrome/Perfetto trace"},
     {"compile", rnpu::cli::cmd_compile, "compile for the NPU once, write an .rnpb artifact"},
+    {"quantize", rnpu::cli::cmd_quantize, "post-training int8 quantization with calibration"},
 };
 
 void usage(std::ostream& os) {
