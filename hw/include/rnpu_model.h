@@ -134,6 +134,13 @@ enum rnpu_model_status rnpu_model_run(struct rnpu_model *m, const void *stream,
 				      struct rnpu_model_result *res,
 				      struct rnpu_cmd_cost *costs, size_t max_costs);
 
+/*
+ * binary16 conversions with the hardware's rounding (round to nearest even
+ * straight from double), for compilers packing fp16 weights.
+ */
+uint16_t rnpu_fp16_from_double(double v);
+double rnpu_fp16_to_double(uint16_t h);
+
 /* Modelled cycles to nanoseconds at a frequency. */
 static inline uint64_t rnpu_cycles_to_ns(uint64_t cycles, uint32_t mhz)
 {

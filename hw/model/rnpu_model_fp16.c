@@ -62,6 +62,16 @@ double f16_to_f64(uint16_t h)
 	return (h & 0x8000) ? -v : v;
 }
 
+uint16_t rnpu_fp16_from_double(double v)
+{
+	return f64_to_f16(v);
+}
+
+double rnpu_fp16_to_double(uint16_t h)
+{
+	return f16_to_f64(h);
+}
+
 float bits_f32(uint32_t b)
 {
 	float f;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "npu/codegen_int.h"
+#include "rnpu_model.h"
 
 namespace rnpu::npu {
 
@@ -93,7 +94,7 @@ Tensor Codegen::pack(const std::vector<double>& v, std::vector<int64_t> dims, ui
     uint8_t* p = bytes.data() + i * dt_size(dt);
     switch (dt) {
       case RNPU_DT_FP16: {
-        _Float16 h = _Float16(v[i]);
+        uint16_t h = rnpu_fp16_from_double(v[i]);  // the hardware's rounding
         std::memcpy(p, &h, 2);
         break;
       }
