@@ -6,6 +6,7 @@
  * contract (hw/SPEC.md, "Validation"): tests compare the reported status.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -623,10 +624,30 @@ static enum rnpu_model_status check_resize(struct decoder *d, struct cmd *c)
 	return RNPU_MS_OK;
 }
 
+/* Compiler-inserted padding of the command structs (8-byte alignment of
+ * the tensor descriptors), byte ranges relative to the command. */
+static const struct {
+	uint16_t op, off, len;
+} pads[] = {
+	{ RNPU_OP_CONV2D, offsetof(struct rnpu_cmd_conv2d, act) + sizeof(struct rnpu_act_params),
+	  offsetof(struct rnpu_cmd_conv2d, in) - offsetof(struct rnpu_cmd_conv2d, act) -
+		  sizeof(struct rnpu_act_params) },
+	{ RNPU_OP_MATMUL, offsetof(struct rnpu_cmd_matmul, act) + sizeof(struct rnpu_act_params),
+	  offsetof(struct rnpu_cmd_matmul, a) - offsetof(struct rnpu_cmd_matmul, act) -
+		  sizeof(struct rnpu_act_params) },
+	{ RNPU_OP_ELTWISE, offsetof(struct rnpu_cmd_eltwise, act) + sizeof(struct rnpu_act_params),
+	  offsetof(struct rnpu_cmd_eltwise, a) - offsetof(struct rnpu_cmd_eltwise, act) -
+		  sizeof(struct rnpu_act_params) },
+	{ RNPU_OP_ACT, offsetof(struct rnpu_cmd_act, act) + sizeof(struct rnpu_act_params),
+	  offsetof(struct rnpu_cmd_act, in) - offsetof(struct rnpu_cmd_act, act) -
+		  sizeof(struct rnpu_act_params) },
+};
+
 enum rnpu_model_status dec_next(struct decoder *d, struct cmd *c)
 {
 	struct rnpu_cmd_hdr h;
 	uint32_t left = d->total - d->pos;
+	unsigned int i;
 
 	d->res->err_offset = d->pos;
 	d->res->err_cmd = d->index;
@@ -666,6 +687,13 @@ enum rnpu_model_status dec_next(struct decoder *d, struct cmd *c)
 	c->offset = d->pos;
 	c->opcode = h.opcode;
 	memcpy(&c->u, d->base + d->pos, h.size);
+	/* Alignment padding inside a command is reserved like named fields. */
+	for (i = 0; i < sizeof(pads) / sizeof(pads[0]); i++)
+		if (pads[i].op == h.opcode &&
+		    !all_zero(d->base + d->pos + pads[i].off, pads[i].len))
+			return cerr(d, c, RNPU_MS_RESERVED, 0,
+				    "padding bytes %u..%u set", pads[i].off,
+				    pads[i].off + pads[i].len - 1);
 
 	switch (h.opcode) {
 	case RNPU_OP_DMA:
