@@ -42,6 +42,11 @@ missing=()
 bp_missing=()
 for p in "${main_pkgs[@]}"; do installed "$p" || missing+=("$p"); done
 for p in "${bp_pkgs[@]}"; do installed "$p" || bp_missing+=("$p"); done
+# npm is a command, not a package, here: NodeSource's nodejs bundles it and
+# conflicts with Debian's npm package, Debian's nodejs needs that package.
+if printf '%s\n' "${main_pkgs[@]}" | grep -qx nodejs && ! command -v npm > /dev/null; then
+	missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ] && [ ${#bp_missing[@]} -eq 0 ]; then
 	echo "setup-deps: all $(( ${#main_pkgs[@]} + ${#bp_pkgs[@]} )) Debian packages present"
