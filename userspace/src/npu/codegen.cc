@@ -1,6 +1,7 @@
 // Codegen driver: plan device memory for every value, lower node by node,
 // lay out the image and resolve descriptor addresses.
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "npu/codegen_int.h"
@@ -44,6 +45,24 @@ uint8_t device_dtype(const ir::Value& v) {
     default:
       return RNPU_DT_INVALID;
   }
+}
+
+std::vector<int64_t> dense_strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> st(dims.size(), 1);
+  for (size_t k = dims.size(); k-- > 1;) st[k - 1] = st[k] * dims[k];
+  return st;
+}
+
+std::vector<int64_t> strides_of(const Tensor& t, const std::vector<int64_t>& dims) {
+  return t.strides.size() == dims.size() ? t.strides : dense_strides(dims);
+}
+
+const std::vector<Tensor>& Codegen::packed(const ir::Node& n,
+                                           const std::function<std::vector<Tensor>()>& make) {
+  auto it = packed_.find(&n);
+  if (it != packed_.end()) return it->second;
+  std::vector<Tensor> t = make();
+  return packed_.emplace(&n, std::move(t)).first->second;
 }
 
 int64_t numel(const std::vector<int64_t>& d) {
@@ -140,9 +159,7 @@ Tensor Codegen::pack_value(ir::ValueId id, uint8_t dt) {
 }
 
 rnpu_tensor_desc Codegen::desc(const Tensor& t) const {
-  std::vector<int64_t> st(t.dims.size(), 1);
-  for (size_t k = t.dims.size(); k-- > 1;) st[k - 1] = st[k] * t.dims[k];
-  return desc(t, t.dims, st, 0);
+  return desc(t, t.dims, strides_of(t, t.dims), 0);
 }
 
 rnpu_tensor_desc Codegen::desc_flat(const Tensor& t) const {
@@ -291,9 +308,16 @@ void Codegen::plan() {
       bufs_[size_t(t.buf)].bytes = uint64_t(numel(t.dims)) * 4;
     }
   }
+  // Intermediates of tiled groups have no buffer of their own.
+  std::map<ir::ValueId, bool> banded;
+  std::map<ir::NodeId, int> step_of;
+  for (const TileGroup& grp : groups_)
+    for (size_t k = 0; k + 1 < grp.nodes.size(); ++k)
+      banded[g_.node(grp.nodes[k]).outputs[0]] = true;
   int step = 0;
   for (ir::NodeId nid : order_) {
     const ir::Node& n = g_.node(nid);
+    step_of[nid] = step;
     for (ir::ValueId v : n.inputs)
       if (v != ir::kNoValue && vals_[size_t(v)].valid())
         bufs_[size_t(vals_[size_t(v)].buf)].last = step;
@@ -304,7 +328,7 @@ void Codegen::plan() {
     }
     for (size_t i = 0; i < n.outputs.size(); ++i) {
       ir::ValueId o = n.outputs[i];
-      if (o == ir::kNoValue) continue;
+      if (o == ir::kNoValue || banded.count(o)) continue;
       if (i == 0 && is_view_op(n.op) && vals_[size_t(n.inputs[0])].valid()) {
         Tensor t = vals_[size_t(n.inputs[0])];
         t.dims = val(o).shape.values();
@@ -317,21 +341,37 @@ void Codegen::plan() {
     ++step;
   }
   for (ir::ValueId id : g_.outputs) bufs_[size_t(vals_[size_t(id)].buf)].last = step;
+  // A group runs all its nodes band after band: its input stays live to the
+  // end, its output is written from the first band on, and its SRAM bands
+  // are pinned for the whole span.
+  for (TileGroup& grp : groups_) {
+    int s0 = step_of[grp.nodes.front()], s1 = step_of[grp.nodes.back()];
+    Buffer& x = bufs_[size_t(vals_[size_t(g_.node(grp.nodes.front()).inputs[0])].buf)];
+    Buffer& y = bufs_[size_t(vals_[size_t(g_.node(grp.nodes.back()).outputs[0])].buf)];
+    x.last = std::max(x.last, s1);
+    y.first = std::min(y.first, s0);
+    grp.buf = new_buf(Buffer::kScratch, grp.bytes, s0);
+    bufs_[size_t(grp.buf)].last = s1;
+    bufs_[size_t(grp.buf)].pinned = true;
+  }
 
-  // Greedy placement by definition time: the SRAM window first when the
-  // buffer fits beside the live ones, else DRAM scratch (first fit).
+  // Greedy placement: pinned group bands in SRAM first, then by definition
+  // time the SRAM window when the buffer fits beside those live with it,
+  // else DRAM scratch (first fit).
   std::vector<int> order;
   for (size_t i = 0; i < bufs_.size(); ++i) order.push_back(int(i));
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return bufs_[size_t(a)].first < bufs_[size_t(b)].first; });
-  std::vector<int> live_sram, live_dram;
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    const Buffer &x = bufs_[size_t(a)], &y = bufs_[size_t(b)];
+    return x.pinned != y.pinned ? x.pinned : x.first < y.first;
+  });
+  std::vector<int> in_sram, in_dram;
   uint64_t dram_peak = 0, sram_peak = 0;
-  auto fit = [&](std::vector<int>& live, const Buffer& b, uint64_t limit, uint64_t* at) {
-    std::erase_if(live, [&](int j) { return bufs_[size_t(j)].last < b.first; });
+  auto fit = [&](const std::vector<int>& placed, const Buffer& b, uint64_t limit, uint64_t* at) {
     std::vector<std::pair<uint64_t, uint64_t>> used;
-    for (int j : live)
-      used.push_back(
-          {bufs_[size_t(j)].off, bufs_[size_t(j)].off + align_up(bufs_[size_t(j)].bytes)});
+    for (int j : placed) {
+      const Buffer& o = bufs_[size_t(j)];
+      if (o.first <= b.last && b.first <= o.last) used.push_back({o.off, o.off + align_up(o.bytes)});
+    }
     std::sort(used.begin(), used.end());
     uint64_t off = 0;
     for (auto [s, e] : used) {
@@ -345,15 +385,17 @@ void Codegen::plan() {
   for (int i : order) {
     Buffer& b = bufs_[size_t(i)];
     uint64_t at = 0;
-    if (fit(live_sram, b, hw_.sram_bytes, &at)) {
+    if (fit(in_sram, b, hw_.sram_bytes, &at)) {
       b.sram = true;
       b.off = at;
-      live_sram.push_back(i);
+      in_sram.push_back(i);
       sram_peak = std::max(sram_peak, at + b.bytes);
     } else {
-      fit(live_dram, b, UINT64_MAX / 4, &at);
+      if (b.pinned)
+        throw Error(ErrorCode::kInternal, "npu codegen: tiled group does not fit the SRAM window");
+      fit(in_dram, b, UINT64_MAX / 4, &at);
       b.off = at;
-      live_dram.push_back(i);
+      in_dram.push_back(i);
       dram_peak = std::max(dram_peak, align_up(at + b.bytes));
     }
   }
@@ -363,6 +405,8 @@ void Codegen::plan() {
 
 Program Codegen::run() {
   order_ = g_.topo_order();
+  if (opts_.tile) groups_ = find_tile_groups(g_, &order_, hw_);
+  for (size_t i = 0; i < groups_.size(); ++i) group_of_[groups_[i].nodes.front()] = i;
   plan();
   weights_.assign(kAlign, 0);  // VA 0 of the image stays unused (0 = "absent")
   Program p;
@@ -385,7 +429,13 @@ Program Codegen::run() {
     host_in.push_back(host.buf);
     dma(desc_flat(host), desc_flat(vals_[size_t(id)]));
   }
-  for (ir::NodeId nid : order_) {
+  for (size_t i = 0; i < order_.size(); ++i) {
+    ir::NodeId nid = order_[i];
+    if (auto it = group_of_.find(nid); it != group_of_.end()) {
+      lower_group(groups_[it->second], p);
+      i += groups_[it->second].nodes.size() - 1;
+      continue;
+    }
     const ir::Node& n = g_.node(nid);
     cur_node_ = uint32_t(p.nodes.size());
     cur_macs_ = 0;
@@ -468,13 +518,20 @@ void Codegen::lower(const ir::Node& n) {
   ir::node_error(ErrorCode::kUnsupportedOp, n, "the npu code generator has no lowering for it");
 }
 
-Program compile(const ir::Graph& sub, const HwConfig& hw) {
+CodegenOptions CodegenOptions::from_env() {
+  CodegenOptions o;
+  const char* t = std::getenv("RNPU_NPU_TILING");
+  o.tile = !(t && std::strcmp(t, "0") == 0);
+  return o;
+}
+
+Program compile(const ir::Graph& sub, const HwConfig& hw, const CodegenOptions& opts) {
   for (const ir::Node& n : sub.nodes) {
     if (n.dead) continue;
     Support s = supports(sub, n);
     if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, n, "npu: " + s.reason);
   }
-  Codegen c(sub, hw);
+  Codegen c(sub, hw, opts);
   return c.run();
 }
 

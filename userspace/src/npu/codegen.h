@@ -15,7 +15,15 @@ namespace rnpu::npu {
 Support supports(const ir::Graph& g, const ir::Node& n);
 // Modelled time of `n` at the top frequency, for the partitioner.
 double estimate_cost_ns(const ir::Graph& g, const ir::Node& n, const HwConfig& hw);
+struct CodegenOptions {
+  // Run chains whose intermediates exceed the SRAM window band by band
+  // through it (tile.cc).  RNPU_NPU_TILING=0 turns it off, for measuring.
+  bool tile = true;
+  static CodegenOptions from_env();
+};
+
 // Throws rnpu::Error naming the node when something cannot be lowered.
-Program compile(const ir::Graph& sub, const HwConfig& hw);
+Program compile(const ir::Graph& sub, const HwConfig& hw,
+                const CodegenOptions& opts = CodegenOptions::from_env());
 
 }  // namespace rnpu::npu

@@ -3,6 +3,7 @@
 
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,14 +23,17 @@ struct Buffer {
   uint64_t bytes = 0;
   int first = INT_MAX, last = -1;  // steps that define / last use it
   bool sram = false;
+  bool pinned = false;  // must be in SRAM (a tiled group's bands)
   uint64_t off = 0;  // image offset, or SRAM window offset when sram
 };
 
-// A device view of a value: dense row-major in its buffer.
+// A device view of a value: row-major in its buffer, dense unless strides
+// say otherwise (a band of rows of a larger tensor, see tile.cc).
 struct Tensor {
   int buf = -1;
   uint8_t dt = RNPU_DT_INVALID;
   std::vector<int64_t> dims;
+  std::vector<int64_t> strides;  // elements per dim; empty: dense
   uint64_t elem_off = 0;  // first element within the buffer
   // Quantisation of INT8/UINT8 tensors (per-tensor), or per-channel
   // scales for constant weights (qscale_buf holds them as binary32).
@@ -41,12 +45,38 @@ struct Tensor {
 };
 
 uint32_t dt_size(uint8_t dt);
+std::vector<int64_t> dense_strides(const std::vector<int64_t>& dims);
+// t's own strides when it has them for dims of this rank, else dense.
+std::vector<int64_t> strides_of(const Tensor& t, const std::vector<int64_t>& dims);
+
+// The H axis of a windowed op (Conv, pools, and 1x1 for elementwise):
+// dilated kernel extent, stride and pads.  Output row o reads input rows
+// [o * s - pt, o * s - pt + k).
+struct RowGeom {
+  int64_t k = 1, s = 1, pt = 0, pb = 0;
+};
+// While a band of a tiled group is lowered: the band's own H pads.
+struct RowWindow {
+  int64_t pt = 0, pb = 0;
+};
+
+// A chain of row-local ops (tile.cc) run band by band: intermediates live
+// in an SRAM buffer of two alternating regions, never in DRAM.
+struct TileGroup {
+  std::vector<ir::NodeId> nodes;  // in order; node i+1 consumes node i
+  std::vector<RowGeom> geom;
+  int64_t band = 0;  // output rows of the last node per band
+  int buf = -1;      // the pinned SRAM buffer
+  uint64_t region[2] = {0, 0};  // byte offsets of the two regions in it
+  uint64_t bytes = 0;
+};
 uint8_t device_dtype(const ir::Value& v);  // RNPU_DT_INVALID when none
 int64_t numel(const std::vector<int64_t>& d);
 
 class Codegen {
  public:
-  Codegen(const ir::Graph& g, const HwConfig& hw) : g_(g), hw_(hw) {}
+  Codegen(const ir::Graph& g, const HwConfig& hw, const CodegenOptions& o)
+      : hw_(hw), opts_(o), g_(g) {}
   Program run();
 
   // Lowering helpers (lower_*.cc).
@@ -59,6 +89,11 @@ class Codegen {
     return i < n.inputs.size() && n.inputs[i] != ir::kNoValue;
   }
   const ir::Value& val(ir::ValueId v) const { return g_.value(v); }
+  // Non-null while a band of a tiled group is lowered.
+  const RowWindow* row_window() const { return window_.pt < 0 ? nullptr : &window_; }
+  // Constants a node packs, packed on its first lowering only.
+  const std::vector<Tensor>& packed(const ir::Node& n,
+                                    const std::function<std::vector<Tensor>()>& make);
   // Packs a constant into the weight region as dt (fp16 / int8 with the
   // value's quantisation / fp32 / int32 as given).
   Tensor pack(const std::vector<double>& values, std::vector<int64_t> dims, uint8_t dt,
@@ -81,12 +116,14 @@ class Codegen {
             std::vector<int64_t> sst, std::vector<int64_t> dstst, uint64_t soff, uint64_t doff);
 
   HwConfig hw_;
+  CodegenOptions opts_;
   uint32_t cur_node_ = 0;  // Program::nodes index of the node being lowered
   uint64_t cur_macs_ = 0;
 
  private:
   void plan();
   void lower(const ir::Node& n);
+  void lower_group(const TileGroup& grp, Program& p);
   void layout_image(Program& p);
 
   const ir::Graph& g_;
@@ -104,6 +141,10 @@ class Codegen {
   std::vector<Buffer> bufs_;
   std::vector<Tensor> vals_;  // per value id
   std::map<const ir::Node*, int> temps_;
+  std::map<const ir::Node*, std::vector<Tensor>> packed_;
+  std::vector<TileGroup> groups_;
+  std::map<ir::NodeId, size_t> group_of_;  // first node -> groups_ index
+  RowWindow window_{-1, -1};
   std::vector<uint8_t> weights_;
   std::vector<uint8_t> stream_;
   std::vector<uint32_t> relocs_;
@@ -131,6 +172,12 @@ bool lower_mac(Codegen& c, const ir::Node& n);
 bool lower_vec(Codegen& c, const ir::Node& n);
 bool lower_move(Codegen& c, const ir::Node& n);
 bool lower_convt_op(Codegen& c, const ir::Node& n);
+bool conv_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
+bool pool_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
+// Chains worth running band by band through SRAM; reorders `order` so each
+// group's nodes are consecutive.  Empty when tiling is off.
+std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::NodeId>* order,
+                                        const HwConfig& hw);
 // True for ops whose output is the input reinterpreted (no command).
 bool is_view_op(const std::string& op);
 rnpu_act_params act_from(const ir::Node& n, const std::string& func, float a, float b);

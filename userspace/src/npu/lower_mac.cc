@@ -92,29 +92,31 @@ static Tensor pack_bias(Codegen& c, ir::ValueId bid, bool quant, float sx,
   return c.pack(v, {n}, RNPU_DT_INT32);
 }
 
-static void lower_conv(Codegen& c, const ir::Node& n) {
-  const Tensor& x = c.in(n, 0);
-  const Tensor& y = c.out(n);
-  const ir::Value& wv = c.val(n.inputs[1]);
-  std::vector<int64_t> wd = wv.constant->dims;
-  bool one_d = wd.size() == 3;
+// Geometry of a Conv on its 4-D form (1-D convs as H = 1).
+struct ConvShape {
   ConvGeom g;
-  std::vector<int64_t> k = n.attrs.get_ints("kernel_shape", {});
+  bool one_d = false;
+  std::vector<int64_t> wd;  // weight dims, 4-D
+};
+
+static ConvShape conv_shape(const ir::Graph& gr, const ir::Node& n, std::vector<int64_t> xd) {
+  ConvShape r;
+  ConvGeom& g = r.g;
+  r.wd = gr.value(n.inputs[1]).constant->dims;
+  r.one_d = r.wd.size() == 3;
   std::vector<int64_t> s = n.attrs.get_ints("strides", {});
   std::vector<int64_t> d = n.attrs.get_ints("dilations", {});
   std::vector<int64_t> p = n.attrs.get_ints("pads", {});
   g.groups = n.attrs.get_int("group", 1);
-  std::vector<int64_t> xd = x.dims, yd = y.dims;
-  if (one_d) {  // [N, C, W] -> [N, C, 1, W]
+  if (r.one_d) {  // [N, C, W] -> [N, C, 1, W]
     xd.insert(xd.begin() + 2, 1);
-    yd.insert(yd.begin() + 2, 1);
-    wd.insert(wd.begin() + 2, 1);
+    r.wd.insert(r.wd.begin() + 2, 1);
     if (!s.empty()) s.insert(s.begin(), 1);
     if (!d.empty()) d.insert(d.begin(), 1);
     if (p.size() == 2) p = {0, p[0], 0, p[1]};
   }
-  g.kh = wd[2];
-  g.kw = wd[3];
+  g.kh = r.wd[2];
+  g.kw = r.wd[3];
   if (s.size() == 2) g.sh = s[0], g.sw = s[1];
   if (d.size() == 2) g.dh = d[0], g.dw = d[1];
   std::string ap = n.attrs.get_string("auto_pad", "NOTSET");
@@ -124,9 +126,43 @@ static void lower_conv(Codegen& c, const ir::Node& n) {
   } else if (p.size() == 4) {
     g.pt = p[0], g.pl = p[1], g.pb = p[2], g.pr = p[3];
   }
+  return r;
+}
+
+bool conv_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r) {
+  const ir::Value& x = g.value(n.inputs[0]);
+  if (!x.shape.is_static() || x.shape.rank() != 4) return false;
+  ConvShape s = conv_shape(g, n, x.shape.values());
+  r->k = s.g.dh * (s.g.kh - 1) + 1;
+  r->s = s.g.sh;
+  r->pt = s.g.pt;
+  r->pb = s.g.pb;
+  return true;
+}
+
+static void lower_conv(Codegen& c, const ir::Node& n) {
+  const Tensor& x = c.in(n, 0);
+  const Tensor& y = c.out(n);
+  std::vector<int64_t> xd = x.dims, yd = y.dims;
+  ConvShape cs = conv_shape(c.g(), n, xd);
+  ConvGeom g = cs.g;
+  std::vector<int64_t> wd = cs.wd;
+  if (cs.one_d) {
+    xd.insert(xd.begin() + 2, 1);
+    yd.insert(yd.begin() + 2, 1);
+  }
+  if (const RowWindow* w = c.row_window()) {  // one band of a tiled group
+    g.pt = w->pt;
+    g.pb = w->pb;
+  }
   bool quant = x.dt != RNPU_DT_FP16;
-  std::vector<float> wscale;
-  Tensor w = pack_weights(c, n, n.inputs[1], quant, wd, &wscale);
+  // Packed once, whatever the number of bands the node is lowered in.
+  const std::vector<Tensor>& packed = c.packed(n, [&] {
+    std::vector<float> wscale;
+    std::vector<Tensor> t{pack_weights(c, n, n.inputs[1], quant, wd, &wscale)};
+    if (c.has_in(n, 2)) t.push_back(pack_bias(c, n.inputs[2], quant, x.scale, wscale, wd[0]));
+    return t;
+  });
 
   rnpu_cmd_conv2d cmd;
   std::memset(&cmd, 0, sizeof cmd);
@@ -141,18 +177,10 @@ static void lower_conv(Codegen& c, const ir::Node& n) {
   cmd.pad[3] = uint16_t(g.pr);
   cmd.groups = uint16_t(g.groups);
   cmd.act = fused_act(n);
-  auto dense = [](const std::vector<int64_t>& dims) {
-    std::vector<int64_t> st(dims.size(), 1);
-    for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
-    return st;
-  };
-  cmd.in = c.desc(x, xd, dense(xd), 0);
-  cmd.weight = c.desc(w, wd, dense(wd), 0);
-  if (c.has_in(n, 2)) {
-    Tensor b = pack_bias(c, n.inputs[2], quant, x.scale, wscale, wd[0]);
-    cmd.bias = c.desc(b);
-  }
-  cmd.out = c.desc(y, yd, dense(yd), 0);
+  cmd.in = c.desc(x, xd, strides_of(x, xd), 0);
+  cmd.weight = c.desc(packed[0], wd, strides_of(packed[0], wd), 0);
+  if (packed.size() > 1) cmd.bias = c.desc(packed[1]);
+  cmd.out = c.desc(y, yd, strides_of(y, yd), 0);
   c.cur_macs_ += uint64_t(numel(yd)) * uint64_t(wd[1] * wd[2] * wd[3]);
   c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.weight, &cmd.bias, &cmd.out});
 }

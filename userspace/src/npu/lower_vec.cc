@@ -87,9 +87,9 @@ static void eltwise(Codegen& c, const ir::Node& n, uint32_t op, const Tensor& a,
   cmd.hdr = {RNPU_OP_ELTWISE, sizeof cmd};
   cmd.op = op;
   cmd.act = act;
-  cmd.a = c.desc(a, ad, dense(ad), 0);
-  cmd.b = c.desc(b, bd, dense(bd), 0);
-  cmd.out = c.desc(y, yd, dense(yd), 0);
+  cmd.a = c.desc(a, ad, strides_of(a, ad), 0);
+  cmd.b = c.desc(b, bd, strides_of(b, bd), 0);
+  cmd.out = c.desc(y, yd, strides_of(y, yd), 0);
   c.emit(&cmd, sizeof cmd, {&cmd.a, &cmd.b, &cmd.out});
 }
 
@@ -98,8 +98,13 @@ static void act(Codegen& c, const Tensor& x, const Tensor& y, rnpu_act_params p)
   std::memset(&cmd, 0, sizeof cmd);
   cmd.hdr = {RNPU_OP_ACT, sizeof cmd};
   cmd.act = p;
-  cmd.in = c.desc_flat(x);
-  cmd.out = c.desc_flat(y);
+  if (x.strides.empty() && y.strides.empty()) {
+    cmd.in = c.desc_flat(x);
+    cmd.out = c.desc_flat(y);
+  } else {  // a band of a tiled group: row windows of larger tensors
+    cmd.in = c.desc(x, x.dims, strides_of(x, x.dims), 0);
+    cmd.out = c.desc(y, y.dims, strides_of(y, y.dims), 0);
+  }
   c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.out});
 }
 
@@ -149,6 +154,58 @@ static void lower_batchnorm(Codegen& c, const ir::Node& n) {
   eltwise(c, n, RNPU_ELT_ADD, y, a, y, fused_act(n));
 }
 
+// Window of a non-global pool on its 4-D form: kernel, strides and pads
+// (top, left, bottom, right), the bottom/right ones extended for ceil_mode.
+struct PoolGeom {
+  std::vector<int64_t> k, s, p;
+};
+
+static PoolGeom pool_geom(const ir::Node& n, const std::vector<int64_t>& xd,
+                          const std::vector<int64_t>& yd) {
+  PoolGeom g;
+  std::vector<int64_t>&k = g.k, &s = g.s, &p = g.p;
+  k = n.attrs.get_ints("kernel_shape");
+  s = n.attrs.get_ints("strides");
+  p = n.attrs.get_ints("pads");
+  if (k.size() == 1) {
+    k.insert(k.begin(), 1);
+    if (!s.empty()) s.insert(s.begin(), 1);
+    if (p.size() == 2) p = {0, p[0], 0, p[1]};
+  }
+  if (s.empty()) s = {1, 1};
+  if (p.empty()) p = {0, 0, 0, 0};
+  std::string ap = n.attrs.get_string("auto_pad", "NOTSET");
+  if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+    for (int ax = 0; ax < 2; ++ax) {
+      int64_t in = xd[size_t(2 + ax)], out = (in + s[size_t(ax)] - 1) / s[size_t(ax)];
+      int64_t total = std::max<int64_t>((out - 1) * s[size_t(ax)] + k[size_t(ax)] - in, 0);
+      int64_t lo = ap == "SAME_LOWER" ? total - total / 2 : total / 2;
+      p[size_t(ax)] = lo;
+      p[size_t(ax + 2)] = total - lo;
+    }
+  } else if (ap == "VALID") {
+    p = {0, 0, 0, 0};
+  }
+  // ceil_mode: pad the end so the floor formula gives the ceil size.
+  for (int ax = 0; ax < 2; ++ax) {
+    int64_t need = (yd[size_t(2 + ax)] - 1) * s[size_t(ax)] + k[size_t(ax)] - xd[size_t(2 + ax)] -
+                   p[size_t(ax)];
+    if (need > p[size_t(ax + 2)]) p[size_t(ax + 2)] = need;
+  }
+  return g;
+}
+
+bool pool_rows(const ir::Graph& gr, const ir::Node& n, RowGeom* r) {
+  const ir::Value &x = gr.value(n.inputs[0]), &y = gr.value(n.outputs[0]);
+  if (!x.shape.is_static() || x.shape.rank() != 4 || !y.shape.is_static()) return false;
+  PoolGeom g = pool_geom(n, x.shape.values(), y.shape.values());
+  r->k = g.k[0];
+  r->s = g.s[0];
+  r->pt = g.p[0];
+  r->pb = g.p[2];
+  return true;
+}
+
 static void lower_pool(Codegen& c, const ir::Node& n) {
   const Tensor& x = c.in(n, 0);
   const Tensor& y = c.out(n);
@@ -165,43 +222,21 @@ static void lower_pool(Codegen& c, const ir::Node& n) {
     cmd.op = n.op == "GlobalMaxPool" ? RNPU_POOL_GLOBAL_MAX : RNPU_POOL_GLOBAL_AVG;
   } else {
     cmd.op = n.op == "MaxPool" ? RNPU_POOL_MAX : RNPU_POOL_AVG;
-    std::vector<int64_t> k = n.attrs.get_ints("kernel_shape"), s = n.attrs.get_ints("strides"),
-                         p = n.attrs.get_ints("pads");
-    if (k.size() == 1) {
-      k.insert(k.begin(), 1);
-      if (!s.empty()) s.insert(s.begin(), 1);
-      if (p.size() == 2) p = {0, p[0], 0, p[1]};
-    }
-    if (s.empty()) s = {1, 1};
-    if (p.empty()) p = {0, 0, 0, 0};
-    std::string ap = n.attrs.get_string("auto_pad", "NOTSET");
-    if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
-      for (int ax = 0; ax < 2; ++ax) {
-        int64_t in = xd[size_t(2 + ax)], out = (in + s[size_t(ax)] - 1) / s[size_t(ax)];
-        int64_t total = std::max<int64_t>((out - 1) * s[size_t(ax)] + k[size_t(ax)] - in, 0);
-        int64_t lo = ap == "SAME_LOWER" ? total - total / 2 : total / 2;
-        p[size_t(ax)] = lo;
-        p[size_t(ax + 2)] = total - lo;
-      }
-    } else if (ap == "VALID") {
-      p = {0, 0, 0, 0};
-    }
-    // ceil_mode: pad the end so the floor formula gives the ceil size.
-    for (int ax = 0; ax < 2; ++ax) {
-      int64_t need = (yd[size_t(2 + ax)] - 1) * s[size_t(ax)] + k[size_t(ax)] - xd[size_t(2 + ax)] -
-                     p[size_t(ax)];
-      if (need > p[size_t(ax + 2)]) p[size_t(ax + 2)] = need;
+    PoolGeom g = pool_geom(n, xd, yd);
+    if (const RowWindow* w = c.row_window()) {  // one band of a tiled group
+      g.p[0] = w->pt;
+      g.p[2] = w->pb;
     }
     for (int i = 0; i < 2; ++i) {
-      cmd.kernel[i] = uint16_t(k[size_t(i)]);
-      cmd.stride[i] = uint16_t(s[size_t(i)]);
+      cmd.kernel[i] = uint16_t(g.k[size_t(i)]);
+      cmd.stride[i] = uint16_t(g.s[size_t(i)]);
     }
-    for (int i = 0; i < 4; ++i) cmd.pad[i] = uint16_t(p[size_t(i)]);
+    for (int i = 0; i < 4; ++i) cmd.pad[i] = uint16_t(g.p[size_t(i)]);
     if (cmd.op == RNPU_POOL_AVG && n.attrs.get_int("count_include_pad", 0))
       cmd.flags = RNPU_POOL_COUNT_PAD;
   }
-  cmd.in = c.desc(x, xd, dense(xd), 0);
-  cmd.out = c.desc(y, yd, dense(yd), 0);
+  cmd.in = c.desc(x, xd, strides_of(x, xd), 0);
+  cmd.out = c.desc(y, yd, strides_of(y, yd), 0);
   c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.out});
 }
 
