@@ -29,6 +29,48 @@ void run_once(Session& s) {
   }
 }
 
+// Every output's bytes, to check pipelined runs against sequential ones.
+std::vector<std::vector<uint8_t>> snapshot(const Session& s) {
+  std::vector<std::vector<uint8_t>> out;
+  for (size_t i = 0; i < s.outputs().size(); ++i) {
+    TensorView v = s.output(i);
+    const auto* b = static_cast<const uint8_t*>(v.data);
+    out.emplace_back(b, b + v.size);
+  }
+  return out;
+}
+
+struct Pipelined {
+  size_t depth = 1;
+  double per_s = 0;
+  int mismatches = 0;
+};
+
+// iters runs with up to pipeline_depth() in flight: submit ahead, collect
+// the oldest; every result must equal the sequential one (same inputs).
+Pipelined run_pipelined(Session& s, int iters, const std::vector<std::vector<uint8_t>>& ref) {
+  Pipelined r;
+  r.depth = s.pipeline_depth();
+  auto t = Clock::now();
+  int submitted = 0, collected = 0;
+  try {
+    while (collected < iters) {
+      while (submitted < iters && size_t(submitted - collected) < r.depth) {
+        s.submit();
+        ++submitted;
+      }
+      s.collect();
+      ++collected;
+      r.mismatches += snapshot(s) != ref;
+    }
+  } catch (const Error& e) {
+    fail(e, Stage::kRun);
+  }
+  double ms = ms_since(t);
+  r.per_s = ms > 0 ? 1000.0 * iters / ms : 0;
+  return r;
+}
+
 std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
@@ -42,6 +84,9 @@ int cmd_bench(std::span<const std::string> argv) {
   for (auto& s : input_option_specs()) specs.push_back(s);
   specs.push_back({"--warmup", "-w", "N", "untimed runs first (default 5)"});
   specs.push_back({"--iterations", "-n", "N", "timed runs (default 50)"});
+  specs.push_back({"--pipeline", "", "",
+                   "then as many runs again pipelined (Session::submit/collect), checked "
+                   "against the sequential outputs"});
   specs.push_back({"--json", "", "", "print one JSON object instead of text"});
   Args args = parse_args(specs, argv);
   if (args.has("--help")) {
@@ -93,6 +138,14 @@ int cmd_bench(std::span<const std::string> argv) {
   if (progress) std::fprintf(stderr, "\r\033[K");
   LatencyStats st = latency_stats(ms);
   double throughput = st.mean > 0 ? 1000.0 / st.mean : 0;
+  Pipelined pl;
+  bool pipeline = args.has("--pipeline");
+  if (pipeline) {
+    pl = run_pipelined(s, iters, snapshot(s));
+    if (pl.mismatches)
+      std::fprintf(stderr, "rnpu bench: %d of %d pipelined runs differ from the sequential run\n",
+                   pl.mismatches, iters);
+  }
   size_t arena = s.arena_bytes();
   uint64_t rss = peak_rss_bytes();
 
@@ -106,6 +159,10 @@ int cmd_bench(std::span<const std::string> argv) {
        << ", \"p99\": " << num(st.p99) << ", \"mean\": " << num(st.mean)
        << ", \"min\": " << num(st.min) << ", \"max\": " << num(st.max)
        << ", \"stddev\": " << num(st.stddev) << "}, \"throughput_per_s\": " << num(throughput)
+       << (pipeline ? ", \"pipeline_depth\": " + std::to_string(pl.depth) +
+                          ", \"pipelined_throughput_per_s\": " + num(pl.per_s) +
+                          ", \"pipelined_mismatches\": " + std::to_string(pl.mismatches)
+                    : std::string())
        << ", \"arena_bytes\": " << arena << ", \"peak_rss_bytes\": " << rss << ", \"ops\": {";
     bool first = true;
     for (const auto& [b, n] : ops_per_backend(s)) {
@@ -114,7 +171,7 @@ int cmd_bench(std::span<const std::string> argv) {
     }
     os << "}" << npu_report_json(s) << "}\n";
     std::cout << os.str();
-    return kExitOk;
+    return pl.mismatches ? kExitRuntime : kExitOk;
   }
   std::printf("model: %s\n", model.c_str());
   std::printf("backend: %s (ops: %s), threads %d\n", backend_label(opts).c_str(),
@@ -125,10 +182,20 @@ int cmd_bench(std::span<const std::string> argv) {
       "max %.3f, stddev %.3f)\n",
       iters, st.p50, st.p90, st.p99, st.mean, st.min, st.max, st.stddev);
   std::printf("throughput: %.1f inferences/s\n", throughput);
+  if (pipeline) {
+    if (pl.depth < 2)
+      std::printf(
+          "pipelined: NOT PIPELINED: this model's last partition is not on a backend that "
+          "queues runs (npu); runs were sequential\n");
+    std::printf("pipelined (depth %zu): %.1f inferences/s, %.2fx the sequential throughput; %s\n",
+                pl.depth, pl.per_s, throughput > 0 ? pl.per_s / throughput : 0.0,
+                pl.mismatches ? "OUTPUTS DIFFER from the sequential run"
+                              : "outputs equal the sequential run's");
+  }
   std::printf("memory: arena %s (planned intermediates), process peak RSS %s\n",
               format_bytes(arena).c_str(), format_bytes(rss).c_str());
   print_npu_report(s, 10);
-  return kExitOk;
+  return pl.mismatches ? kExitRuntime : kExitOk;
 }
 
 }  // namespace rnpu::cli

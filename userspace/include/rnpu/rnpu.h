@@ -178,6 +178,16 @@ RNPU_EXPORT rnpu_status rnpu_session_run_async(rnpu_session *s, rnpu_run_callbac
  * returns its status. */
 RNPU_EXPORT rnpu_status rnpu_session_wait(rnpu_session *s);
 
+/* Pipelined runs (rnpu::Session::submit/collect): submit starts a run with
+ * the current inputs, which may be overwritten as soon as it returns;
+ * collect completes the oldest submitted run and makes its outputs
+ * current.  Up to rnpu_session_pipeline_depth() runs may be submitted before
+ * collecting (2 when the model's last partition runs on the npu backend:
+ * the host prepares run N+1 while the device computes run N). */
+RNPU_EXPORT rnpu_status rnpu_session_submit(rnpu_session *s);
+RNPU_EXPORT rnpu_status rnpu_session_collect(rnpu_session *s);
+RNPU_EXPORT size_t rnpu_session_pipeline_depth(const rnpu_session *s);
+
 /* The last run's output: shape, type and a pointer valid until the next run
  * (or the caller's buffer when one is bound). */
 RNPU_EXPORT rnpu_status rnpu_session_get_output(const rnpu_session *s, size_t index,

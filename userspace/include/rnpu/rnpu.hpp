@@ -172,6 +172,18 @@ class Session {
   // One run at a time per session; the future rethrows run errors.
   std::future<void> run_async();
 
+  // Pipelined runs, for streams of inputs: submit() takes the current
+  // inputs (they may be overwritten as soon as it returns) and starts a
+  // run; collect() completes the oldest submitted run, after which
+  // output() gives its results (until the next collect()).  Up to
+  // pipeline_depth() runs may be submitted before collecting: with the npu
+  // backend running the model's last partition that is 2, so the host
+  // prepares run N+1 while the NPU computes run N.  Where the depth is 1,
+  // submit() + collect() is run().  Errors of a run surface from collect().
+  void submit();
+  void collect();
+  size_t pipeline_depth() const;
+
   // Valid until the next run.
   TensorView output(size_t index) const;
 

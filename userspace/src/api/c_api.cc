@@ -264,6 +264,25 @@ rnpu_status rnpu_session_run(rnpu_session* s) {
   });
 }
 
+rnpu_status rnpu_session_submit(rnpu_session* s) {
+  if (!s) return bad_arg("session is NULL");
+  return guard([&] { s->s.submit(); });
+}
+
+rnpu_status rnpu_session_collect(rnpu_session* s) {
+  if (!s) return bad_arg("session is NULL");
+  return guard([&] {
+    s->s.collect();
+    auto p = s->s.profile();
+    std::lock_guard lock(s->profile_mu);
+    s->profile = std::move(p);
+  });
+}
+
+size_t rnpu_session_pipeline_depth(const rnpu_session* s) {
+  return s ? s->s.pipeline_depth() : 0;
+}
+
 rnpu_status rnpu_session_run_async(rnpu_session* s, rnpu_run_callback cb, void* user) {
   if (!s) return bad_arg("session is NULL");
   return guard([&] {

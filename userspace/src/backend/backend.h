@@ -123,9 +123,18 @@ class Backend {
   // 3. Run with inputs from ctx; outputs go to ctx.tensor(output ids).
   virtual void run(Program& p, RunContext& ctx) = 0;
   // 4. Complete the run started by run() (host backends finish in run()).
+  // With max_in_flight(p) = K > 1, run() may be called up to K times
+  // before read_outputs(); each read_outputs() completes the oldest run.
+  // run() must have consumed its inputs by the time it returns.
   virtual void read_outputs(Program& p, RunContext& ctx) {
     (void)p;
     (void)ctx;
+  }
+  // How many runs of p may be started before the first is read (device
+  // backends that queue submissions; the runtime then pipelines runs).
+  virtual size_t max_in_flight(const Program& p) const {
+    (void)p;
+    return 1;
   }
   // 5. Release the program.
   virtual void destroy(std::unique_ptr<Program> p) { p.reset(); }

@@ -7,23 +7,23 @@
 
 namespace rnpu::npu {
 
-void copy_inputs(const Program& p, RunContext& ctx, uint8_t* image) {
+void copy_inputs(const Program& p, RunContext& ctx, uint8_t* image, uint64_t image_off) {
   for (const IoBinding& io : p.inputs) {
     const HostTensor& t = ctx.tensor(io.value);
     if (!t.data || t.size < io.bytes || t.shape != io.shape)
       throw Error(ErrorCode::kShapeMismatch,
                   "npu: input '" + io.name + "' does not match the shape it was compiled for");
-    std::memcpy(image + io.offset, t.data, io.bytes);
+    std::memcpy(image + (io.offset - image_off), t.data, io.bytes);
   }
 }
 
-void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image) {
+void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image, uint64_t image_off) {
   for (const IoBinding& io : p.outputs) {
     HostTensor& t = ctx.tensor(io.value);
     void* dst = t.data ? t.data : ctx.allocate(io.value, io.dtype, io.shape);
     if (ctx.tensor(io.value).size < io.bytes)
       throw Error(ErrorCode::kInternal, "npu: output '" + io.name + "' buffer too small");
-    std::memcpy(dst, image + io.offset, io.bytes);
+    std::memcpy(dst, image + (io.offset - image_off), io.bytes);
   }
 }
 

@@ -14,10 +14,13 @@ struct rnpu_cmd_cost;
 
 namespace rnpu::npu {
 
-// Copies every partition input into image (laid out per p.inputs).
-void copy_inputs(const Program& p, RunContext& ctx, uint8_t* image);
+// Copies every partition input into image (laid out per p.inputs); image
+// holds the program's image from byte image_off on (a run slot holds it
+// from data_start()).
+void copy_inputs(const Program& p, RunContext& ctx, uint8_t* image, uint64_t image_off = 0);
 // Copies every output out of image into the runtime's tensors.
-void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image);
+void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image,
+                  uint64_t image_off = 0);
 // "node 'conv3' (Conv)" for the command at stream offset `off`.
 std::string command_origin(const Program& p, uint32_t off);
 

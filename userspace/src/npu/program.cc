@@ -58,11 +58,20 @@ std::string HwConfig::str() const {
 }
 
 std::vector<uint8_t> Program::relocate(uint64_t base) const {
+  return relocate(base, base + data_start());
+}
+
+uint64_t Program::data_start() const {
+  return (weights.size() + 63) & ~uint64_t(63);
+}
+
+std::vector<uint8_t> Program::relocate(uint64_t weights_va, uint64_t data_va) const {
   std::vector<uint8_t> s = stream;
+  uint64_t split = data_start();
   for (uint32_t at : relocs) {
     uint64_t v;
     std::memcpy(&v, &s[at], 8);
-    v += base;
+    v = v < split ? weights_va + v : data_va + (v - split);
     std::memcpy(&s[at], &v, 8);
   }
   return s;

@@ -78,6 +78,12 @@ struct Program {
 
   // The stream with every image-relative VA moved to base + offset.
   std::vector<uint8_t> relocate(uint64_t base) const;
+  // The image in two pieces: the weights [0, data_start()), read-only and
+  // shared by every run, and the per-run data (inputs, outputs, scratch)
+  // from data_start() on, which may live elsewhere (one copy per run slot
+  // of the npu backend, so successive runs overlap).
+  uint64_t data_start() const;
+  std::vector<uint8_t> relocate(uint64_t weights_va, uint64_t data_va) const;
   // Lower bound of DRAM traffic: weights, inputs and outputs once each.
   uint64_t compulsory_bytes() const;
 };

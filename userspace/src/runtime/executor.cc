@@ -424,7 +424,40 @@ void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
 }
 
 void Executor::run() {
+  start();
+  finish();
+}
+
+bool Executor::can_pipeline() const {
+  return pipeline_depth() > 1;
+}
+
+// Successive runs overlap when the last partition runs on a device that
+// takes several submissions of one program (the npu backend's slots) and
+// it produces every graph output: then all host work of run N+1, including
+// copying inputs to the device, may happen while run N is still queued.
+size_t Executor::pipeline_depth() const {
+  if (parts_.empty()) return 1;
+  const CompiledPartition& last = parts_.back();
+  size_t depth = last.backend->max_in_flight(*last.program);
+  if (depth < 2) return 1;
+  for (ValueId v : g_.outputs) {
+    bool made = false;
+    for (ValueId sv : last.sub.outputs) made |= last.sub_to_parent[size_t(sv)] == v;
+    if (!made) return 1;
+  }
+  return depth;
+}
+
+void Executor::start() {
   std::lock_guard lock(mu_);
+  if (in_flight_ > 0 && in_flight_ >= pipeline_depth())
+    throw Error(ErrorCode::kInvalidArgument,
+                in_flight_ == 1 && pipeline_depth() == 1
+                    ? "a run is in flight and this model cannot pipeline (its last partition is "
+                      "not on a device that queues runs): finish it first"
+                    : std::to_string(in_flight_) + " runs are in flight, the most this model "
+                                                   "pipelines: finish one first");
   for (size_t i = 0; i < in_bind_.size(); ++i)
     if (!in_bind_[i].set)
       throw Error(ErrorCode::kInvalidArgument, "input '" + input_info_[i].name + "' is not set");
@@ -442,6 +475,9 @@ void Executor::run() {
       if (same && signature_[k++] != d) same = false;
   }
   if (!same || k != signature_.size()) {
+    if (in_flight_ > 0)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "input shapes changed while a run is in flight: finish it first");
     prepare();
     signature_.clear();
     for (const Binding& b : in_bind_) {
@@ -449,31 +485,54 @@ void Executor::run() {
       signature_.insert(signature_.end(), b.shape.begin(), b.shape.end());
     }
   }
+  bool defer = pipeline_depth() > 1;
   reset_slots();
   profile_.clear();
   for (auto& p : parts_) {
     PartCtx ctx(*this, p);
-    auto t0 = Clock::now();
     p.backend->run(*p.program, ctx);
-    p.backend->read_outputs(*p.program, ctx);
-    if (opts_.profiling && ctx.recorded == 0) {
-      uint64_t ns =
-          uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
-      const ir::Node& n0 = p.sub.nodes.front();
-      if (p.sub.nodes.size() == 1)
-        profile_.push_back({n0.name, n0.op, p.backend->name(), ns, 0});
-      else
-        profile_.push_back({n0.name + ".." + p.sub.nodes.back().name,
-                            "partition(" + std::to_string(p.sub.nodes.size()) + " ops)",
-                            p.backend->name(), ns, 0});
+    if (defer && &p == &parts_.back()) {
+      started_.push_back(Clock::now());
+      break;
     }
-    for (ValueId sv : p.sub.outputs) {
-      const Slot& s = slots_[size_t(p.sub_to_parent[size_t(sv)])];
-      if (!s.allocated || !s.t.data)
-        throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
-                                              "' did not produce value '" + p.sub.value(sv).name +
-                                              "'");
-    }
+    auto t0 = Clock::now();
+    complete(p, ctx, t0);
+  }
+  if (!defer) started_.push_back(Clock::now());
+  ++in_flight_;
+}
+
+void Executor::complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0) {
+  p.backend->read_outputs(*p.program, ctx);
+  if (opts_.profiling && ctx.recorded == 0) {
+    uint64_t ns =
+        uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count());
+    const ir::Node& n0 = p.sub.nodes.front();
+    if (p.sub.nodes.size() == 1)
+      profile_.push_back({n0.name, n0.op, p.backend->name(), ns, 0});
+    else
+      profile_.push_back({n0.name + ".." + p.sub.nodes.back().name,
+                          "partition(" + std::to_string(p.sub.nodes.size()) + " ops)",
+                          p.backend->name(), ns, 0});
+  }
+  for (ValueId sv : p.sub.outputs) {
+    const Slot& s = slots_[size_t(p.sub_to_parent[size_t(sv)])];
+    if (!s.allocated || !s.t.data)
+      throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
+                                            "' did not produce value '" + p.sub.value(sv).name +
+                                            "'");
+  }
+}
+
+void Executor::finish() {
+  std::lock_guard lock(mu_);
+  if (in_flight_ == 0) throw Error(ErrorCode::kInvalidArgument, "no run is in flight");
+  Clock::time_point t0 = started_.front();
+  started_.pop_front();
+  --in_flight_;  // an error still ends the run
+  if (pipeline_depth() > 1) {
+    PartCtx ctx(*this, parts_.back());
+    complete(parts_.back(), ctx, t0);
   }
   // Outputs that are graph inputs or constants, copied to bound buffers.
   for (size_t i = 0; i < g_.outputs.size(); ++i) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -46,7 +47,15 @@ class Executor {
 
   void set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape);
   void set_output(size_t i, void* data, size_t size);
-  void run();
+  void run();  // start() + finish()
+  // Pipelined runs: start() takes the inputs and begins a run; finish()
+  // completes the oldest started run and makes its outputs current.  Up to
+  // pipeline_depth() runs may be started before the first is finished.
+  void start();
+  void finish();
+  size_t pipeline_depth() const;
+  bool can_pipeline() const;
+  size_t in_flight() const { return in_flight_; }
   TensorView output(size_t i) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
@@ -62,8 +71,10 @@ class Executor {
   class PartCtx;
   friend class PartCtx;
 
+  using Clock = std::chrono::steady_clock;
   void prepare();
   void reset_slots();
+  void complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0);
   void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
 
   ir::Graph g_;
@@ -93,6 +104,8 @@ class Executor {
 
   std::vector<OpProfile> profile_;
   size_t programs_loaded_ = 0;
+  size_t in_flight_ = 0;
+  std::deque<Clock::time_point> started_;  // per run in flight
   mutable std::mutex mu_;
 };
 

@@ -201,6 +201,18 @@ void Session::run() {
   impl_->exec->run();
 }
 
+void Session::submit() {
+  impl_->exec->start();
+}
+
+void Session::collect() {
+  impl_->exec->finish();
+}
+
+size_t Session::pipeline_depth() const {
+  return impl_->exec->pipeline_depth();
+}
+
 std::future<void> Session::run_async() {
   auto promise = std::make_shared<std::promise<void>>();
   std::future<void> f = promise->get_future();

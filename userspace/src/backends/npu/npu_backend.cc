@@ -1,11 +1,16 @@
 // The "npu" backend: NPU command streams from the shared code generator
 // (userspace/src/npu), run on the device through the rnpu accel driver.
-// A compiled partition owns one BO holding its image (weights, I/O,
-// scratch) followed by its command stream, relocated to the BO's device
-// address; a run copies inputs in, submits, waits for the job and maps any
-// job error (invalid command, MMU fault, watchdog, hang) to an rnpu::Error
-// naming the node whose command failed.
+// A compiled partition owns a read-only BO with its packed weights and
+// kSlots run slots, each a BO with the per-run data (inputs, outputs,
+// scratch) followed by the command stream relocated to both BOs.  run()
+// copies inputs into the next free slot and submits; read_outputs() waits
+// for the oldest submitted job and maps any job error (invalid command, MMU
+// fault, watchdog, hang) to an rnpu::Error naming the node whose command
+// failed.  With two slots the runtime pipelines successive inferences: the
+// host prepares run N+1 while the device (or its queue) holds run N.
+#include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "backend/backend.h"
 #include "backends/npu/accel_device.h"
@@ -23,17 +28,35 @@ uint64_t align_page(uint64_t v) {
   return (v + 4095) & ~uint64_t(4095);
 }
 
+constexpr size_t kSlots = 2;
+
 class NpuProgram : public Program {
  public:
+  struct Slot {
+    npu::Bo bo;
+    uint64_t seqno = 0;  // of the submitted, unfinished job; 0 = free
+  };
   npu::AccelDevice* dev = nullptr;
   npu::Program prog;
-  npu::Bo bo;
-  uint64_t stream_off = 0;
-  uint64_t pending = 0;  // seqno of the submitted, unfinished job
+  npu::Bo weights;
+  Slot slots[kSlots];
+  uint64_t stream_off = 0;  // within a slot
+  size_t next = 0;          // slot the next run uses
+  std::deque<size_t> pending;  // slots with jobs in flight, oldest first
   npu::RunTotals last;
   uint64_t freq_hz = 0;
   ~NpuProgram() override {
-    if (dev && bo.handle) dev->destroy_bo(bo);
+    if (!dev) return;
+    // A job still queued references the BOs: let it finish first.
+    for (size_t i : pending) {
+      try {
+        dev->wait(slots[i].seqno, kJobWaitNs);
+      } catch (const Error&) {  // a destructor cannot report it
+      }
+    }
+    for (Slot& s : slots)
+      if (s.bo.handle) dev->destroy_bo(s.bo);
+    if (weights.handle) dev->destroy_bo(weights);
   }
   bool npu_report(NpuReport* out) const override {
     if (!last.commands) return false;
@@ -101,17 +124,28 @@ class NpuBackend : public Backend {
                                                   "; this device: " + hw_.str() + "): " + why);
     return prepare(std::move(p));
   }
+  size_t max_in_flight(const Program&) const override { return kSlots; }
   void run(Program& base, RunContext& ctx) override {
     auto& np = static_cast<NpuProgram&>(base);
-    npu::copy_inputs(np.prog, ctx, static_cast<uint8_t*>(np.bo.cpu));
-    npu::BoUse use{&np.bo, true};
-    np.pending =
-        dev_->submit(np.bo, np.stream_off, uint32_t(np.prog.stream.size()), {&use, 1}, 0, 0, 0);
+    if (np.pending.size() == kSlots)
+      throw Error(ErrorCode::kInvalidArgument,
+                  "npu: " + std::to_string(kSlots) + " runs of this partition are in flight");
+    NpuProgram::Slot& slot = np.slots[np.next];
+    uint64_t data0 = np.prog.data_start();
+    npu::copy_inputs(np.prog, ctx, static_cast<uint8_t*>(slot.bo.cpu), data0);
+    npu::BoUse use[2] = {{&np.weights, false}, {&slot.bo, true}};
+    slot.seqno =
+        dev_->submit(slot.bo, np.stream_off, uint32_t(np.prog.stream.size()), use, 0, 0, 0);
+    np.pending.push_back(np.next);
+    np.next = (np.next + 1) % kSlots;
   }
   void read_outputs(Program& base, RunContext& ctx) override {
     auto& np = static_cast<NpuProgram&>(base);
-    npu::JobResult r = dev_->wait(np.pending, kJobWaitNs);
-    np.pending = 0;
+    if (np.pending.empty()) throw Error(ErrorCode::kInternal, "npu: no run in flight");
+    NpuProgram::Slot& slot = np.slots[np.pending.front()];
+    np.pending.pop_front();
+    npu::JobResult r = dev_->wait(slot.seqno, kJobWaitNs);
+    slot.seqno = 0;
     if (r.state != DRM_RNPU_JOB_DONE || r.error) {
       // Only the device's own errors point at a command.
       bool at_cmd = r.error == DRM_RNPU_ERR_INVALID_CMD || r.error == DRM_RNPU_ERR_MMU_FAULT ||
@@ -123,7 +157,8 @@ class NpuBackend : public Backend {
     }
     np.last = {r.cycles, r.macs, r.dram_bytes, r.sram_bytes, np.prog.cmds.size()};
     np.freq_hz = dev_->param(DRM_RNPU_PARAM_FREQ_MAX);
-    npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(np.bo.cpu));
+    npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(slot.bo.cpu),
+                      np.prog.data_start());
     if (ctx.profiling()) {
       // The device reports per job, not per command: one entry for the partition.
       OpProfile op;
@@ -140,13 +175,17 @@ class NpuBackend : public Backend {
   std::unique_ptr<Program> prepare(npu::Program p) {
     auto np = std::make_unique<NpuProgram>();
     np->dev = dev_.get();
-    np->stream_off = align_page(p.image_bytes);
-    np->bo = dev_->create_bo(np->stream_off + p.stream.size(), false);
-    auto* cpu = static_cast<uint8_t*>(np->bo.cpu);
-    std::memset(cpu, 0, p.image_bytes);
-    std::memcpy(cpu, p.weights.data(), p.weights.size());
-    std::vector<uint8_t> s = p.relocate(np->bo.va);
-    std::memcpy(cpu + np->stream_off, s.data(), s.size());
+    uint64_t data0 = p.data_start(), data = p.image_bytes > data0 ? p.image_bytes - data0 : 0;
+    np->weights = dev_->create_bo(align_page(std::max<uint64_t>(data0, 1)), true);
+    std::memcpy(np->weights.cpu, p.weights.data(), p.weights.size());
+    np->stream_off = align_page(data);
+    for (NpuProgram::Slot& slot : np->slots) {
+      slot.bo = dev_->create_bo(np->stream_off + p.stream.size(), false);
+      auto* cpu = static_cast<uint8_t*>(slot.bo.cpu);
+      std::memset(cpu, 0, data);
+      std::vector<uint8_t> s = p.relocate(np->weights.va, slot.bo.va);
+      std::memcpy(cpu + np->stream_off, s.data(), s.size());
+    }
     np->prog = std::move(p);
     return np;
   }
