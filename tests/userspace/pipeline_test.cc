@@ -63,7 +63,8 @@ void register_backends() {
   static bool done = [] {
     BackendRegistry::instance().add("testqueue", 4,
                                     [] { return std::make_unique<QueueBackend>(); });
-    test::register_test_backend(std::make_unique<test::TestBackend>("testref_pipe", std::set<std::string>{"Relu"}), 60);
+    test::register_test_backend(
+        std::make_unique<test::TestBackend>("testref_pipe", std::set<std::string>{"Relu"}), 60);
     return true;
   }();
   (void)done;

@@ -370,7 +370,8 @@ void Codegen::plan() {
     std::vector<std::pair<uint64_t, uint64_t>> used;
     for (int j : placed) {
       const Buffer& o = bufs_[size_t(j)];
-      if (o.first <= b.last && b.first <= o.last) used.push_back({o.off, o.off + align_up(o.bytes)});
+      if (o.first <= b.last && b.first <= o.last)
+        used.push_back({o.off, o.off + align_up(o.bytes)});
     }
     std::sort(used.begin(), used.end());
     uint64_t off = 0;

@@ -24,7 +24,7 @@ struct Buffer {
   int first = INT_MAX, last = -1;  // steps that define / last use it
   bool sram = false;
   bool pinned = false;  // must be in SRAM (a tiled group's bands)
-  uint64_t off = 0;  // image offset, or SRAM window offset when sram
+  uint64_t off = 0;     // image offset, or SRAM window offset when sram
 };
 
 // A device view of a value: row-major in its buffer, dense unless strides
@@ -34,7 +34,7 @@ struct Tensor {
   uint8_t dt = RNPU_DT_INVALID;
   std::vector<int64_t> dims;
   std::vector<int64_t> strides;  // elements per dim; empty: dense
-  uint64_t elem_off = 0;  // first element within the buffer
+  uint64_t elem_off = 0;         // first element within the buffer
   // Quantisation of INT8/UINT8 tensors (per-tensor), or per-channel
   // scales for constant weights (qscale_buf holds them as binary32).
   float scale = 0;
@@ -65,8 +65,8 @@ struct RowWindow {
 struct TileGroup {
   std::vector<ir::NodeId> nodes;  // in order; node i+1 consumes node i
   std::vector<RowGeom> geom;
-  int64_t band = 0;  // output rows of the last node per band
-  int buf = -1;      // the pinned SRAM buffer
+  int64_t band = 0;             // output rows of the last node per band
+  int buf = -1;                 // the pinned SRAM buffer
   uint64_t region[2] = {0, 0};  // byte offsets of the two regions in it
   uint64_t bytes = 0;
 };

@@ -19,8 +19,7 @@ namespace rnpu::npu {
 // from data_start()).
 void copy_inputs(const Program& p, RunContext& ctx, uint8_t* image, uint64_t image_off = 0);
 // Copies every output out of image into the runtime's tensors.
-void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image,
-                  uint64_t image_off = 0);
+void copy_outputs(const Program& p, RunContext& ctx, const uint8_t* image, uint64_t image_off = 0);
 // "node 'conv3' (Conv)" for the command at stream offset `off`.
 std::string command_origin(const Program& p, uint32_t off);
 

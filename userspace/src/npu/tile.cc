@@ -27,8 +27,8 @@ uint64_t align_up(uint64_t v) {
 }
 
 bool is_act(const std::string& op) {
-  static const char* const acts[] = {"Relu",  "Sigmoid",     "Tanh", "HardSwish", "Gelu",
-                                     "LeakyRelu", "Elu", "HardSigmoid", "Clip"};
+  static const char* const acts[] = {"Relu",      "Sigmoid", "Tanh",        "HardSwish", "Gelu",
+                                     "LeakyRelu", "Elu",     "HardSigmoid", "Clip"};
   for (const char* a : acts)
     if (op == a) return true;
   return false;
@@ -42,8 +42,7 @@ bool is_binary(const std::string& op) {
 bool row_local(const ir::Graph& g, const ir::Node& n, RowGeom* r) {
   if (n.dead || n.inputs.empty() || n.outputs.size() != 1) return false;
   const ir::Value &x = g.value(n.inputs[0]), &y = g.value(n.outputs[0]);
-  if (!x.shape.is_static() || !y.shape.is_static() || x.shape.rank() != 4 ||
-      y.shape.rank() != 4)
+  if (!x.shape.is_static() || !y.shape.is_static() || x.shape.rank() != 4 || y.shape.rank() != 4)
     return false;
   if (device_dtype(x) == RNPU_DT_INVALID || device_dtype(y) == RNPU_DT_INVALID) return false;
   for (size_t i = 1; i < n.inputs.size(); ++i)

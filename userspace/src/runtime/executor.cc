@@ -456,8 +456,9 @@ void Executor::start() {
                 in_flight_ == 1 && pipeline_depth() == 1
                     ? "a run is in flight and this model cannot pipeline (its last partition is "
                       "not on a device that queues runs): finish it first"
-                    : std::to_string(in_flight_) + " runs are in flight, the most this model "
-                                                   "pipelines: finish one first");
+                    : std::to_string(in_flight_) +
+                          " runs are in flight, the most this model "
+                          "pipelines: finish one first");
   for (size_t i = 0; i < in_bind_.size(); ++i)
     if (!in_bind_[i].set)
       throw Error(ErrorCode::kInvalidArgument, "input '" + input_info_[i].name + "' is not set");

@@ -40,8 +40,8 @@ class NpuProgram : public Program {
   npu::Program prog;
   npu::Bo weights;
   Slot slots[kSlots];
-  uint64_t stream_off = 0;  // within a slot
-  size_t next = 0;          // slot the next run uses
+  uint64_t stream_off = 0;     // within a slot
+  size_t next = 0;             // slot the next run uses
   std::deque<size_t> pending;  // slots with jobs in flight, oldest first
   npu::RunTotals last;
   uint64_t freq_hz = 0;
@@ -157,8 +157,7 @@ class NpuBackend : public Backend {
     }
     np.last = {r.cycles, r.macs, r.dram_bytes, r.sram_bytes, np.prog.cmds.size()};
     np.freq_hz = dev_->param(DRM_RNPU_PARAM_FREQ_MAX);
-    npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(slot.bo.cpu),
-                      np.prog.data_start());
+    npu::copy_outputs(np.prog, ctx, static_cast<const uint8_t*>(slot.bo.cpu), np.prog.data_start());
     if (ctx.profiling()) {
       // The device reports per job, not per command: one entry for the partition.
       OpProfile op;
