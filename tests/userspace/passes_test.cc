@@ -175,6 +175,44 @@ TEST(Passes, GeluDecompositionBecomesGelu) {
   }
 }
 
+TEST(Passes, HardSwishDecompositionBecomesHardSwish) {
+  // (x * clip(x + 3, 0, 6)) / 6, x * (clip(..) / 6) and x * clip(..) * (1/6).
+  for (int form : {0, 1, 2}) {
+    ModelBuilder m;
+    m.input("x", {5}).init("three", {}, {3}).init("lo", {}, {0}).init("hi", {}, {6});
+    m.init("six", {}, {6}).init("sixth", {}, {1.f / 6}).output("y");
+    m.node("Add", {"x", "three"}, {"a"});
+    m.node("Clip", {"a", "lo", "hi"}, {"c"});
+    if (form == 0) {
+      m.node("Mul", {"x", "c"}, {"xc"});
+      m.node("Div", {"xc", "six"}, {"y"});
+    } else if (form == 1) {
+      m.node("Div", {"c", "six"}, {"c6"});
+      m.node("Mul", {"c6", "x"}, {"y"});
+    } else {
+      m.node("Mul", {"x", "c"}, {"xc"});
+      m.node("Mul", {"xc", "sixth"}, {"y"});
+    }
+    ir::Graph g = load(m);
+    Permissive p;
+    EXPECT_EQ(passes::fuse(g, {&p}), 1) << form;
+    ASSERT_EQ(g.nodes.size(), 1u) << form;
+    EXPECT_EQ(g.nodes[0].op, "HardSwish");
+  }
+  // Clip bounds other than [0, 6] are not a HardSwish: left alone.
+  ModelBuilder m;
+  m.input("x", {5}).init("three", {}, {3}).init("lo", {}, {0}).init("hi", {}, {5});
+  m.init("six", {}, {6}).output("y");
+  m.node("Add", {"x", "three"}, {"a"});
+  m.node("Clip", {"a", "lo", "hi"}, {"c"});
+  m.node("Mul", {"x", "c"}, {"xc"});
+  m.node("Div", {"xc", "six"}, {"y"});
+  ir::Graph g = load(m);
+  Permissive p;
+  passes::fuse(g, {&p});
+  EXPECT_EQ(count(g, "HardSwish"), 0);
+}
+
 TEST(Passes, QdqRegionBecomesQuantizedOp) {
   ModelBuilder m;
   m.input("x", {1, 4}).output("yq", 3);

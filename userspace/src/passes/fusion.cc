@@ -290,6 +290,62 @@ struct Fuser {
     return true;
   }
 
+  // x * clip(x + 3, 0, 6) / 6 -> HardSwish, matched from the Clip; the
+  // division may come before or after the product, or be a product by 1/6.
+  // (Exporters such as Paddle2ONNX decompose it; fused, the chain it sits
+  // in is linear again, which the NPU's SRAM tiling needs.)
+  bool hard_swish(Node& clip) {
+    if (clip.op != "Clip" || clip.inputs.empty()) return false;
+    std::optional<double> lo, hi;
+    if (clip.inputs.size() > 2) {
+      lo = const_scalar(g, clip.inputs[1]);
+      hi = const_scalar(g, clip.inputs[2]);
+    } else if (clip.inputs.size() == 1) {
+      lo = clip.attrs.get_float("min", -1e30f);
+      hi = clip.attrs.get_float("max", 1e30f);
+    }
+    if (!near(lo, 0) || !near(hi, 6)) return false;
+    Node* add = producer(g, clip.inputs[0]);
+    if (!add || add->op != "Add" || !single_use(g, clip.inputs[0]) || add->inputs.size() != 2)
+      return false;
+    ValueId x = add->inputs[0];
+    if (!near(const_scalar(g, add->inputs[1]), 3)) {
+      x = add->inputs[1];
+      if (!near(const_scalar(g, add->inputs[0]), 3)) return false;
+    }
+    if (!ir::dtype_is_float(g.value(x).dtype)) return false;
+    auto is_sixth = [&](Node* n, ValueId from) {
+      return n &&
+             ((n->op == "Div" && n->inputs[0] == from && near(const_scalar(g, n->inputs[1]), 6)) ||
+              (n->op == "Mul" && near(const_scalar(g, other_input(*n, from)), 1.0 / 6)));
+    };
+    std::vector<Node*> dead = {add, &clip};
+    Node* next = sole_consumer(g, clip.outputs[0]);
+    ValueId out;
+    if (is_sixth(next, clip.outputs[0])) {  // x * (clip / 6)
+      Node* mul = sole_consumer(g, next->outputs[0]);
+      if (!mul || mul->op != "Mul" || other_input(*mul, next->outputs[0]) != x) return false;
+      dead.insert(dead.end(), {next, mul});
+      out = mul->outputs[0];
+    } else {  // (x * clip) / 6
+      if (!next || next->op != "Mul" || other_input(*next, clip.outputs[0]) != x) return false;
+      Node* six = sole_consumer(g, next->outputs[0]);
+      if (!is_sixth(six, next->outputs[0])) return false;
+      dead.insert(dead.end(), {next, six});
+      out = six->outputs[0];
+    }
+    Node hs;
+    hs.name = g.unique_node_name(clip.name + "_hardswish");
+    hs.op = "HardSwish";
+    hs.opset = 14;
+    hs.inputs = {x};
+    hs.outputs = {out};
+    if (!any_supports(g, hs, backends)) return false;
+    for (Node* n : dead) n->dead = true;
+    g.add_node(std::move(hs));
+    return true;
+  }
+
   // x * 0.5 * (1 + erf(x / sqrt(2))) -> Gelu, matched from the Erf.
   bool gelu(Node& erf) {
     if (erf.op != "Erf" || erf.inputs.size() != 1) return false;
@@ -345,8 +401,8 @@ int fuse(ir::Graph& g, const std::vector<Backend*>& backends) {
   // Each family to a fixed point; structural patterns first so activations
   // can then attach to their results (Gemm + Gelu, Conv(+BN) + Relu).
   using Rule = bool (Fuser::*)(ir::Node&);
-  for (Rule rule :
-       {&Fuser::gelu, &Fuser::layer_norm, &Fuser::conv_bn, &Fuser::bias_add, &Fuser::activation}) {
+  for (Rule rule : {&Fuser::gelu, &Fuser::hard_swish, &Fuser::layer_norm, &Fuser::conv_bn,
+                    &Fuser::bias_add, &Fuser::activation}) {
     bool changed = true;
     while (changed) {
       changed = false;
