@@ -250,6 +250,34 @@ TEST(Passes, QdqRegionBecomesQuantizedOp) {
   EXPECT_EQ(passes::fold_qdq(g2, {&strict}), 0);
 }
 
+// ReLU6 between quantised convolutions: DQ -> Clip(0, 6) -> Q becomes an
+// int8 Clip whose float bounds stay real numbers.
+TEST(Passes, QdqClipKeepsRealBounds) {
+  ModelBuilder m;
+  m.input("x", {1, 4}).output("yq", 3);
+  m.init("s", {}, {0.1f}).init("s2", {}, {0.05f}).init("lo", {}, {0.f}).init("hi", {}, {6.f});
+  for (const char* n : {"z", "z2"}) {
+    auto* t = m.graph().add_initializer();
+    t->set_name(n);
+    t->set_data_type(::onnx::TensorProto::INT8);
+    t->add_int32_data(0);
+  }
+  m.node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "s", "z"}, {"xd"});
+  m.node("Clip", {"xd", "lo", "hi"}, {"c"}, "relu6");
+  m.node("QuantizeLinear", {"c", "s2", "z2"}, {"yq"});
+  ir::Graph g = load(m);
+  Permissive p;
+  EXPECT_EQ(passes::fold_qdq(g, {&p}), 1);
+  EXPECT_EQ(count(g, "DequantizeLinear"), 0);
+  auto clip = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.op == "Clip"; });
+  ASSERT_NE(clip, g.nodes.end());
+  EXPECT_EQ(g.value(clip->inputs[0]).dtype, DataType::kInt8);
+  EXPECT_EQ(g.value(clip->inputs[2]).dtype, DataType::kFloat32);
+  ASSERT_TRUE(g.value(clip->outputs[0]).quant);
+  EXPECT_FLOAT_EQ(g.value(clip->outputs[0]).quant->scale[0], 0.05f);
+}
+
 TEST(Passes, NhwcRegionsGetTransposesOnlyAtBoundaries) {
   ModelBuilder m;
   m.input("x", {1, 3, 8, 8}).output("y");

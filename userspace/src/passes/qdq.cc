@@ -40,7 +40,7 @@ const std::set<std::string> kQuantizable = {
     "Conv",    "MatMul",  "Gemm",        "Add",
     "Mul",     "MaxPool", "AveragePool", "GlobalAveragePool",
     "Relu",    "Concat",  "Reshape",     "Transpose",
-    "Sigmoid", "Softmax"};
+    "Sigmoid", "Softmax", "Clip"};
 
 }  // namespace
 
@@ -67,9 +67,11 @@ int fold_qdq(ir::Graph& g, const std::vector<Backend*>& backends) {
       if (v == ir::kNoValue) continue;
       Node* dq = producer(g, v);
       if (!dq || dq->op != "DequantizeLinear") {
-        // Shape-like inputs (Reshape's shape) and float biases are allowed.
+        // Shape-like inputs (Reshape's shape) are allowed, and Clip's
+        // bounds, which stay real numbers (the backend applies them to the
+        // dequantised value before requantising).
         const ir::Value& val = g.value(v);
-        ok = val.is_constant() && !ir::dtype_is_float(val.dtype);
+        ok = val.is_constant() && (!ir::dtype_is_float(val.dtype) || (op.op == "Clip" && i > 0));
         continue;
       }
       auto p = params_of(g, *dq);
