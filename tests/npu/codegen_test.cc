@@ -172,7 +172,7 @@ TEST(NpuSim, TiledChainMatchesUntiledBitForBit) {
   auto& c2 = m.node("Conv", {"r1", "w2"}, {"c2"}, "conv2");
   attr_ints(c2, "pads", {1, 1, 1, 1});
   attr_ints(c2, "strides", {2, 2});
-  m.node("Mul", {"c2", "s"}, {"m"}, "scale");
+  m.node("Mul", {"s", "c2"}, {"m"}, "scale");  // constant first
   m.node("Add", {"m", "k"}, {"a"}, "shift");
   m.node("HardSigmoid", {"a"}, {"h"}, "hsig");
   auto& p = m.node("AveragePool", {"h"}, {"p"}, "pool");

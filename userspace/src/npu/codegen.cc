@@ -346,7 +346,7 @@ void Codegen::plan() {
   // are pinned for the whole span.
   for (TileGroup& grp : groups_) {
     int s0 = step_of[grp.nodes.front()], s1 = step_of[grp.nodes.back()];
-    Buffer& x = bufs_[size_t(vals_[size_t(g_.node(grp.nodes.front()).inputs[0])].buf)];
+    Buffer& x = bufs_[size_t(vals_[size_t(chain_input(g_, g_.node(grp.nodes.front())))].buf)];
     Buffer& y = bufs_[size_t(vals_[size_t(g_.node(grp.nodes.back()).outputs[0])].buf)];
     x.last = std::max(x.last, s1);
     y.first = std::min(y.first, s0);

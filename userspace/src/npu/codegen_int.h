@@ -174,6 +174,9 @@ bool lower_move(Codegen& c, const ir::Node& n);
 bool lower_convt_op(Codegen& c, const ir::Node& n);
 bool conv_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
 bool pool_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
+// The one non-constant input of n (a tiled chain passes through it), or
+// kNoValue when there are several or none.
+ir::ValueId chain_input(const ir::Graph& g, const ir::Node& n);
 // Chains worth running band by band through SRAM; reorders `order` so each
 // group's nodes are consecutive.  Empty when tiling is off.
 std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::NodeId>* order,

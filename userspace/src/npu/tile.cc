@@ -38,25 +38,44 @@ bool is_binary(const std::string& op) {
   return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Min" || op == "Max";
 }
 
+}  // namespace
+
+ir::ValueId chain_input(const ir::Graph& g, const ir::Node& n) {
+  ir::ValueId dyn = ir::kNoValue;
+  for (ir::ValueId v : n.inputs) {
+    if (v == ir::kNoValue || g.value(v).is_constant()) continue;
+    if (dyn != ir::kNoValue) return ir::kNoValue;
+    dyn = v;
+  }
+  return dyn;
+}
+
+namespace {
+
 // Row geometry of n when it can be computed band by band.
 bool row_local(const ir::Graph& g, const ir::Node& n, RowGeom* r) {
   if (n.dead || n.inputs.empty() || n.outputs.size() != 1) return false;
-  const ir::Value &x = g.value(n.inputs[0]), &y = g.value(n.outputs[0]);
-  if (!x.shape.is_static() || !y.shape.is_static() || x.shape.rank() != 4 || y.shape.rank() != 4)
+  ir::ValueId in = chain_input(g, n);
+  if (in == ir::kNoValue) return false;
+  const ir::Value &x = g.value(in), &y = g.value(n.outputs[0]);
+  if (!x.shape.is_static() || !y.shape.is_static() || x.shape.rank() != 4 || y.shape.rank() != 4 ||
+      x.shape.values()[0] != y.shape.values()[0])
     return false;
   if (device_dtype(x) == RNPU_DT_INVALID || device_dtype(y) == RNPU_DT_INVALID) return false;
-  for (size_t i = 1; i < n.inputs.size(); ++i)
-    if (n.inputs[i] != ir::kNoValue && !g.value(n.inputs[i]).is_constant()) return false;
   *r = RowGeom{};
+  if (is_binary(n.op)) {
+    // The constant operand (either side) must be the same on every row:
+    // a scalar or per channel.  Same shape in and out (no broadcasting of
+    // the chain value itself).
+    if (x.shape.values() != y.shape.values()) return false;
+    const ir::Value& c = g.value(n.inputs[0] == in ? n.inputs[1] : n.inputs[0]);
+    std::vector<int64_t> d = c.constant->dims;
+    return d.size() < 2 || d[d.size() - 2] == 1;
+  }
+  if (n.inputs[0] != in) return false;
   if (n.op == "Conv") return conv_rows(g, n, r);
   if (n.op == "MaxPool" || n.op == "AveragePool") return pool_rows(g, n, r);
-  if (is_binary(n.op)) {
-    // With a constant that is the same on every row (scalar or per channel).
-    const ir::Value& b = g.value(n.inputs[1]);
-    std::vector<int64_t> d = b.constant->dims;
-    return d.size() < 2 || numel(std::vector<int64_t>(d.end() - 2, d.end() - 1)) == 1;
-  }
-  return is_act(n.op);
+  return is_act(n.op) && x.shape.values() == y.shape.values();
 }
 
 int64_t rows_of(const ir::Graph& g, ir::ValueId v) {
@@ -88,7 +107,7 @@ uint64_t band_bytes(const ir::Graph& g, const std::vector<ir::NodeId>& nodes,
     int64_t lo = a, hi = std::min(a + band, H);
     for (size_t k = L; k-- > 1;) {
       const ir::Node& n = g.node(nodes[k]);
-      input_band(geom[k], rows_of(g, n.inputs[0]), &lo, &hi);
+      input_band(geom[k], rows_of(g, chain_input(g, n)), &lo, &hi);
       if (hi <= lo) return 0;
       rows[k - 1] = std::max(rows[k - 1], hi - lo);
     }
@@ -147,7 +166,7 @@ std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::Node
       if (uses[v] != 1 || g.is_graph_output(v)) break;
       ir::NodeId next = user[v];
       const ir::Node& nn = g.node(next);
-      if (taken[next] || nn.inputs[0] != v || !row_local(g, nn, &r)) break;
+      if (taken[next] || chain_input(g, nn) != v || !row_local(g, nn, &r)) break;
       chain.push_back(next);
       geom.push_back(r);
     }
@@ -200,7 +219,8 @@ void Codegen::lower_group(const TileGroup& grp, Program& p) {
   size_t L = grp.nodes.size(), base = p.nodes.size();
   const ir::Node& head = g_.node(grp.nodes.front());
   const ir::Node& tail = g_.node(grp.nodes.back());
-  const Tensor X = vals_[size_t(head.inputs[0])], Y = vals_[size_t(tail.outputs[0])];
+  const ir::ValueId xid = chain_input(g_, head);
+  const Tensor X = vals_[size_t(xid)], Y = vals_[size_t(tail.outputs[0])];
   auto band_of = [](Tensor t, int64_t r0, int64_t r1) {
     if (t.strides.empty()) t.strides = dense_strides(t.dims);
     t.elem_off += uint64_t(r0 * t.strides[2]);
@@ -231,12 +251,12 @@ void Codegen::lower_group(const TileGroup& grp, Program& p) {
     for (size_t k = L; k-- > 0;) {
       lo[k] = lo[k + 1];
       hi[k] = hi[k + 1];
-      input_band(grp.geom[k], rows_of(g_, g_.node(grp.nodes[k]).inputs[0]), &lo[k], &hi[k]);
+      input_band(grp.geom[k], rows_of(g_, chain_input(g_, g_.node(grp.nodes[k]))), &lo[k], &hi[k]);
     }
     for (size_t k = 0; k < L; ++k) {
       const ir::Node& n = g_.node(grp.nodes[k]);
       const RowGeom& r = grp.geom[k];
-      vals_[size_t(n.inputs[0])] =
+      vals_[size_t(chain_input(g_, n))] =
           k == 0 ? band_of(X, lo[0], hi[0]) : in_sram(k - 1, hi[k] - lo[k]);
       vals_[size_t(n.outputs[0])] =
           k + 1 == L ? band_of(Y, lo[L], hi[L]) : in_sram(k, hi[k + 1] - lo[k + 1]);
@@ -252,7 +272,7 @@ void Codegen::lower_group(const TileGroup& grp, Program& p) {
   }
   window_ = {-1, -1};
   for (size_t k = 0; k + 1 < L; ++k) vals_[size_t(g_.node(grp.nodes[k]).outputs[0])] = Tensor{};
-  vals_[size_t(head.inputs[0])] = X;
+  vals_[size_t(xid)] = X;
   vals_[size_t(tail.outputs[0])] = Y;
   for (size_t k = 0; k < L; ++k) {
     const ir::Node& n = g_.node(grp.nodes[k]);
