@@ -198,6 +198,23 @@ TEST(NpuSim, TiledChainMatchesUntiledBitForBit) {
   EXPECT_LT(max_err(got, ref), 5e-2);
 }
 
+// 2x2 / stride-2 ConvTranspose: four 1x1 convolutions into strided views of
+// the output, no zero-filled upsampled copy; MACs are the op's own.
+TEST(NpuCodegen, StrideEqualsKernelConvTransposeRunsPerPhase) {
+  ModelBuilder m;
+  m.input("x", {1, 8, 16, 16}).output("y");
+  m.init("w", {8, 4, 2, 2}, randv(8 * 4 * 4, 21, 0.3f));
+  auto& n = m.node("ConvTranspose", {"x", "w"}, {"y"}, "up");
+  attr_ints(n, "strides", {2, 2});
+  attr_ints(n, "kernel_shape", {2, 2});
+  npu::Program p = npu::compile(lowered(m.bytes()), npu::HwConfig::reference());
+  rnpu_model_result res;
+  ASSERT_EQ(rnpu_model_validate(p.stream.data(), p.stream.size(), &res), RNPU_MS_OK) << res.msg;
+  EXPECT_EQ(opcodes(p), (std::vector<uint16_t>{RNPU_OP_DMA, RNPU_OP_CONV2D, RNPU_OP_CONV2D,
+                                               RNPU_OP_CONV2D, RNPU_OP_CONV2D, RNPU_OP_DMA}));
+  EXPECT_EQ(p.macs, uint64_t(16 * 16 * 8) * 4 * 4);
+}
+
 TEST(NpuCodegen, RelocationMovesEveryDramAddress) {
   npu::Program p = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
   std::vector<uint8_t> a = p.relocate(0), b = p.relocate(0x40000000);

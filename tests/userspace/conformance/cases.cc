@@ -89,6 +89,15 @@ std::vector<Case> build() {
     attr_ints(n, "strides", {2, 2});
     v.push_back(b.done("conv_transpose"));
   }
+  {
+    // Stride == kernel: the NPU lowers it per phase (no zero insertion).
+    Builder b;
+    b.in("x", {1, 4, 5, 6}).w("w", {4, 3, 2, 2}).w("bias", {3});
+    auto& n = b.m.node("ConvTranspose", {"x", "w", "bias"}, {"y"}, "upsample");
+    attr_ints(n, "strides", {2, 2});
+    attr_ints(n, "kernel_shape", {2, 2});
+    v.push_back(b.done("conv_transpose_2x2_s2_bias"));
+  }
   // Matrix products.
   {
     Builder b;

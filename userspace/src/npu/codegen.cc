@@ -321,9 +321,8 @@ void Codegen::plan() {
     for (ir::ValueId v : n.inputs)
       if (v != ir::kNoValue && vals_[size_t(v)].valid())
         bufs_[size_t(vals_[size_t(v)].buf)].last = step;
-    if (n.op == "ConvTranspose") {
-      ConvTGeom t;
-      convt_geom(g_, n, &t);
+    ConvTGeom t;
+    if (n.op == "ConvTranspose" && convt_geom(g_, n, &t) && !convt_phased(t)) {
       temps_[&n] = new_buf(Buffer::kScratch, uint64_t(t.n * t.c * t.zh * t.zw) * 2, step);
     }
     for (size_t i = 0; i < n.outputs.size(); ++i) {

@@ -165,6 +165,8 @@ struct ConvTGeom {
 };
 // False when the padding exceeds what zero insertion can express.
 bool convt_geom(const ir::Graph& g, const ir::Node& n, ConvTGeom* t);
+// Stride == kernel without dilation or padding: lowered per phase, no z.
+bool convt_phased(const ConvTGeom& t);
 
 // Per-op lowering (lower_mac.cc, lower_vec.cc, lower_move.cc); each returns
 // false when it does not handle the op.

@@ -1,8 +1,16 @@
-// ConvTranspose on hardware without a transposed mode: the input is
-// scattered with stride s into a zero-filled buffer z (DMA fill, strided
-// DMA), and a stride-1 CONV2D with spatially flipped, in/out-swapped
-// weights runs over z.  Exact: every product the transposed convolution
-// forms appears once, the inserted zeros contribute nothing.
+// ConvTranspose on hardware without a transposed mode.
+//
+// Stride equal to the kernel, no dilation, padding or output padding (the
+// 2x2/stride-2 upsampling of FPN and DB heads): output pixels of phase
+// (a, b), rows s*i + a and columns s*j + b, each take exactly one tap,
+// w[:, :, a, b], of input pixel (i, j).  So s*s 1x1 CONV2Ds, one per phase,
+// write into strided views of the output: no zeros multiplied, no
+// upsampled copy.
+//
+// Otherwise the input is scattered with stride s into a zero-filled buffer
+// z (DMA fill, strided DMA), and a stride-1 CONV2D with spatially flipped,
+// in/out-swapped weights runs over z.  Exact: every product the transposed
+// convolution forms appears once, the inserted zeros contribute nothing.
 #include <cstring>
 
 #include "npu/codegen_int.h"
@@ -61,9 +69,60 @@ bool convt_geom(const ir::Graph& g, const ir::Node& n, ConvTGeom* t) {
   return true;
 }
 
+bool convt_phased(const ConvTGeom& t) {
+  return t.s[0] == t.kh && t.s[1] == t.kw && t.d[0] == 1 && t.d[1] == 1 && t.zt == t.kh - 1 &&
+         t.zl == t.kw - 1 && t.zh == t.h * t.kh + t.kh - 1 && t.zw == t.w * t.kw + t.kw - 1;
+}
+
+// The products the transposed convolution defines: every input pixel times
+// every tap and output channel of its group (what the roofline counts).
+static uint64_t convt_macs(const ConvTGeom& t) {
+  return uint64_t(t.n * t.c * t.h * t.w) * uint64_t(t.oc / t.groups * t.kh * t.kw);
+}
+
+static void lower_phased(Codegen& c, const ir::Node& n, const ConvTGeom& t) {
+  const Tensor& x = c.in(n, 0);
+  const Tensor& y = c.out(n);
+  const ir::ConstTensor& w = *c.val(n.inputs[1]).constant;
+  int64_t cg = t.c / t.groups, ocg = t.oc / t.groups, H = y.dims[2], W = y.dims[3];
+  Tensor bt;
+  if (c.has_in(n, 2)) {
+    const ir::ConstTensor& b = *c.val(n.inputs[2]).constant;
+    std::vector<double> bv(static_cast<size_t>(t.oc));
+    for (int64_t i = 0; i < t.oc; ++i) bv[size_t(i)] = b.get_double(i);
+    bt = c.pack(bv, {t.oc}, RNPU_DT_FP32);
+  }
+  for (int64_t a = 0; a < t.kh; ++a)
+    for (int64_t b = 0; b < t.kw; ++b) {
+      // W [C, OCg, KH, KW] -> the phase's 1x1 weights [OC, Cg, 1, 1].
+      std::vector<double> wp(static_cast<size_t>(t.oc * cg));
+      for (int64_t gi = 0; gi < t.groups; ++gi)
+        for (int64_t o = 0; o < ocg; ++o)
+          for (int64_t ci = 0; ci < cg; ++ci)
+            wp[size_t((gi * ocg + o) * cg + ci)] =
+                w.get_double((((gi * cg + ci) * ocg + o) * t.kh + a) * t.kw + b);
+      Tensor wt = c.pack(wp, {t.oc, cg, 1, 1}, RNPU_DT_FP16);
+      rnpu_cmd_conv2d cmd;
+      std::memset(&cmd, 0, sizeof cmd);
+      cmd.hdr = {RNPU_OP_CONV2D, sizeof cmd};
+      cmd.stride[0] = cmd.stride[1] = 1;
+      cmd.dilation[0] = cmd.dilation[1] = 1;
+      cmd.groups = uint16_t(t.groups);
+      cmd.act = fused_act(n);
+      cmd.in = c.desc(x);
+      cmd.weight = c.desc(wt);
+      if (bt.valid()) cmd.bias = c.desc(bt);
+      cmd.out = c.desc(y, {t.n, t.oc, t.h, t.w}, {t.oc * H * W, H * W, t.kh * W, t.kw},
+                       uint64_t(a * W + b));
+      c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.weight, &cmd.bias, &cmd.out});
+    }
+  c.cur_macs_ += convt_macs(t);
+}
+
 static void lower_convt(Codegen& c, const ir::Node& n) {
   ConvTGeom t;
   convt_geom(c.g(), n, &t);
+  if (convt_phased(t)) return lower_phased(c, n, t);
   const Tensor& x = c.in(n, 0);
   const Tensor& y = c.out(n);
   Tensor z = c.temp(n, RNPU_DT_FP16, {t.n, t.c, t.zh, t.zw});
@@ -104,7 +163,7 @@ static void lower_convt(Codegen& c, const ir::Node& n) {
     cmd.bias = c.desc(bt);
   }
   cmd.out = c.desc(y);
-  c.cur_macs_ += uint64_t(numel(y.dims)) * uint64_t(cg * t.kh * t.kw);
+  c.cur_macs_ += convt_macs(t);
   c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.weight, &cmd.bias, &cmd.out});
 }
 
