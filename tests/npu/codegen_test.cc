@@ -163,15 +163,17 @@ TEST(NpuSim, TiledChainMatchesUntiledBitForBit) {
   const int64_t H = 150;
   ModelBuilder m;
   m.input("x", {1, 8, H, H}).output("y");
-  m.init("w1", {16, 8, 3, 3}, randv(16 * 8 * 9, 11, 0.3f)).init("b1", {16}, randv(16, 12));
-  m.init("w2", {16, 16, 3, 3}, randv(16 * 16 * 9, 13, 0.2f));
+  // Memory-bound layers (1x1, depthwise): where tiling pays off.
+  m.init("w1", {16, 8, 1, 1}, randv(16 * 8, 11, 0.3f)).init("b1", {16}, randv(16, 12));
+  m.init("w2", {16, 1, 3, 3}, randv(16 * 9, 13, 0.3f));
   m.init("s", {1, 16, 1, 1}, randv(16, 14)).init("k", {1}, {0.25f});
   m.init("w3", {8, 16, 1, 1}, randv(8 * 16, 15, 0.3f));
-  attr_ints(m.node("Conv", {"x", "w1", "b1"}, {"c1"}, "conv1"), "pads", {1, 1, 1, 1});
+  m.node("Conv", {"x", "w1", "b1"}, {"c1"}, "conv1");
   m.node("Relu", {"c1"}, {"r1"}, "relu1");
   auto& c2 = m.node("Conv", {"r1", "w2"}, {"c2"}, "conv2");
   attr_ints(c2, "pads", {1, 1, 1, 1});
   attr_ints(c2, "strides", {2, 2});
+  attr_i(c2, "group", 16);
   m.node("Mul", {"s", "c2"}, {"m"}, "scale");  // constant first
   m.node("Add", {"m", "k"}, {"a"}, "shift");
   m.node("HardSigmoid", {"a"}, {"h"}, "hsig");

@@ -10,8 +10,11 @@
 // model, hw/SPEC.md), so staging one op's tiles through SRAM by DMA costs
 // the DRAM time plus the copies; only keeping intermediates on chip saves
 // DRAM traffic.  The price is recomputing halo rows and re-reading each
-// node's weights once per band, so the largest band that fits is chosen.
+// node's weights once per band: the band is the one with the fewest
+// modelled cycles among those that fit, and a chain is tiled only when
+// that beats running it whole.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "npu/codegen_int.h"
@@ -96,20 +99,101 @@ void input_band(const RowGeom& r, int64_t in_rows, int64_t* lo, int64_t* hi) {
   *hi = b;
 }
 
-// SRAM bytes the chain needs with `band` output rows per band; 0 when a
-// band would be empty.
+// A node's modelled work in the timing model's terms (hw/SPEC.md,
+// "Timing"): compute cycles per output row, bytes per input and output row,
+// weight bytes.
+struct NodeCost {
+  double compute_row = 0, in_row = 0, out_row = 0, weights = 0;
+};
+
+NodeCost node_cost(const ir::Graph& g, const ir::Node& n, const HwConfig& hw) {
+  NodeCost c;
+  ir::ValueId in = chain_input(g, n), out = n.outputs[0];
+  std::vector<int64_t> yd = g.value(out).shape.values();
+  bool q = device_dtype(g.value(out)) != RNPU_DT_FP16;
+  double cols = q ? hw.mac_cols : std::max(1u, hw.mac_cols / 2);
+  double lanes = q ? hw.vec_lanes : std::max(1u, hw.vec_lanes / 2);
+  double row_elems = double(yd[0] * yd[1] * yd[3]), row_pix = double(yd[0] * yd[3]);
+  c.in_row = double(row_bytes(g, in));
+  c.out_row = double(row_bytes(g, out));
+  if (n.op == "Conv") {
+    std::vector<int64_t> wd = g.value(n.inputs[1]).constant->dims;
+    double groups = double(n.attrs.get_int("group", 1));
+    double L = double(wd[1] * wd[2] * wd[3]), G = double(wd[0]) / groups;
+    double cpass =
+        G >= cols ? groups * std::ceil(G / cols) : std::ceil(groups / std::floor(cols / G));
+    c.compute_row = row_pix * std::ceil(L / hw.mac_rows) * cpass;
+    c.weights = double(numel(wd)) * (q ? 1 : 2) + 4.0 * double(wd[0]);
+  } else if (n.op == "MaxPool" || n.op == "AveragePool") {
+    std::vector<int64_t> k = n.attrs.get_ints("kernel_shape", {1, 1});
+    c.compute_row = row_elems * double(numel(k)) / lanes;
+  } else {
+    bool heavy = n.op == "Sigmoid" || n.op == "Tanh" || n.op == "Gelu" || n.op == "Elu";
+    c.compute_row = row_elems * (heavy ? 4 : 1) / lanes;
+  }
+  return c;
+}
+
+double cmd_cycles(const HwConfig& hw, double compute, double dram, double sram) {
+  return hw.cmd_overhead + std::max({compute, dram / hw.dram_bw, sram / hw.sram_bw});
+}
+
+// Modelled cycles of the chain run whole.  An intermediate stays in SRAM
+// when it fits there together with its producer's input or its consumer's
+// output, whichever is larger (both are live while it is made and read),
+// else it goes to DRAM: roughly what the planner does.
+double whole_cycles(const ir::Graph& g, const std::vector<ir::NodeId>& nodes, const HwConfig& hw) {
+  size_t L = nodes.size();
+  std::vector<double> bytes(L + 1);  // bytes[k]: node k's input; bytes[L]: the output
+  for (size_t k = 0; k < L; ++k)
+    bytes[k] = double(row_bytes(g, chain_input(g, g.node(nodes[k])))) *
+               double(rows_of(g, chain_input(g, g.node(nodes[k]))));
+  bytes[L] = double(row_bytes(g, g.node(nodes.back()).outputs[0])) *
+             double(rows_of(g, g.node(nodes.back()).outputs[0]));
+  auto in_dram = [&](size_t k) {  // value k: input of node k
+    return k == 0 || k == L ||
+           bytes[k] + std::max(bytes[k - 1], bytes[k + 1]) > double(hw.sram_bytes);
+  };
+  double total = 0;
+  for (size_t k = 0; k < L; ++k) {
+    const ir::Node& n = g.node(nodes[k]);
+    NodeCost c = node_cost(g, n, hw);
+    bool id = in_dram(k), od = in_dram(k + 1);
+    total += cmd_cycles(hw, c.compute_row * double(rows_of(g, n.outputs[0])),
+                        c.weights + (id ? bytes[k] : 0) + (od ? bytes[k + 1] : 0),
+                        (id ? 0 : bytes[k]) + (od ? 0 : bytes[k + 1]));
+  }
+  return total;
+}
+
+// SRAM bytes the chain needs with `band` output rows per band (0 when a
+// band would be empty) and, in *cycles, its modelled time run band by band.
 uint64_t band_bytes(const ir::Graph& g, const std::vector<ir::NodeId>& nodes,
-                    const std::vector<RowGeom>& geom, int64_t band, uint64_t region[2]) {
+                    const std::vector<RowGeom>& geom, int64_t band, const HwConfig& hw,
+                    uint64_t region[2], double* cycles) {
   size_t L = nodes.size();
   std::vector<int64_t> rows(L, 0);  // most rows of intermediate k in any band
+  std::vector<NodeCost> cost;
+  for (ir::NodeId id : nodes) cost.push_back(node_cost(g, g.node(id), hw));
+  std::vector<int64_t> lo(L + 1), hi(L + 1);  // node k's output rows: [lo[k+1], hi[k+1])
   int64_t H = rows_of(g, g.node(nodes.back()).outputs[0]);
+  *cycles = 0;
   for (int64_t a = 0; a < H; a += band) {
-    int64_t lo = a, hi = std::min(a + band, H);
-    for (size_t k = L; k-- > 1;) {
-      const ir::Node& n = g.node(nodes[k]);
-      input_band(geom[k], rows_of(g, chain_input(g, n)), &lo, &hi);
-      if (hi <= lo) return 0;
-      rows[k - 1] = std::max(rows[k - 1], hi - lo);
+    lo[L] = a;
+    hi[L] = std::min(a + band, H);
+    for (size_t k = L; k-- > 0;) {
+      lo[k] = lo[k + 1];
+      hi[k] = hi[k + 1];
+      input_band(geom[k], rows_of(g, chain_input(g, g.node(nodes[k]))), &lo[k], &hi[k]);
+      if (hi[k] <= lo[k]) return 0;
+      if (k > 0) rows[k - 1] = std::max(rows[k - 1], hi[k] - lo[k]);
+    }
+    for (size_t k = 0; k < L; ++k) {
+      double in = cost[k].in_row * double(hi[k] - lo[k]);
+      double out = cost[k].out_row * double(hi[k + 1] - lo[k + 1]);
+      *cycles += cmd_cycles(hw, cost[k].compute_row * double(hi[k + 1] - lo[k + 1]),
+                            cost[k].weights + (k == 0 ? in : 0) + (k + 1 == L ? out : 0),
+                            (k == 0 ? 0 : in) + (k + 1 == L ? 0 : out));
     }
   }
   uint64_t reg[2] = {0, 0};
@@ -121,19 +205,25 @@ uint64_t band_bytes(const ir::Graph& g, const std::vector<ir::NodeId>& nodes,
   return reg[0] + reg[1];
 }
 
-// The largest band that fits `budget`, or 0.
+// The band that fits `budget` with the fewest modelled cycles, or 0.
 int64_t best_band(const ir::Graph& g, const std::vector<ir::NodeId>& nodes,
-                  const std::vector<RowGeom>& geom, uint64_t budget, uint64_t region[2],
-                  uint64_t* bytes) {
-  int64_t H = rows_of(g, g.node(nodes.back()).outputs[0]);
+                  const std::vector<RowGeom>& geom, uint64_t budget, const HwConfig& hw,
+                  uint64_t region[2], uint64_t* bytes, double* cycles) {
+  int64_t H = rows_of(g, g.node(nodes.back()).outputs[0]), best = 0;
+  *cycles = 0;
   for (int64_t band = H; band >= 1; --band) {
-    uint64_t b = band_bytes(g, nodes, geom, band, region);
-    if (b && b <= budget) {
+    uint64_t reg[2];
+    double c = 0;
+    uint64_t b = band_bytes(g, nodes, geom, band, hw, reg, &c);
+    if (b && b <= budget && (!best || c < *cycles)) {
+      best = band;
       *bytes = b;
-      return band;
+      *cycles = c;
+      region[0] = reg[0];
+      region[1] = reg[1];
     }
   }
-  return 0;
+  return best;
 }
 
 }  // namespace
@@ -177,15 +267,18 @@ std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::Node
       for (size_t e = chain.size(); e >= s + 2 && !made; --e) {
         std::vector<ir::NodeId> nodes(chain.begin() + ptrdiff_t(s), chain.begin() + ptrdiff_t(e));
         std::vector<RowGeom> gm(geom.begin() + ptrdiff_t(s), geom.begin() + ptrdiff_t(e));
-        bool worth = false;
+        bool large = false;
         for (size_t k = 0; k + 1 < nodes.size(); ++k) {
           ir::ValueId v = g.node(nodes[k]).outputs[0];
-          worth |= row_bytes(g, v) * uint64_t(rows_of(g, v)) > big;
+          large |= row_bytes(g, v) * uint64_t(rows_of(g, v)) > big;
         }
-        if (!worth) continue;
+        if (!large) continue;
+        // Worth it only when the bands' halos and weight re-reads cost less
+        // than the DRAM traffic they save (short tensors: often not).
         TileGroup grp;
-        grp.band = best_band(g, nodes, gm, budget, grp.region, &grp.bytes);
-        if (!grp.band) continue;
+        double tiled = 0;
+        grp.band = best_band(g, nodes, gm, budget, hw, grp.region, &grp.bytes, &tiled);
+        if (!grp.band || tiled >= whole_cycles(g, nodes, hw)) continue;
         grp.nodes = nodes;
         grp.geom = gm;
         for (ir::NodeId n : nodes) taken[n] = true;
