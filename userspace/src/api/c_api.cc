@@ -254,13 +254,18 @@ rnpu_status rnpu_session_set_output(rnpu_session* s, size_t index, void* data, s
   return guard([&] { s->s.set_output(index, data, size); });
 }
 
+// Keeps the finished run's profile for rnpu_session_profile().
+static void keep_profile(rnpu_session* s) {
+  auto p = s->s.profile();
+  std::lock_guard lock(s->profile_mu);
+  s->profile = std::move(p);
+}
+
 rnpu_status rnpu_session_run(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
   return guard([&] {
     s->s.run();
-    auto p = s->s.profile();
-    std::lock_guard lock(s->profile_mu);
-    s->profile = std::move(p);
+    keep_profile(s);
   });
 }
 
@@ -273,9 +278,7 @@ rnpu_status rnpu_session_collect(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
   return guard([&] {
     s->s.collect();
-    auto p = s->s.profile();
-    std::lock_guard lock(s->profile_mu);
-    s->profile = std::move(p);
+    keep_profile(s);
   });
 }
 

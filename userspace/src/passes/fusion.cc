@@ -334,15 +334,24 @@ struct Fuser {
       dead.insert(dead.end(), {next, six});
       out = six->outputs[0];
     }
-    Node hs;
-    hs.name = g.unique_node_name(clip.name + "_hardswish");
-    hs.op = "HardSwish";
-    hs.opset = 14;
-    hs.inputs = {x};
-    hs.outputs = {out};
-    if (!any_supports(g, hs, backends)) return false;
-    for (Node* n : dead) n->dead = true;
-    g.add_node(std::move(hs));
+    return replace_by_unary(dead, clip.name + "_hardswish", "HardSwish", 14, x, out, {});
+  }
+
+  // The nodes `dead` become one `op` node from x to out, if a backend
+  // supports it.
+  bool replace_by_unary(const std::vector<Node*>& dead, const std::string& name,
+                        const std::string& op, int opset, ValueId x, ValueId out,
+                        const std::vector<std::pair<std::string, std::string>>& string_attrs) {
+    Node n;
+    n.name = g.unique_node_name(name);
+    n.op = op;
+    n.opset = opset;
+    n.inputs = {x};
+    n.outputs = {out};
+    for (const auto& [k, v] : string_attrs) n.attrs.set_string(k, v);
+    if (!any_supports(g, n, backends)) return false;
+    for (Node* d : dead) d->dead = true;
+    g.add_node(std::move(n));
     return true;
   }
 
@@ -379,17 +388,8 @@ struct Fuser {
       out = m1->outputs[0];
     }
     if (!ir::dtype_is_float(g.value(x).dtype)) return false;
-    Node gn;
-    gn.name = g.unique_node_name(erf.name + "_gelu");
-    gn.op = "Gelu";
-    gn.opset = 17;
-    gn.inputs = {x};
-    gn.outputs = {out};
-    gn.attrs.set_string("approximate", "none");
-    if (!any_supports(g, gn, backends)) return false;
-    for (Node* n : dead) n->dead = true;
-    g.add_node(std::move(gn));
-    return true;
+    return replace_by_unary(dead, erf.name + "_gelu", "Gelu", 17, x, out,
+                            {{"approximate", "none"}});
   }
 };
 
