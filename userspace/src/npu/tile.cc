@@ -274,11 +274,13 @@ std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::Node
         }
         if (!large) continue;
         // Worth it only when the bands' halos and weight re-reads cost less
-        // than the DRAM traffic they save (short tensors: often not).
+        // than the DRAM traffic they save (short tensors: often not); the
+        // 3% margin covers the estimate's error (it ignores the planner's
+        // exact placement).
         TileGroup grp;
         double tiled = 0;
         grp.band = best_band(g, nodes, gm, budget, hw, grp.region, &grp.bytes, &tiled);
-        if (!grp.band || tiled >= whole_cycles(g, nodes, hw)) continue;
+        if (!grp.band || tiled * 1.03 >= whole_cycles(g, nodes, hw)) continue;
         grp.nodes = nodes;
         grp.geom = gm;
         for (ir::NodeId n : nodes) taken[n] = true;
