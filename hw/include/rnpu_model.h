@@ -135,6 +135,16 @@ enum rnpu_model_status rnpu_model_run(struct rnpu_model *m, const void *stream,
 				      struct rnpu_cmd_cost *costs, size_t max_costs);
 
 /*
+ * Validate, then total the modelled cost of every command without
+ * executing anything: the timing model depends on the descriptors alone
+ * (hw/SPEC.md, "Timing"), so a compiler can compare candidate streams.
+ * Fills res like rnpu_model_run would for a run that succeeds.
+ */
+enum rnpu_model_status rnpu_model_estimate(const struct rnpu_model_config *cfg,
+					   const void *stream, size_t len,
+					   struct rnpu_model_result *res);
+
+/*
  * binary16 conversions with the hardware's rounding (round to nearest even
  * straight from double), for compilers packing fp16 weights.
  */

@@ -102,6 +102,39 @@ enum rnpu_model_status rnpu_model_validate(const void *stream, size_t len,
 	return check_all(stream, len, (1ull << RNPU_VA_BITS) - RNPU_SRAM_VA, res);
 }
 
+enum rnpu_model_status rnpu_model_estimate(const struct rnpu_model_config *cfg,
+					   const void *stream, size_t len,
+					   struct rnpu_model_result *res)
+{
+	struct rnpu_model_result local;
+	enum rnpu_model_status st;
+	struct decoder d;
+	struct cmd c;
+
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	st = check_all(stream, len, (uint64_t)cfg->sram_kib * 1024, res);
+	if (st)
+		return st;
+	dec_header(&d, stream, len, (uint64_t)cfg->sram_kib * 1024, res);
+	while (dec_next(&d, &c) == RNPU_MS_OK) {
+		struct rnpu_cmd_cost cost;
+		uint64_t rd, wr;
+
+		cmd_cost(cfg, &c, &cost, &rd, &wr);
+		res->cycles += cost.cycles;
+		res->compute_cycles += cost.compute_cycles;
+		res->macs += cost.macs;
+		res->dram_rd_bytes += rd;
+		res->dram_wr_bytes += wr;
+		res->sram_bytes += cost.sram_bytes;
+		res->num_cmds++;
+	}
+	res->status = RNPU_MS_OK;
+	return RNPU_MS_OK;
+}
+
 /* Stand-in memory for callers that give none: every access faults. */
 static int no_mem_rw(void *opaque, uint64_t va, void *buf, uint64_t len)
 {

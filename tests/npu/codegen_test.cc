@@ -116,7 +116,7 @@ TEST(NpuCodegen, IntermediatesUseSramWhenTheyFit) {
   // 16 x 256 x 256 fp16 = 2 MiB per activation: more than the 1 MiB window.
   // Untiled, it goes to DRAM.
   npu::CodegenOptions untiled;
-  untiled.tile = false;
+  untiled.tiling = npu::CodegenOptions::Tiling::kOff;
   npu::Program big = npu::compile(lowered(conv_model(256)), npu::HwConfig::reference(), untiled);
   std::memcpy(&conv, &big.stream[big.cmds[1].offset], sizeof conv);
   EXPECT_LT(conv.out.va, RNPU_SRAM_VA);
@@ -127,7 +127,8 @@ TEST(NpuCodegen, IntermediatesUseSramWhenTheyFit) {
 // intermediate lives in SRAM bands, and DRAM holds only input and output.
 TEST(NpuCodegen, LargeChainsAreTiledThroughSram) {
   npu::CodegenOptions tiled, untiled;
-  untiled.tile = false;
+  tiled.tiling = npu::CodegenOptions::Tiling::kChains;
+  untiled.tiling = npu::CodegenOptions::Tiling::kOff;
   ir::Graph g = lowered(conv_model(256));
   npu::Program t = npu::compile(g, npu::HwConfig::reference(), tiled);
   npu::Program u = npu::compile(g, npu::HwConfig::reference(), untiled);
@@ -154,6 +155,58 @@ TEST(NpuCodegen, LargeChainsAreTiledThroughSram) {
   EXPECT_LE(t.scratch_bytes, (1u << 20) + (1u << 19) + 128);
   // The node's MACs are its own, not the halo rows recomputed.
   EXPECT_EQ(t.macs, u.macs);
+  // The default keeps whichever stream the timing model says is fastest.
+  npu::Program best = npu::compile(g, npu::HwConfig::reference());
+  rnpu_model_config cfg;
+  rnpu_model_default_config(&cfg);
+  auto cycles = [&](const npu::Program& p) {
+    rnpu_model_result r;
+    EXPECT_EQ(rnpu_model_estimate(&cfg, p.stream.data(), p.stream.size(), &r), RNPU_MS_OK);
+    return r.cycles;
+  };
+  EXPECT_LE(cycles(best), cycles(t));
+  EXPECT_LE(cycles(best), cycles(u));
+}
+
+// A residual block (x + conv(conv(x))) whose tensors exceed the window is
+// one tiled region: the add reads x and the second conv's bands; the
+// result is bit for bit the untiled one.
+TEST(NpuSim, ResidualRegionMatchesUntiledBitForBit) {
+  const int64_t H = 128, C = 32;  // 1 MiB per fp16 tensor
+  ModelBuilder m;
+  m.input("x", {1, C, H, H}).output("y");
+  m.init("w1", {C, 1, 3, 3}, randv(size_t(C * 9), 31, 0.3f));
+  m.init("w2", {C, C, 1, 1}, randv(size_t(C * C), 32, 0.3f));
+  auto& c1 = m.node("Conv", {"x", "w1"}, {"c1"}, "dw");
+  attr_ints(c1, "pads", {1, 1, 1, 1});
+  attr_i(c1, "group", C);
+  m.node("Relu", {"c1"}, {"r1"}, "relu");
+  m.node("Conv", {"r1", "w2"}, {"c2"}, "pw");
+  m.node("Add", {"x", "c2"}, {"a"}, "residual");
+  m.node("Relu", {"a"}, {"y"}, "out");
+  std::string model = m.bytes();
+  npu::CodegenOptions regions;
+  regions.tiling = npu::CodegenOptions::Tiling::kRegions;
+  npu::Program t = npu::compile(lowered(model), npu::HwConfig::reference(), regions);
+  size_t adds = 0;
+  for (const npu::CmdOrigin& c : t.cmds) {
+    uint16_t op;
+    std::memcpy(&op, &t.stream[c.offset], 2);
+    adds += op == RNPU_OP_ELTWISE;
+  }
+  EXPECT_GT(adds, 1u);  // the add runs per band, inside the region
+
+  std::vector<float> x = randv(size_t(C * H * H), 33);
+  std::vector<int64_t> shape{1, C, H, H};
+  std::vector<float> ref = run(model, "cpu", x, shape);
+  ::setenv("RNPU_NPU_TILING", "regions", 1);
+  std::vector<float> got = run(model, "sim", x, shape);
+  ::setenv("RNPU_NPU_TILING", "0", 1);
+  std::vector<float> flat = run(model, "sim", x, shape);
+  ::unsetenv("RNPU_NPU_TILING");
+  ASSERT_EQ(got.size(), ref.size());
+  EXPECT_EQ(std::memcmp(got.data(), flat.data(), got.size() * 4), 0);
+  EXPECT_LT(max_err(got, ref), 5e-2);
 }
 
 // A longer chain with strides, pads, per-channel and scalar constants and
@@ -186,10 +239,12 @@ TEST(NpuSim, TiledChainMatchesUntiledBitForBit) {
   std::vector<int64_t> shape{1, 8, H, H};
 
   npu::CodegenOptions tiled;
+  tiled.tiling = npu::CodegenOptions::Tiling::kChains;
   npu::Program t = npu::compile(lowered(model), npu::HwConfig::reference(), tiled);
   EXPECT_GT(t.cmds.size(), t.nodes.size() + 2);  // more than one band
 
   std::vector<float> ref = run(model, "cpu", x, shape);
+  ::setenv("RNPU_NPU_TILING", "chains", 1);
   std::vector<float> got = run(model, "sim", x, shape);
   ::setenv("RNPU_NPU_TILING", "0", 1);
   std::vector<float> flat = run(model, "sim", x, shape);

@@ -312,8 +312,8 @@ void Codegen::plan() {
   std::map<ir::ValueId, bool> banded;
   std::map<ir::NodeId, int> step_of;
   for (const TileGroup& grp : groups_)
-    for (size_t k = 0; k + 1 < grp.nodes.size(); ++k)
-      banded[g_.node(grp.nodes[k]).outputs[0]] = true;
+    for (ir::NodeId id : grp.nodes)
+      if (g_.node(id).outputs[0] != grp.output) banded[g_.node(id).outputs[0]] = true;
   int step = 0;
   for (ir::NodeId nid : order_) {
     const ir::Node& n = g_.node(nid);
@@ -345,9 +345,11 @@ void Codegen::plan() {
   // are pinned for the whole span.
   for (TileGroup& grp : groups_) {
     int s0 = step_of[grp.nodes.front()], s1 = step_of[grp.nodes.back()];
-    Buffer& x = bufs_[size_t(vals_[size_t(chain_input(g_, g_.node(grp.nodes.front())))].buf)];
-    Buffer& y = bufs_[size_t(vals_[size_t(g_.node(grp.nodes.back()).outputs[0])].buf)];
-    x.last = std::max(x.last, s1);
+    for (ir::ValueId v : grp.inputs) {
+      Buffer& x = bufs_[size_t(vals_[size_t(v)].buf)];
+      x.last = std::max(x.last, s1);
+    }
+    Buffer& y = bufs_[size_t(vals_[size_t(grp.output)].buf)];
     y.first = std::min(y.first, s0);
     grp.buf = new_buf(Buffer::kScratch, grp.bytes, s0);
     bufs_[size_t(grp.buf)].last = s1;
@@ -405,7 +407,9 @@ void Codegen::plan() {
 
 Program Codegen::run() {
   order_ = g_.topo_order();
-  if (opts_.tile) groups_ = find_tile_groups(g_, &order_, hw_);
+  if (opts_.tiling != CodegenOptions::Tiling::kOff)
+    groups_ = find_tile_groups(g_, &order_, hw_, opts_.tiling == CodegenOptions::Tiling::kChains,
+                               opts_.skip);
   for (size_t i = 0; i < groups_.size(); ++i) group_of_[groups_[i].nodes.front()] = i;
   plan();
   weights_.assign(kAlign, 0);  // VA 0 of the image stays unused (0 = "absent")
@@ -521,9 +525,37 @@ void Codegen::lower(const ir::Node& n) {
 CodegenOptions CodegenOptions::from_env() {
   CodegenOptions o;
   const char* t = std::getenv("RNPU_NPU_TILING");
-  o.tile = !(t && std::strcmp(t, "0") == 0);
+  std::string v = t ? t : "";
+  if (v == "0" || v == "off")
+    o.tiling = Tiling::kOff;
+  else if (v == "chains")
+    o.tiling = Tiling::kChains;
+  else if (v == "regions")
+    o.tiling = Tiling::kRegions;
   return o;
 }
+
+namespace {
+
+// Modelled cycles of a compiled program's stream (UINT64_MAX if the model
+// rejects it, which the run would then report).
+uint64_t estimated_cycles(const Program& p, const HwConfig& hw) {
+  rnpu_model_config cfg;
+  rnpu_model_default_config(&cfg);
+  cfg.mac_rows = hw.mac_rows;
+  cfg.mac_cols = hw.mac_cols;
+  cfg.vec_lanes = hw.vec_lanes;
+  cfg.sram_kib = uint32_t(hw.sram_bytes / 1024);
+  cfg.dram_bytes_per_cycle = hw.dram_bw;
+  cfg.sram_bytes_per_cycle = hw.sram_bw;
+  cfg.cmd_overhead_cycles = hw.cmd_overhead;
+  rnpu_model_result res;
+  if (rnpu_model_estimate(&cfg, p.stream.data(), p.stream.size(), &res) != RNPU_MS_OK)
+    return UINT64_MAX;
+  return res.cycles;
+}
+
+}  // namespace
 
 Program compile(const ir::Graph& sub, const HwConfig& hw, const CodegenOptions& opts) {
   for (const ir::Node& n : sub.nodes) {
@@ -531,8 +563,49 @@ Program compile(const ir::Graph& sub, const HwConfig& hw, const CodegenOptions& 
     Support s = supports(sub, n);
     if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, n, "npu: " + s.reason);
   }
-  Codegen c(sub, hw, opts);
-  return c.run();
+  using Tiling = CodegenOptions::Tiling;
+  if (opts.tiling != Tiling::kBest) {
+    Codegen c(sub, hw, opts);
+    return c.run();
+  }
+  // Tiling's estimates of halos and placement are approximate; the timing
+  // model's total over the finished stream is exact, and compiling is cheap
+  // next to running.  So: untiled; then for chains and for regions, all
+  // candidate groups, each dropped again if the stream is faster without
+  // it; the fastest of these streams wins (untiled on a tie).
+  auto build = [&](const CodegenOptions& o, std::vector<ir::NodeId>* heads) {
+    Codegen c(sub, hw, o);
+    Program p = c.run();
+    if (heads) *heads = c.group_heads();
+    return p;
+  };
+  CodegenOptions off = opts;
+  off.tiling = Tiling::kOff;
+  Program best = build(off, nullptr);
+  uint64_t best_cycles = estimated_cycles(best, hw);
+  for (Tiling t : {Tiling::kChains, Tiling::kRegions}) {
+    CodegenOptions o = opts;
+    o.tiling = t;
+    std::vector<ir::NodeId> heads;
+    Program p = build(o, &heads);
+    uint64_t cycles = estimated_cycles(p, hw);
+    for (ir::NodeId h : heads) {
+      o.skip.push_back(h);
+      Program q = build(o, nullptr);
+      uint64_t c = estimated_cycles(q, hw);
+      if (c < cycles) {
+        p = std::move(q);
+        cycles = c;
+      } else {
+        o.skip.pop_back();
+      }
+    }
+    if (cycles < best_cycles) {
+      best = std::move(p);
+      best_cycles = cycles;
+    }
+  }
+  return best;
 }
 
 }  // namespace rnpu::npu

@@ -16,9 +16,14 @@ Support supports(const ir::Graph& g, const ir::Node& n);
 // Modelled time of `n` at the top frequency, for the partitioner.
 double estimate_cost_ns(const ir::Graph& g, const ir::Node& n, const HwConfig& hw);
 struct CodegenOptions {
-  // Run chains whose intermediates exceed the SRAM window band by band
-  // through it (tile.cc).  RNPU_NPU_TILING=0 turns it off, for measuring.
-  bool tile = true;
+  // Tiling through the SRAM window (tile.cc): off, chains of single-input
+  // ops only, regions (residual adds included), or the best of the three
+  // by the timing model's estimate of the whole stream (the default).
+  // RNPU_NPU_TILING=0|chains|regions overrides the default, for measuring.
+  enum class Tiling { kOff, kChains, kRegions, kBest } tiling = Tiling::kBest;
+  // Candidate groups starting at these nodes are not tiled (kBest uses it
+  // to drop, one by one, groups whose tiling does not pay).
+  std::vector<ir::NodeId> skip;
   static CodegenOptions from_env();
 };
 

@@ -60,16 +60,19 @@ struct RowWindow {
   int64_t pt = 0, pb = 0;
 };
 
-// A chain of row-local ops (tile.cc) run band by band: intermediates live
-// in an SRAM buffer of two alternating regions, never in DRAM.
+// A region of row-local ops (tile.cc) run band by band: its intermediates
+// live in one pinned SRAM buffer, never in DRAM.
 struct TileGroup {
-  std::vector<ir::NodeId> nodes;  // in order; node i+1 consumes node i
+  std::vector<ir::NodeId> nodes;  // in execution order
   std::vector<RowGeom> geom;
-  int64_t band = 0;             // output rows of the last node per band
-  int buf = -1;                 // the pinned SRAM buffer
-  uint64_t region[2] = {0, 0};  // byte offsets of the two regions in it
+  std::vector<ir::ValueId> inputs;      // read from outside, a band at a time
+  ir::ValueId output = ir::kNoValue;    // the one value used outside; the last node's
+  std::map<ir::ValueId, uint64_t> off;  // SRAM buffer offsets of the intermediates
+  int64_t band = 0;                     // output rows per band
+  int buf = -1;                         // the pinned SRAM buffer
   uint64_t bytes = 0;
 };
+
 uint8_t device_dtype(const ir::Value& v);  // RNPU_DT_INVALID when none
 int64_t numel(const std::vector<int64_t>& d);
 
@@ -78,6 +81,12 @@ class Codegen {
   Codegen(const ir::Graph& g, const HwConfig& hw, const CodegenOptions& o)
       : hw_(hw), opts_(o), g_(g) {}
   Program run();
+  // First nodes of the groups run() tiled.
+  std::vector<ir::NodeId> group_heads() const {
+    std::vector<ir::NodeId> h;
+    for (const TileGroup& t : groups_) h.push_back(t.nodes.front());
+    return h;
+  }
 
   // Lowering helpers (lower_*.cc).
   const ir::Graph& g() const { return g_; }
@@ -176,13 +185,13 @@ bool lower_move(Codegen& c, const ir::Node& n);
 bool lower_convt_op(Codegen& c, const ir::Node& n);
 bool conv_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
 bool pool_rows(const ir::Graph& g, const ir::Node& n, RowGeom* r);
-// The one non-constant input of n (a tiled chain passes through it), or
-// kNoValue when there are several or none.
-ir::ValueId chain_input(const ir::Graph& g, const ir::Node& n);
-// Chains worth running band by band through SRAM; reorders `order` so each
-// group's nodes are consecutive.  Empty when tiling is off.
+// Regions worth running band by band through SRAM; reorders `order` so
+// each group's nodes are consecutive.
+// chains_only: each member reads only its predecessor's output.  No group
+// starts at a node in skip.
 std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::NodeId>* order,
-                                        const HwConfig& hw);
+                                        const HwConfig& hw, bool chains_only,
+                                        const std::vector<ir::NodeId>& skip);
 // True for ops whose output is the input reinterpreted (no command).
 bool is_view_op(const std::string& op);
 rnpu_act_params act_from(const ir::Node& n, const std::string& func, float a, float b);
