@@ -41,6 +41,29 @@ TEST(Timing, ConvFormulaAndPerCommandCosts) {
   EXPECT_EQ(r.dram_wr_bytes, 32u * 56 * 56);
 }
 
+// rnpu_model_estimate: the same totals as a run, from the descriptors
+// alone (no memory touched), and the same rejection of a bad stream.
+TEST(Timing, EstimateEqualsRunWithoutExecuting) {
+  Mem mem(2 << 20);
+  Stream s;
+  conv3x3(s, 0x1000, 0x40000);
+  s.nop();
+  rnpu_model_result run, est;
+  ASSERT_EQ(Model().run(s, mem, &run, 0, nullptr, 0), RNPU_MS_OK) << run.msg;
+  rnpu_model_config cfg;
+  rnpu_model_default_config(&cfg);
+  std::vector<uint8_t> b = s.bytes();
+  ASSERT_EQ(rnpu_model_estimate(&cfg, b.data(), b.size(), &est), RNPU_MS_OK) << est.msg;
+  EXPECT_EQ(est.cycles, run.cycles);
+  EXPECT_EQ(est.compute_cycles, run.compute_cycles);
+  EXPECT_EQ(est.macs, run.macs);
+  EXPECT_EQ(est.dram_rd_bytes, run.dram_rd_bytes);
+  EXPECT_EQ(est.dram_wr_bytes, run.dram_wr_bytes);
+  EXPECT_EQ(est.num_cmds, run.num_cmds);
+  b[0] ^= 1;  // magic
+  EXPECT_EQ(rnpu_model_estimate(&cfg, b.data(), b.size(), &est), RNPU_MS_BAD_HEADER);
+}
+
 TEST(Timing, SramTrafficAndFp16HalfRate) {
   Mem mem;
   Stream s;
