@@ -102,6 +102,18 @@ enum rnpu_model_status rnpu_model_validate(const void *stream, size_t len,
 	return check_all(stream, len, (1ull << RNPU_VA_BITS) - RNPU_SRAM_VA, res);
 }
 
+/* One command's cost into a run's totals. */
+static void add_cost(struct rnpu_model_result *res,
+		     const struct rnpu_cmd_cost *cost, uint64_t rd, uint64_t wr)
+{
+	res->cycles += cost->cycles;
+	res->compute_cycles += cost->compute_cycles;
+	res->macs += cost->macs;
+	res->dram_rd_bytes += rd;
+	res->dram_wr_bytes += wr;
+	res->sram_bytes += cost->sram_bytes;
+}
+
 enum rnpu_model_status rnpu_model_estimate(const struct rnpu_model_config *cfg,
 					   const void *stream, size_t len,
 					   struct rnpu_model_result *res)
@@ -123,12 +135,7 @@ enum rnpu_model_status rnpu_model_estimate(const struct rnpu_model_config *cfg,
 		uint64_t rd, wr;
 
 		cmd_cost(cfg, &c, &cost, &rd, &wr);
-		res->cycles += cost.cycles;
-		res->compute_cycles += cost.compute_cycles;
-		res->macs += cost.macs;
-		res->dram_rd_bytes += rd;
-		res->dram_wr_bytes += wr;
-		res->sram_bytes += cost.sram_bytes;
+		add_cost(res, &cost, rd, wr);
 		res->num_cmds++;
 	}
 	res->status = RNPU_MS_OK;
@@ -241,12 +248,7 @@ enum rnpu_model_status rnpu_model_run(struct rnpu_model *m, const void *stream,
 			res->cycles += m->cfg.cmd_overhead_cycles;
 			return st;
 		}
-		res->cycles += cost.cycles;
-		res->compute_cycles += cost.compute_cycles;
-		res->macs += cost.macs;
-		res->dram_rd_bytes += rd;
-		res->dram_wr_bytes += wr;
-		res->sram_bytes += cost.sram_bytes;
+		add_cost(res, &cost, rd, wr);
 		if (costs && res->num_cmds < max_costs)
 			costs[res->num_cmds] = cost;
 		res->num_cmds++;

@@ -90,6 +90,22 @@ double max_err(const std::vector<float>& a, const std::vector<float>& b) {
   return e;
 }
 
+// model on sim with RNPU_NPU_TILING=mode gives bit for bit what the
+// untiled stream gives, and agrees with the cpu backend.
+void expect_tiling_exact(const std::string& model, const std::vector<float>& x,
+                         const std::vector<int64_t>& shape, const char* mode) {
+  std::vector<float> ref = run(model, "cpu", x, shape);
+  ::setenv("RNPU_NPU_TILING", mode, 1);
+  std::vector<float> got = run(model, "sim", x, shape);
+  ::setenv("RNPU_NPU_TILING", "0", 1);
+  std::vector<float> flat = run(model, "sim", x, shape);
+  ::unsetenv("RNPU_NPU_TILING");
+  ASSERT_EQ(got.size(), ref.size());
+  ASSERT_EQ(flat.size(), got.size());
+  EXPECT_EQ(std::memcmp(got.data(), flat.data(), got.size() * 4), 0) << mode;
+  EXPECT_LT(max_err(got, ref), 5e-2) << mode;
+}
+
 TEST(NpuCodegen, StreamIsValidAndFused) {
   npu::Program p = npu::compile(lowered(conv_model(8)), npu::HwConfig::reference());
   rnpu_model_result res;
@@ -199,15 +215,7 @@ TEST(NpuSim, ResidualRegionMatchesUntiledBitForBit) {
 
   std::vector<float> x = randv(size_t(C * H * H), 33);
   std::vector<int64_t> shape{1, C, H, H};
-  std::vector<float> ref = run(model, "cpu", x, shape);
-  ::setenv("RNPU_NPU_TILING", "regions", 1);
-  std::vector<float> got = run(model, "sim", x, shape);
-  ::setenv("RNPU_NPU_TILING", "0", 1);
-  std::vector<float> flat = run(model, "sim", x, shape);
-  ::unsetenv("RNPU_NPU_TILING");
-  ASSERT_EQ(got.size(), ref.size());
-  EXPECT_EQ(std::memcmp(got.data(), flat.data(), got.size() * 4), 0);
-  EXPECT_LT(max_err(got, ref), 5e-2);
+  expect_tiling_exact(model, x, shape, "regions");
 }
 
 // A longer chain with strides, pads, per-channel and scalar constants and
@@ -244,16 +252,7 @@ TEST(NpuSim, TiledChainMatchesUntiledBitForBit) {
   npu::Program t = npu::compile(lowered(model), npu::HwConfig::reference(), tiled);
   EXPECT_GT(t.cmds.size(), t.nodes.size() + 2);  // more than one band
 
-  std::vector<float> ref = run(model, "cpu", x, shape);
-  ::setenv("RNPU_NPU_TILING", "chains", 1);
-  std::vector<float> got = run(model, "sim", x, shape);
-  ::setenv("RNPU_NPU_TILING", "0", 1);
-  std::vector<float> flat = run(model, "sim", x, shape);
-  ::unsetenv("RNPU_NPU_TILING");
-  ASSERT_EQ(got.size(), ref.size());
-  ASSERT_EQ(flat.size(), got.size());
-  EXPECT_EQ(std::memcmp(got.data(), flat.data(), got.size() * 4), 0);
-  EXPECT_LT(max_err(got, ref), 5e-2);
+  expect_tiling_exact(model, x, shape, "chains");
 }
 
 // 2x2 / stride-2 ConvTranspose: four 1x1 convolutions into strided views of
