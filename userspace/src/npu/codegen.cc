@@ -65,6 +65,16 @@ const std::vector<Tensor>& Codegen::packed(const ir::Node& n,
   return packed_.emplace(&n, std::move(t)).first->second;
 }
 
+uint64_t first_fit(std::vector<std::pair<uint64_t, uint64_t>> used, uint64_t bytes) {
+  std::sort(used.begin(), used.end());
+  uint64_t off = 0;
+  for (auto [b, e] : used) {
+    if (off + bytes <= b) break;
+    off = std::max(off, e);
+  }
+  return off;
+}
+
 int64_t numel(const std::vector<int64_t>& d) {
   int64_t n = 1;
   for (int64_t x : d) n *= x;
@@ -374,12 +384,7 @@ void Codegen::plan() {
       if (o.first <= b.last && b.first <= o.last)
         used.push_back({o.off, o.off + align_up(o.bytes)});
     }
-    std::sort(used.begin(), used.end());
-    uint64_t off = 0;
-    for (auto [s, e] : used) {
-      if (off + b.bytes <= s) break;
-      off = std::max(off, e);
-    }
+    uint64_t off = first_fit(std::move(used), b.bytes);
     if (off + b.bytes > limit) return false;
     *at = off;
     return true;
@@ -540,15 +545,7 @@ namespace {
 // Modelled cycles of a compiled program's stream (UINT64_MAX if the model
 // rejects it, which the run would then report).
 uint64_t estimated_cycles(const Program& p, const HwConfig& hw) {
-  rnpu_model_config cfg;
-  rnpu_model_default_config(&cfg);
-  cfg.mac_rows = hw.mac_rows;
-  cfg.mac_cols = hw.mac_cols;
-  cfg.vec_lanes = hw.vec_lanes;
-  cfg.sram_kib = uint32_t(hw.sram_bytes / 1024);
-  cfg.dram_bytes_per_cycle = hw.dram_bw;
-  cfg.sram_bytes_per_cycle = hw.sram_bw;
-  cfg.cmd_overhead_cycles = hw.cmd_overhead;
+  rnpu_model_config cfg = hw.to_model();
   rnpu_model_result res;
   if (rnpu_model_estimate(&cfg, p.stream.data(), p.stream.size(), &res) != RNPU_MS_OK)
     return UINT64_MAX;

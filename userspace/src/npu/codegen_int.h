@@ -63,8 +63,7 @@ struct RowWindow {
 // A region of row-local ops (tile.cc) run band by band: its intermediates
 // live in one pinned SRAM buffer, never in DRAM.
 struct TileGroup {
-  std::vector<ir::NodeId> nodes;  // in execution order
-  std::vector<RowGeom> geom;
+  std::vector<ir::NodeId> nodes;        // in execution order
   std::vector<ir::ValueId> inputs;      // read from outside, a band at a time
   ir::ValueId output = ir::kNoValue;    // the one value used outside; the last node's
   std::map<ir::ValueId, uint64_t> off;  // SRAM buffer offsets of the intermediates
@@ -74,6 +73,8 @@ struct TileGroup {
 };
 
 uint8_t device_dtype(const ir::Value& v);  // RNPU_DT_INVALID when none
+// Lowest offset where `bytes` fit beside the occupied [begin, end) ranges.
+uint64_t first_fit(std::vector<std::pair<uint64_t, uint64_t>> used, uint64_t bytes);
 int64_t numel(const std::vector<int64_t>& d);
 
 class Codegen {

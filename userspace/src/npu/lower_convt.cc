@@ -80,18 +80,21 @@ static uint64_t convt_macs(const ConvTGeom& t) {
   return uint64_t(t.n * t.c * t.h * t.w) * uint64_t(t.oc / t.groups * t.kh * t.kw);
 }
 
+// The bias as fp32, packed; an invalid tensor when the node has none.
+static Tensor convt_bias(Codegen& c, const ir::Node& n, const ConvTGeom& t) {
+  if (!c.has_in(n, 2)) return {};
+  const ir::ConstTensor& b = *c.val(n.inputs[2]).constant;
+  std::vector<double> bv(static_cast<size_t>(t.oc));
+  for (int64_t i = 0; i < t.oc; ++i) bv[size_t(i)] = b.get_double(i);
+  return c.pack(bv, {t.oc}, RNPU_DT_FP32);
+}
+
 static void lower_phased(Codegen& c, const ir::Node& n, const ConvTGeom& t) {
   const Tensor& x = c.in(n, 0);
   const Tensor& y = c.out(n);
   const ir::ConstTensor& w = *c.val(n.inputs[1]).constant;
   int64_t cg = t.c / t.groups, ocg = t.oc / t.groups, H = y.dims[2], W = y.dims[3];
-  Tensor bt;
-  if (c.has_in(n, 2)) {
-    const ir::ConstTensor& b = *c.val(n.inputs[2]).constant;
-    std::vector<double> bv(static_cast<size_t>(t.oc));
-    for (int64_t i = 0; i < t.oc; ++i) bv[size_t(i)] = b.get_double(i);
-    bt = c.pack(bv, {t.oc}, RNPU_DT_FP32);
-  }
+  Tensor bt = convt_bias(c, n, t);
   for (int64_t a = 0; a < t.kh; ++a)
     for (int64_t b = 0; b < t.kw; ++b) {
       // W [C, OCg, KH, KW] -> the phase's 1x1 weights [OC, Cg, 1, 1].
@@ -155,13 +158,8 @@ static void lower_convt(Codegen& c, const ir::Node& n) {
   cmd.act = fused_act(n);
   cmd.in = c.desc(z);
   cmd.weight = c.desc(wt);
-  if (c.has_in(n, 2)) {
-    const ir::ConstTensor& b = *c.val(n.inputs[2]).constant;
-    std::vector<double> bv(static_cast<size_t>(t.oc));
-    for (int64_t i = 0; i < t.oc; ++i) bv[size_t(i)] = b.get_double(i);
-    Tensor bt = c.pack(bv, {t.oc}, RNPU_DT_FP32);
-    cmd.bias = c.desc(bt);
-  }
+  Tensor bt = convt_bias(c, n, t);
+  if (bt.valid()) cmd.bias = c.desc(bt);
   cmd.out = c.desc(y);
   c.cur_macs_ += convt_macs(t);
   c.emit(&cmd, sizeof cmd, {&cmd.in, &cmd.weight, &cmd.bias, &cmd.out});

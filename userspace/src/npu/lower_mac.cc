@@ -194,21 +194,16 @@ static void emit_matmul(Codegen& c, const ir::Node& n, const Tensor& a, const Te
     while (d.size() < r) d.insert(d.begin(), 1);
     return d;
   };
-  auto dense = [](const std::vector<int64_t>& dims) {
-    std::vector<int64_t> st(dims.size(), 1);
-    for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
-    return st;
-  };
   std::vector<int64_t> ad = padded(a.dims), bd = padded(b.dims);
   rnpu_cmd_matmul cmd;
   std::memset(&cmd, 0, sizeof cmd);
   cmd.hdr = {RNPU_OP_MATMUL, sizeof cmd};
   cmd.flags = b_trans ? RNPU_MATMUL_TRANS_B : 0;
   cmd.act = fused_act(n);
-  cmd.a = c.desc(a, ad, dense(ad), 0);
+  cmd.a = c.desc(a, ad, dense_strides(ad), 0);
   Tensor bt = b;
   if (bt.qscale_buf >= 0) bt.q_axis = int(b_trans ? r - 2 : r - 1);
-  cmd.b = c.desc(bt, bd, dense(bd), 0);
+  cmd.b = c.desc(bt, bd, dense_strides(bd), 0);
   if (bias) cmd.bias = c.desc(*bias);
   cmd.out = c.desc(y);
   c.cur_macs_ += uint64_t(numel(y.dims)) * uint64_t(ad[r - 1]);

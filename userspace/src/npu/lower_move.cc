@@ -11,12 +11,6 @@ namespace rnpu::npu {
 
 namespace {
 
-std::vector<int64_t> dense(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> st(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
-  return st;
-}
-
 int64_t norm_axis(int64_t a, size_t r) {
   return a < 0 ? a + int64_t(r) : a;
 }
@@ -33,22 +27,22 @@ void lower_transpose(Codegen& c, const ir::Node& n) {
   std::vector<int64_t> perm = n.attrs.get_ints("perm", {});
   if (perm.empty())
     for (size_t k = 0; k < r; ++k) perm.push_back(int64_t(r - 1 - k));
-  std::vector<int64_t> xs = dense(x.dims), st(r);
+  std::vector<int64_t> xs = dense_strides(x.dims), st(r);
   for (size_t k = 0; k < r; ++k) st[k] = xs[size_t(perm[k])];
-  c.copy(x, y, y.dims, st, dense(y.dims), 0, 0);
+  c.copy(x, y, y.dims, st, dense_strides(y.dims), 0, 0);
 }
 
 void lower_concat(Codegen& c, const ir::Node& n) {
   const Tensor& y = c.out(n);
   int64_t axis = norm_axis(n.attrs.get_int("axis", 0), y.dims.size());
-  std::vector<int64_t> ys = dense(y.dims);
+  std::vector<int64_t> ys = dense_strides(y.dims);
   int64_t at = 0;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const Tensor& x = c.in(n, i);
     if (numel(x.dims) == 0) continue;
     std::vector<int64_t> xd = x.dims;
     while (xd.size() < y.dims.size()) xd.insert(xd.begin(), 1);
-    c.copy(x, y, xd, dense(xd), ys, 0, uint64_t(at * ys[size_t(axis)]));
+    c.copy(x, y, xd, dense_strides(xd), ys, 0, uint64_t(at * ys[size_t(axis)]));
     at += xd[size_t(axis)];
   }
 }
@@ -56,13 +50,13 @@ void lower_concat(Codegen& c, const ir::Node& n) {
 // A strided window of x (start and step per dim) copied into dst.
 void window(Codegen& c, const Tensor& x, const std::vector<int64_t>& start,
             const std::vector<int64_t>& step, const Tensor& dst) {
-  std::vector<int64_t> xs = dense(x.dims), st(x.dims.size());
+  std::vector<int64_t> xs = dense_strides(x.dims), st(x.dims.size());
   uint64_t off = 0;
   for (size_t k = 0; k < x.dims.size(); ++k) {
     st[k] = xs[k] * step[k];
     off += uint64_t(start[k] * xs[k]);
   }
-  c.copy(x, dst, dst.dims, st, dense(dst.dims), off, 0);
+  c.copy(x, dst, dst.dims, st, dense_strides(dst.dims), off, 0);
 }
 
 void lower_slice(Codegen& c, const ir::Node& n) {
@@ -113,11 +107,11 @@ void lower_pad(Codegen& c, const ir::Node& n) {
                                   : 0.0;
   // Fill: one constant element broadcast over the output (all strides 0).
   Tensor v = c.pack({value}, {1}, RNPU_DT_FP16);
-  c.copy(v, y, y.dims, std::vector<int64_t>(r, 0), dense(y.dims), 0, 0);
-  std::vector<int64_t> ys = dense(y.dims);
+  c.copy(v, y, y.dims, std::vector<int64_t>(r, 0), dense_strides(y.dims), 0, 0);
+  std::vector<int64_t> ys = dense_strides(y.dims);
   uint64_t off = 0;
   for (size_t k = 0; k < r; ++k) off += uint64_t(pads[k] * ys[k]);
-  c.copy(x, y, x.dims, dense(x.dims), ys, 0, off);
+  c.copy(x, y, x.dims, dense_strides(x.dims), ys, 0, off);
 }
 
 }  // namespace

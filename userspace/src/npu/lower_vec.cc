@@ -16,12 +16,6 @@ uint32_t fbits(float f) {
   return b;
 }
 
-std::vector<int64_t> dense(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> st(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) st[i - 1] = st[i] * dims[i];
-  return st;
-}
-
 std::vector<int64_t> pad_rank(std::vector<int64_t> d, size_t r) {
   while (d.size() < r) d.insert(d.begin(), 1);
   return d;

@@ -25,6 +25,19 @@ HwConfig HwConfig::from_model(const rnpu_model_config& c) {
   return h;
 }
 
+rnpu_model_config HwConfig::to_model() const {
+  rnpu_model_config c;
+  rnpu_model_default_config(&c);
+  c.mac_rows = mac_rows;
+  c.mac_cols = mac_cols;
+  c.vec_lanes = vec_lanes;
+  c.sram_kib = uint32_t(sram_bytes / 1024);
+  c.dram_bytes_per_cycle = dram_bw;
+  c.sram_bytes_per_cycle = sram_bw;
+  c.cmd_overhead_cycles = cmd_overhead;
+  return c;
+}
+
 HwConfig HwConfig::reference() {
   rnpu_model_config c;
   rnpu_model_default_config(&c);

@@ -34,6 +34,9 @@ struct HwConfig {
   uint64_t max_freq_hz = 0;
 
   static HwConfig from_model(const rnpu_model_config& c);
+  // The model configuration with this geometry and these rates (for
+  // rnpu_model_estimate); operating points are the reference ones.
+  rnpu_model_config to_model() const;
   // The reference configuration (hw/SPEC.md), used by the simulator.
   static HwConfig reference();
   // A program built for `this` runs unchanged on `dev` when the command

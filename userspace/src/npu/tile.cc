@@ -142,7 +142,6 @@ double cmd_cycles(const HwConfig& hw, double compute, double dram, double sram) 
 
 // A candidate region in local terms: values indexed 0..V-1.
 struct Region {
-  const ir::Graph* g = nullptr;
   std::vector<ir::NodeId> nodes;
   std::vector<RowGeom> geom;
   std::vector<NodeCost> cost;
@@ -155,7 +154,7 @@ struct Region {
   std::vector<double> rowb;           // per value: bytes per row
   int out = -1;
 
-  Region(const ir::Graph& gr, const std::vector<ir::NodeId>& ns, const HwConfig& hw) : g(&gr) {
+  Region(const ir::Graph& gr, const std::vector<ir::NodeId>& ns, const HwConfig& hw) {
     std::map<ir::ValueId, int> local;
     auto id = [&](ir::ValueId v) {
       auto [it, fresh] = local.emplace(v, int(vals.size()));
@@ -274,11 +273,7 @@ uint64_t band_layout(const Region& R, int64_t band, const HwConfig& hw,
     std::vector<std::pair<uint64_t, uint64_t>> used;
     for (const Slot& o : placed)
       if (o.first <= s.last && s.first <= o.last) used.push_back({o.off, o.off + o.bytes});
-    std::sort(used.begin(), used.end());
-    for (auto [b, e] : used) {
-      if (s.off + s.bytes <= b) break;
-      s.off = std::max(s.off, e);
-    }
+    s.off = first_fit(std::move(used), s.bytes);
     placed.push_back(s);
     (*off)[R.vals[v]] = s.off;
     peak = std::max(peak, s.off + s.bytes);
@@ -389,7 +384,6 @@ std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::Node
       double total = best + whole_from[e];
       if (chosen.band && total >= chosen_total) continue;
       grp.nodes = R.nodes;
-      grp.geom = R.geom;
       grp.output = R.vals[size_t(R.out)];
       for (size_t v = 0; v < R.vals.size(); ++v)
         if (R.producer[v] < 0) grp.inputs.push_back(R.vals[v]);
@@ -450,7 +444,7 @@ void Codegen::lower_group(const TileGroup& grp, Program& p) {
     R.need(a, std::min(a + grp.band, H), &nd);
     for (size_t k = 0; k < L; ++k) {
       const ir::Node& n = g_.node(grp.nodes[k]);
-      const RowGeom& r = grp.geom[k];
+      const RowGeom& r = R.geom[k];
       Range o = nd[size_t(R.outv[k])], in;
       for (int u : R.ins[k]) {
         in = input_band(r, R.rows[size_t(u)], o);

@@ -428,10 +428,6 @@ void Executor::run() {
   finish();
 }
 
-bool Executor::can_pipeline() const {
-  return pipeline_depth() > 1;
-}
-
 // Successive runs overlap when the last partition runs on a device that
 // takes several submissions of one program (the npu backend's slots) and
 // it produces every graph output: then all host work of run N+1, including
@@ -451,14 +447,15 @@ size_t Executor::pipeline_depth() const {
 
 void Executor::start() {
   std::lock_guard lock(mu_);
-  if (in_flight_ > 0 && in_flight_ >= pipeline_depth())
+  const size_t depth = pipeline_depth(), in_flight = started_.size();
+  if (in_flight > 0 && in_flight >= depth)
     throw Error(ErrorCode::kInvalidArgument,
-                in_flight_ == 1 && pipeline_depth() == 1
-                    ? "a run is in flight and this model cannot pipeline (its last partition is "
-                      "not on a device that queues runs): finish it first"
-                    : std::to_string(in_flight_) +
-                          " runs are in flight, the most this model "
-                          "pipelines: finish one first");
+                depth == 1
+                    ? "a run is in flight and this model cannot pipeline (its last partition "
+                      "is not on a device that queues runs): finish it first"
+                    : std::to_string(in_flight) +
+                          " runs are in flight, the most this model pipelines: finish one "
+                          "first");
   for (size_t i = 0; i < in_bind_.size(); ++i)
     if (!in_bind_[i].set)
       throw Error(ErrorCode::kInvalidArgument, "input '" + input_info_[i].name + "' is not set");
@@ -476,7 +473,7 @@ void Executor::start() {
       if (same && signature_[k++] != d) same = false;
   }
   if (!same || k != signature_.size()) {
-    if (in_flight_ > 0)
+    if (in_flight > 0)
       throw Error(ErrorCode::kInvalidArgument,
                   "input shapes changed while a run is in flight: finish it first");
     prepare();
@@ -486,7 +483,7 @@ void Executor::start() {
       signature_.insert(signature_.end(), b.shape.begin(), b.shape.end());
     }
   }
-  bool defer = pipeline_depth() > 1;
+  bool defer = depth > 1;
   reset_slots();
   profile_.clear();
   for (auto& p : parts_) {
@@ -500,7 +497,6 @@ void Executor::start() {
     complete(p, ctx, t0);
   }
   if (!defer) started_.push_back(Clock::now());
-  ++in_flight_;
 }
 
 void Executor::complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0) {
@@ -527,10 +523,9 @@ void Executor::complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0
 
 void Executor::finish() {
   std::lock_guard lock(mu_);
-  if (in_flight_ == 0) throw Error(ErrorCode::kInvalidArgument, "no run is in flight");
+  if (started_.empty()) throw Error(ErrorCode::kInvalidArgument, "no run is in flight");
   Clock::time_point t0 = started_.front();
-  started_.pop_front();
-  --in_flight_;  // an error still ends the run
+  started_.pop_front();  // an error still ends the run
   if (pipeline_depth() > 1) {
     PartCtx ctx(*this, parts_.back());
     complete(parts_.back(), ctx, t0);

@@ -54,8 +54,6 @@ class Executor {
   void start();
   void finish();
   size_t pipeline_depth() const;
-  bool can_pipeline() const;
-  size_t in_flight() const { return in_flight_; }
   TensorView output(size_t i) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
@@ -104,8 +102,7 @@ class Executor {
 
   std::vector<OpProfile> profile_;
   size_t programs_loaded_ = 0;
-  size_t in_flight_ = 0;
-  std::deque<Clock::time_point> started_;  // per run in flight
+  std::deque<Clock::time_point> started_;  // one per run in flight, oldest first
   mutable std::mutex mu_;
 };
 
