@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <vector>
 
 #include "rnpu_model.h"
@@ -64,42 +66,57 @@ inline rnpu_tensor_desc td(uint64_t va, uint8_t dt, std::vector<uint32_t> dims, 
   return t;
 }
 
+// Commands are kept apart, each in its own aligned buffer, and packed by
+// bytes(): a reference returned by add() stays valid (and properly aligned)
+// while more commands are added.
 class Stream {
  public:
-  Stream() : b_(sizeof(rnpu_cs_header), 0) {}
   template <class T>
   T& add(uint16_t op) {
-    size_t at = b_.size();
-    b_.resize(at + sizeof(T), 0);
-    offsets_.push_back(uint32_t(at));
-    T* c = reinterpret_cast<T*>(&b_[at]);
+    static_assert(alignof(T) <= alignof(uint64_t));
+    T* c = new (push(sizeof(T))) T();
     c->hdr = {op, uint16_t(sizeof(T))};
     return *c;
   }
-  void nop() {
-    size_t at = b_.size();
-    b_.resize(at + 4, 0);
-    offsets_.push_back(uint32_t(at));
-    rnpu_cmd_hdr h{RNPU_OP_NOP, 4};
-    std::memcpy(&b_[at], &h, 4);
+  // NOP and SYNC: a bare 4-byte header.
+  void bare(uint16_t op) {
+    rnpu_cmd_hdr h{op, 4};
+    std::memcpy(push(4), &h, 4);
   }
+  void nop() { bare(RNPU_OP_NOP); }
+  void sync() { bare(RNPU_OP_SYNC); }
   std::vector<uint8_t> bytes() const {
-    std::vector<uint8_t> b = b_;
+    std::vector<uint8_t> b(sizeof(rnpu_cs_header), 0);
+    for (const Cmd& c : cmds_) {
+      const auto* p = reinterpret_cast<const uint8_t*>(c.buf.get());
+      b.insert(b.end(), p, p + c.size);
+    }
     rnpu_cs_header h;
     std::memset(&h, 0, sizeof h);
     h.magic = RNPU_CS_MAGIC;
     h.version = RNPU_CS_VERSION;
     h.header_size = sizeof h;
     h.total_size = uint32_t(b.size());
-    h.num_cmds = uint32_t(offsets_.size());
+    h.num_cmds = uint32_t(cmds_.size());
     std::memcpy(b.data(), &h, sizeof h);
     return b;
   }
   uint32_t offset(size_t i) const { return offsets_.at(i); }
 
  private:
-  std::vector<uint8_t> b_;
+  struct Cmd {
+    std::unique_ptr<uint64_t[]> buf;  // zeroed
+    uint32_t size;
+  };
+  void* push(uint32_t size) {
+    offsets_.push_back(end_);
+    end_ += size;
+    cmds_.push_back({std::make_unique<uint64_t[]>((size + 7) / 8), size});
+    return cmds_.back().buf.get();
+  }
+  std::vector<Cmd> cmds_;
   std::vector<uint32_t> offsets_;
+  uint32_t end_ = sizeof(rnpu_cs_header);
 };
 
 // Device DRAM: [0, size) backed by a vector; accesses touching
