@@ -225,6 +225,23 @@ int intx_unmask(const struct dev *d)
 	return ret;
 }
 
+/* PCI_STATUS.INTERRUPT: the function is asserting INTx (masked or not). */
+bool intx_asserted(const struct dev *d)
+{
+	char path[1024];
+	uint16_t status = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config", d->sysfs);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	if (pread(fd, &status, 2, 6) != 2)
+		status = 0;
+	close(fd);
+	return status & 0x8;
+}
+
 void uio_unbind(struct dev *d, int fd)
 {
 	char ids[32];

@@ -42,6 +42,7 @@ static inline void wr(const struct dev *d, uint32_t off, uint32_t v)
 int uio_bind(struct dev *d);
 void uio_unbind(struct dev *d, int fd);
 int intx_unmask(const struct dev *d);
+bool intx_asserted(const struct dev *d);
 uint64_t rd64(const struct dev *d, uint32_t lo_off);
 void wr64(const struct dev *d, uint32_t lo_off, uint64_t v);
 uint64_t counter(const struct dev *d, enum rnpu_counter c);
@@ -93,10 +94,11 @@ int ring_setup(const struct dev *d, struct pool *p, struct ring *r);
 void ring_program(const struct dev *d, struct pool *p, struct ring *r);
 uint64_t ring_submit(const struct dev *d, struct ring *r, uint64_t cmd,
 		     uint32_t size, uint16_t asid, uint32_t budget);
-/* Poll DONE_SEQNO; returns 0 when it reads @seqno, -1 on timeout. */
+/* Poll DONE_SEQNO; returns 0 when it reads @seqno, -1 after @timeout_ms. */
 int ring_wait(const struct dev *d, uint64_t seqno, int timeout_ms);
 struct rnpu_job_result *ring_result(struct ring *r, uint64_t seqno);
 
+/* Host CLOCK_MONOTONIC: only ever an upper bound on a wait, never measured. */
 double now_ms(void);
 
 #endif /* RNPU_DEVTEST_H */

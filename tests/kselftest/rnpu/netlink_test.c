@@ -23,7 +23,7 @@ struct nl_attrs {
 static int nl_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = { .tv_sec = 30 };	/* bounds each wait for an event */
 	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 
 	if (s < 0)
@@ -106,7 +106,7 @@ static int resolve(int s, uint16_t *family, uint32_t *group)
 	return *family && *group ? 0 : -ENOENT;
 }
 
-/* Waits (10 s socket timeout) for an event with command @cmd. */
+/* Waits (30 s socket timeout) for an event with command @cmd. */
 static int next_event(int s, uint16_t family, uint8_t cmd, char *buf, struct nl_attrs *at)
 {
 	int tries;
