@@ -1,22 +1,44 @@
 // rnpu-onnx-conformance: runs the ONNX backend tests (Debian's
 // libonnx-testdata: node tests, and optionally the pytorch-converted,
-// pytorch-operator and simple collections) on one backend and classifies every test as passed,
-// failed or unsupported.  Each test runs in a forked child so a crash or a
-// hang in one kernel is a failure of that test, not of the runner.
+// pytorch-operator and simple collections) on one backend and classifies
+// every test.  Each test runs in a forked child with a time limit, so a crash
+// or a hang in one kernel is counted (as a crash) and does not stop the run.
 //
-//   rnpu-onnx-conformance [--data DIR]... [--backend cpu] [--expected FILE]
-//                         [--write-expected FILE] [--filter SUBSTR] [-v]
+//   rnpu-onnx-conformance [--data DIR]... [--backend cpu] [--reference] [--threads N]
+//                         [--expected FILE] [--write-expected FILE] [--filter SUBSTR]
+//                         [--timeout S] [--inject crash|hang|wrong] [-v]
+//
+// --reference runs with Options::reference_kernels (the plain reference
+// kernels: no graph rewrites, no XNNPACK, no fast path); --threads sets
+// Options::num_threads (default 1).
+//
+// Outcomes: passed; unsupported (ErrorCode::kUnsupportedOp at load); error
+// (any other error while loading or running: the model or its data is
+// rejected); wrong (ran, but an output differs from the expected one beyond
+// ONNX's rtol 1e-3 / atol 1e-7); crash (signal, timeout, or no result).
 //
 // The expected-failures file lists tests that are known not to pass, one per
-// line: "<test>  <unsupported|fails>: <reason>".  The exit status is 0 when
-// every test either passes or is listed; tests that are listed but now pass
-// are reported so the list can be trimmed.  The last line is
-//   RESULT: <passed> passed, <unexpected> failed
+// line: "<test>  <kind>: <reason>", kind one of unsupported, error, wrong.  A
+// listed test must fail in exactly the listed way: a test listed
+// "unsupported" that crashes or gives wrong numbers is a failure, as is any
+// crash and any unlisted non-passing test.  Listed tests that now pass are
+// printed so the list can be trimmed.  Output follows the suite protocol of
+// tests/run-all.sh: expected failures are not passes but skipped, one line
+//   NOT RUN ITEM: <count> onnx tests (<run>): <kind reason>, listed in <FILE>
+// per kind, and the last line is
+//   RESULT: <passed> passed, <failed> failed, <skipped> skipped
+// The exit status is 0 when nothing failed, 1 otherwise, 77 when nothing
+// could run (the backend or the data is missing).
+//
+// --inject (runner self-test, with --filter) makes every selected test's
+// child crash (SIGSEGV), hang (until --timeout), or report wrong numbers.
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -34,11 +56,52 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Outcome { kPass, kFail, kUnsupported };
+enum class Outcome { kPass, kUnsupported, kError, kWrong, kCrash };
+
+// Names as the expected-failures file spells them (kinds a test may be
+// listed with: every outcome but pass and crash).
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kUnsupported:
+      return "unsupported";
+    case Outcome::kError:
+      return "error";
+    case Outcome::kWrong:
+      return "wrong";
+    case Outcome::kCrash:
+      return "crash";
+  }
+  return "?";
+}
+
+// What a NOT RUN ITEM line says about a listed kind.
+const char* kind_reason(Outcome o) {
+  switch (o) {
+    case Outcome::kUnsupported:
+      return "unsupported op or type";
+    case Outcome::kError:
+      return "model or test data rejected (known error)";
+    case Outcome::kWrong:
+      return "known wrong results";
+    default:
+      return "?";
+  }
+}
 
 struct Result {
-  Outcome outcome = Outcome::kFail;
+  Outcome outcome = Outcome::kCrash;
   std::string detail;
+};
+
+enum class Inject { kNone, kCrash, kHang, kWrong };
+
+struct RunConfig {
+  std::string backend = "cpu";
+  bool reference = false;
+  int threads = 1;
+  Inject inject = Inject::kNone;
 };
 
 float half_to_float(uint16_t h) {
@@ -172,19 +235,20 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
   return out;
 }
 
-Result run_test(const fs::path& dir, const std::string& backend) {
+Result run_test(const fs::path& dir, const RunConfig& cfg) {
   try {
     rnpu::Options o;
-    o.backends = {backend};
+    o.backends = {cfg.backend};
     o.allow_fallback = false;
-    o.num_threads = 1;
+    o.num_threads = cfg.threads;
+    o.reference_kernels = cfg.reference;
     auto s = rnpu::Session::load_file((dir / "model.onnx").string(), o);
     std::vector<fs::path> sets;
     for (const auto& e : fs::directory_iterator(dir))
       if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
         sets.push_back(e.path());
     std::sort(sets.begin(), sets.end());
-    if (sets.empty()) return {Outcome::kFail, "no test_data_set_* directory"};
+    if (sets.empty()) return {Outcome::kError, "no test_data_set_* directory"};
     for (const auto& set : sets) {
       std::vector<rnpu::onnx::NamedTensor> ins;
       for (const auto& p : numbered(set, "input_")) {
@@ -192,8 +256,8 @@ Result run_test(const fs::path& dir, const std::string& backend) {
         ins.push_back(rnpu::onnx::import_tensor(b.data(), b.size()));
       }
       if (ins.size() != s.inputs().size())
-        return {Outcome::kFail, std::to_string(ins.size()) + " input files for " +
-                                    std::to_string(s.inputs().size()) + " model inputs"};
+        return {Outcome::kError, std::to_string(ins.size()) + " input files for " +
+                                     std::to_string(s.inputs().size()) + " model inputs"};
       for (size_t i = 0; i < ins.size(); ++i) {
         size_t idx = i;
         if (!ins[i].name.empty()) idx = s.input_index(ins[i].name);
@@ -203,34 +267,53 @@ Result run_test(const fs::path& dir, const std::string& backend) {
       s.run();
       auto outs = numbered(set, "output_");
       if (outs.size() != s.outputs().size())
-        return {Outcome::kFail, std::to_string(outs.size()) + " output files for " +
-                                    std::to_string(s.outputs().size()) + " model outputs"};
+        return {Outcome::kError, std::to_string(outs.size()) + " output files for " +
+                                     std::to_string(s.outputs().size()) + " model outputs"};
       for (size_t i = 0; i < outs.size(); ++i) {
         std::string b = rnpu::onnx::read_file(outs[i].string());
         auto want = rnpu::onnx::import_tensor(b.data(), b.size());
         size_t idx = want.name.empty() ? i : s.output_index(want.name);
         std::string diff = compare(s.outputs()[idx].name, s.output(idx), want);
-        if (!diff.empty()) return {Outcome::kFail, set.filename().string() + ": " + diff};
+        if (!diff.empty()) return {Outcome::kWrong, set.filename().string() + ": " + diff};
       }
     }
     return {Outcome::kPass, {}};
   } catch (const rnpu::Error& e) {
     if (e.code() == rnpu::ErrorCode::kUnsupportedOp) return {Outcome::kUnsupported, e.what()};
-    return {Outcome::kFail, std::string(rnpu::error_code_name(e.code())) + ": " + e.what()};
+    return {Outcome::kError, std::string(rnpu::error_code_name(e.code())) + ": " + e.what()};
   } catch (const std::exception& e) {
-    return {Outcome::kFail, std::string("exception: ") + e.what()};
+    return {Outcome::kError, std::string("exception: ") + e.what()};
   }
 }
 
-// Runs one test in a child process with a time limit.
-Result run_isolated(const fs::path& dir, const std::string& backend, int timeout_s) {
+// Runs one test in a child process with a time limit.  Whatever kills the
+// child (a signal, the alarm, an exit without a result) is a crash.
+Result run_isolated(const fs::path& dir, const RunConfig& cfg, int timeout_s) {
   int fds[2];
-  if (pipe(fds) != 0) return {Outcome::kFail, "pipe failed"};
+  if (pipe(fds) != 0) return {Outcome::kCrash, "pipe failed"};
   pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return {Outcome::kCrash, "fork failed"};
+  }
   if (pid == 0) {
     close(fds[0]);
     alarm(unsigned(timeout_s));
-    Result r = run_test(dir, backend);
+    Result r;
+    switch (cfg.inject) {
+      case Inject::kCrash:
+        raise(SIGSEGV);
+        break;
+      case Inject::kHang:
+        for (;;) pause();
+      case Inject::kWrong:
+        r = {Outcome::kWrong, "injected wrong result (--inject wrong)"};
+        break;
+      case Inject::kNone:
+        r = run_test(dir, cfg);
+        break;
+    }
     std::string msg = std::to_string(int(r.outcome)) + r.detail;
     size_t off = 0;
     while (off < msg.size()) {
@@ -249,10 +332,13 @@ Result run_isolated(const fs::path& dir, const std::string& backend, int timeout
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFSIGNALED(status))
-    return {Outcome::kFail,
-            std::string("crashed: ") +
-                (WTERMSIG(status) == SIGALRM ? "timeout" : strsignal(WTERMSIG(status)))};
-  if (msg.empty()) return {Outcome::kFail, "child exited without a result"};
+    return {Outcome::kCrash, WTERMSIG(status) == SIGALRM
+                                 ? "timeout after " + std::to_string(timeout_s) + " s"
+                                 : std::string("killed by signal ") + strsignal(WTERMSIG(status))};
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return {Outcome::kCrash, "child exited with status " + std::to_string(WEXITSTATUS(status))};
+  if (msg.empty() || msg[0] < '0' || msg[0] > '0' + int(Outcome::kCrash))
+    return {Outcome::kCrash, "child exited without a result"};
   Result r;
   r.outcome = Outcome(msg[0] - '0');
   r.detail = msg.substr(1);
@@ -265,11 +351,21 @@ std::string one_line(std::string s, size_t max = 240) {
   return s;
 }
 
+struct Listed {
+  Outcome kind;
+  std::string reason;
+};
+
+struct Counts {
+  int pass = 0, fail = 0, skip = 0;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> data_dirs;
-  std::string backend = "cpu", expected_path, write_path, filter;
+  std::string expected_path, write_path, filter;
+  RunConfig cfg;
   bool verbose = false;
   int timeout_s = 60;
   for (int i = 1; i < argc; ++i) {
@@ -284,7 +380,11 @@ int main(int argc, char** argv) {
     if (a == "--data")
       data_dirs.push_back(next());
     else if (a == "--backend")
-      backend = next();
+      cfg.backend = next();
+    else if (a == "--reference")
+      cfg.reference = true;
+    else if (a == "--threads")
+      cfg.threads = std::max(1, std::stoi(next()));
     else if (a == "--expected")
       expected_path = next();
     else if (a == "--write-expected")
@@ -292,17 +392,32 @@ int main(int argc, char** argv) {
     else if (a == "--filter")
       filter = next();
     else if (a == "--timeout")
-      timeout_s = std::stoi(next());
-    else if (a == "-v" || a == "--verbose")
+      timeout_s = std::max(1, std::stoi(next()));
+    else if (a == "--inject") {
+      std::string v = next();
+      cfg.inject = v == "crash"   ? Inject::kCrash
+                   : v == "hang"  ? Inject::kHang
+                   : v == "wrong" ? Inject::kWrong
+                                  : Inject::kNone;
+      if (cfg.inject == Inject::kNone) {
+        std::cerr << "--inject takes crash, hang or wrong\n";
+        return 2;
+      }
+    } else if (a == "-v" || a == "--verbose")
       verbose = true;
     else {
       std::cerr << "usage: " << argv[0]
-                << " [--data DIR] [--backend NAME] [--expected FILE] [--write-expected FILE]"
-                   " [--filter SUBSTR] [--timeout S] [-v]\n";
+                << " [--data DIR] [--backend NAME] [--reference] [--threads N] [--expected FILE]"
+                   " [--write-expected FILE] [--filter SUBSTR] [--timeout S]"
+                   " [--inject crash|hang|wrong] [-v]\n";
       return 2;
     }
   }
-  std::map<std::string, std::string> expected;
+  std::string run = cfg.backend;
+  if (cfg.reference) run += ", reference kernels";
+  if (cfg.threads != 1) run += ", " + std::to_string(cfg.threads) + " threads";
+
+  std::map<std::string, Listed> expected;
   if (!expected_path.empty()) {
     std::ifstream in(expected_path);
     if (!in) {
@@ -310,36 +425,57 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::string line;
+    int lineno = 0;
     while (std::getline(in, line)) {
+      ++lineno;
       if (line.empty() || line[0] == '#') continue;
       std::istringstream ls(line);
-      std::string name;
-      ls >> name;
-      std::string rest;
-      std::getline(ls, rest);
-      expected[name] = rest;
+      std::string name, kind;
+      ls >> name >> kind;
+      std::string reason;
+      std::getline(ls, reason);
+      size_t r0 = reason.find_first_not_of(' ');
+      reason = r0 == std::string::npos ? "" : reason.substr(r0);
+      Listed l{Outcome::kPass, reason};
+      for (Outcome o : {Outcome::kUnsupported, Outcome::kError, Outcome::kWrong})
+        if (kind == std::string(outcome_name(o)) + ":") l.kind = o;
+      if (l.kind == Outcome::kPass || reason.empty()) {
+        std::cerr << expected_path << ":" << lineno
+                  << ": expected '<test>  <unsupported|error|wrong>: <reason>'\n";
+        return 2;
+      }
+      if (!expected.emplace(name, l).second) {
+        std::cerr << expected_path << ":" << lineno << ": " << name << " listed twice\n";
+        return 2;
+      }
     }
   }
   bool have_backend = false;
   for (const auto& b : rnpu::list_backends())
-    if (b.name == backend && b.available) have_backend = true;
+    if (b.name == cfg.backend && b.available) have_backend = true;
   if (!have_backend) {
-    std::cout << "NOT RUN: backend '" << backend << "' is not built in or not available here\n";
+    std::cout << "NOT RUN: backend '" << cfg.backend << "' is not built in or not available here\n";
     return 77;
   }
   if (data_dirs.empty()) data_dirs.push_back("/usr/share/libonnx-testdata/data/node");
   // Tests are named by directory; outside the node tests, prefixed with
   // their collection ("pytorch-converted/test_Conv2d").
-  std::vector<std::pair<std::string, fs::path>> tests;
+  struct Test {
+    std::string name, collection;
+    fs::path dir;
+  };
+  std::vector<Test> tests;
+  std::vector<std::string> collections;
   for (const auto& data : data_dirs) {
     std::error_code ec;
     std::string coll = fs::path(data).filename().string();
+    collections.push_back(coll);
     for (const auto& e : fs::directory_iterator(data, ec)) {
       std::string name = e.path().filename().string();
       if (coll != "node") name = coll + "/" + name;
       if (e.is_directory() && fs::exists(e.path() / "model.onnx") &&
           (filter.empty() || name.find(filter) != std::string::npos))
-        tests.emplace_back(name, e.path());
+        tests.push_back({name, coll, e.path()});
     }
     if (ec) {
       std::cout << "NOT RUN: cannot read ONNX tests under " << data << "\n";
@@ -350,52 +486,82 @@ int main(int argc, char** argv) {
     std::cout << "NOT RUN: no ONNX tests found\n";
     return 77;
   }
-  std::sort(tests.begin(), tests.end());
+  std::sort(tests.begin(), tests.end(),
+            [](const Test& a, const Test& b) { return a.name < b.name; });
 
-  int pass = 0, fail = 0, unsup = 0, unexpected = 0, now_pass = 0;
+  std::map<std::string, Counts> per_coll;
+  std::map<Outcome, int> outcomes, skipped_by_kind;
+  Counts total;
+  int now_pass = 0;
   std::ofstream out;
   if (!write_path.empty()) {
     out.open(write_path);
-    out << "# ONNX node tests that do not pass on backend '" << backend << "'.\n"
+    out << "# ONNX backend tests that do not pass on backend '" << cfg.backend << "'.\n"
         << "# Generated by rnpu-onnx-conformance --write-expected; edit reasons freely.\n"
-        << "# <test>  <unsupported|fails>: <reason>\n";
+        << "# <test>  <unsupported|error|wrong>: <reason>\n";
   }
-  for (const auto& [name, dir] : tests) {
-    Result r = run_isolated(dir, backend, timeout_s);
-    bool listed = expected.count(name) != 0;
-    switch (r.outcome) {
-      case Outcome::kPass:
-        ++pass;
-        if (listed) {
-          ++now_pass;
-          std::cout << "NOW PASSES (remove from the expected list): " << name << "\n";
-        }
-        if (verbose) std::cout << "pass        " << name << "\n";
-        break;
-      case Outcome::kFail:
-        ++fail;
-        break;
-      case Outcome::kUnsupported:
-        ++unsup;
-        break;
-    }
-    if (r.outcome != Outcome::kPass) {
-      const char* kind = r.outcome == Outcome::kFail ? "fails" : "unsupported";
-      if (!listed) {
-        ++unexpected;
-        std::cout << "UNEXPECTED " << kind << ": " << name << ": " << one_line(r.detail) << "\n";
-      } else if (verbose) {
-        std::cout << "expected " << kind << ": " << name << ": " << one_line(r.detail) << "\n";
+  auto t0 = std::chrono::steady_clock::now();
+  for (const Test& t : tests) {
+    Result r = run_isolated(t.dir, cfg, timeout_s);
+    ++outcomes[r.outcome];
+    Counts& c = per_coll[t.collection];
+    auto it = expected.find(t.name);
+    const Listed* listed = it == expected.end() ? nullptr : &it->second;
+    std::string detail = one_line(r.detail);
+    if (r.outcome == Outcome::kPass) {
+      ++c.pass;
+      ++total.pass;
+      if (listed) {
+        ++now_pass;
+        std::cout << "NOW PASSES (remove from the expected list): " << t.name << "\n";
       }
-      if (out) out << name << "  " << kind << ": " << one_line(r.detail, 200) << "\n";
+      if (verbose) std::cout << "pass        " << t.name << "\n";
+      continue;
     }
+    if (out && r.outcome != Outcome::kCrash)
+      out << t.name << "  " << outcome_name(r.outcome) << ": " << one_line(r.detail, 200) << "\n";
+    if (r.outcome == Outcome::kCrash) {
+      std::cout << "CRASH: " << t.name << ": " << detail
+                << (listed ? " (listed " + std::string(outcome_name(listed->kind)) +
+                                 "; a crash is never expected)"
+                           : "")
+                << "\n";
+    } else if (!listed) {
+      std::cout << "UNEXPECTED " << outcome_name(r.outcome) << ": " << t.name << ": " << detail
+                << "\n";
+    } else if (listed->kind != r.outcome) {
+      std::cout << "WRONG KIND: " << t.name << ": listed " << outcome_name(listed->kind) << ", got "
+                << outcome_name(r.outcome) << ": " << detail << "\n";
+    } else {
+      ++c.skip;
+      ++total.skip;
+      ++skipped_by_kind[r.outcome];
+      if (verbose)
+        std::cout << "expected " << outcome_name(r.outcome) << ": " << t.name << ": " << detail
+                  << "\n";
+      continue;
+    }
+    ++c.fail;
+    ++total.fail;
   }
-  std::cout << "\nONNX backend tests on backend '" << backend << "': " << tests.size() << " tests, "
-            << pass << " passed, " << fail << " failed, " << unsup << " unsupported\n";
-  std::cout << "!!! " << unsup << " tests UNSUPPORTED on '" << backend
-            << "' (not counted as passed)\n";
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "\nONNX backend tests on '" << run << "': " << tests.size() << " tests in "
+            << int(secs + 0.5) << " s: " << outcomes[Outcome::kPass] << " passed, "
+            << outcomes[Outcome::kUnsupported] << " unsupported, " << outcomes[Outcome::kError]
+            << " error, " << outcomes[Outcome::kWrong] << " wrong, " << outcomes[Outcome::kCrash]
+            << " crashed\n";
+  for (const std::string& coll : collections) {
+    const Counts& c = per_coll[coll];
+    std::cout << "  " << coll << ": " << c.pass << " passed, " << c.fail << " failed, " << c.skip
+              << " skipped (listed)\n";
+  }
   std::cout << "expected-failure list: " << expected.size() << " entries; " << now_pass
-            << " of them now pass; " << unexpected << " unexpected non-passing tests\n";
-  std::cout << "RESULT: " << pass << " passed, " << unexpected << " failed\n";
-  return unexpected == 0 ? 0 : 1;
+            << " of them now pass here\n";
+  std::string file = expected_path.empty() ? "(no list)" : expected_path;
+  for (const auto& [kind, n] : skipped_by_kind)
+    std::cout << "NOT RUN ITEM: " << n << " onnx tests (" << run << "): " << kind_reason(kind)
+              << ", listed in " << file << "\n";
+  std::cout << "RESULT: " << total.pass << " passed, " << total.fail << " failed, " << total.skip
+            << " skipped\n";
+  return total.fail == 0 ? 0 : 1;
 }

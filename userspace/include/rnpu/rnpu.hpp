@@ -129,6 +129,11 @@ struct Options {
   int num_threads = 0;  // 0: number of online CPUs
   bool profiling = false;
   int optimization_level = 1;  // 0: import + shape inference only
+  // Plain reference kernels: no graph rewrites (as optimization_level 0) and
+  // every backend compiles its reference path (cpu: no XNNPACK, no fast
+  // path); backends without one are unaffected.  The conformance suites'
+  // reference; slow.  Not part of the C API.
+  bool reference_kernels = false;
 };
 
 std::vector<BackendInfo> list_backends();

@@ -49,6 +49,9 @@ struct HostTensor {
 struct CompileOptions {
   int num_threads = 1;  // >= 1, resolved by the runtime
   bool profiling = false;
+  // Options::reference_kernels: compile the plain reference path (cpu: no
+  // XNNPACK, no fast path); backends without one ignore it.
+  bool reference_kernels = false;
 };
 
 // Per-backend numeric tolerance against the reference CPU results, used by

@@ -145,6 +145,7 @@ Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options&
   co.num_threads = opts.num_threads > 0 ? opts.num_threads
                                         : int(std::max(1u, std::thread::hardware_concurrency()));
   co.profiling = opts.profiling;
+  co.reference_kernels = opts.reference_kernels;
   int step = 0;
   for (auto& p : pr.partitions) {
     CompiledPartition cp;

@@ -69,7 +69,7 @@ std::unique_ptr<Session::Impl> Session::Impl::create(
   impl->opts = opts;
   partition::BackendSet set = partition::resolve_backends(opts.backends, opts.allow_fallback);
   passes::PipelineOptions po;
-  po.level = opts.optimization_level;
+  po.level = opts.reference_kernels ? 0 : opts.optimization_level;
   po.backends = set.enabled;
   passes::run_pipeline(g, po);
   impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts, programs);
@@ -118,6 +118,7 @@ std::unique_ptr<Session::Impl> Session::Impl::from_bytes(std::vector<uint8_t> by
   }
   if (!meta("optimization_level").empty())
     o.optimization_level = std::stoi(meta("optimization_level"));
+  if (meta("reference_kernels") == "1") o.reference_kernels = true;
   ir::Graph g = onnx::import_model(a.model.data(), a.model.size(), io);
   auto impl = create(std::move(g), o, &a.programs);
   impl->model_bytes = std::move(a.model);
@@ -130,6 +131,7 @@ std::vector<uint8_t> Session::compiled_bytes() const {
   a.meta["backends"] = join(impl_->opts.backends);
   a.meta["allow_fallback"] = impl_->opts.allow_fallback ? "1" : "0";
   a.meta["optimization_level"] = std::to_string(impl_->opts.optimization_level);
+  if (impl_->opts.reference_kernels) a.meta["reference_kernels"] = "1";
   a.model = impl_->model_bytes;
   a.programs = impl_->exec->export_programs();
   a.meta["programs"] = std::to_string(a.programs.size());

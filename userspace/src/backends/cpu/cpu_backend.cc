@@ -1,5 +1,6 @@
 #include "cpu_backend.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -176,7 +177,9 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
     Support s = check_node(sub, sub.node(id));
     if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
   }
-  std::string why = fast_ ? fast::fast_path_unavailable() : "disabled for this backend object";
+  std::string why = !fast_                ? "disabled for this backend object"
+                    : o.reference_kernels ? "Options::reference_kernels"
+                                          : fast::fast_path_unavailable();
   if (!why.empty()) {
     if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
     return compile_reference(sub, o);
@@ -209,9 +212,25 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
   return compile_reference(sub, o);
 }
 
+namespace {
+std::atomic<uint64_t> g_fast_runs{0};
+}  // namespace
+
+uint64_t fast_program_runs() {
+  return g_fast_runs.load(std::memory_order_relaxed);
+}
+
 void CpuBackend::run(Program& prog, RunContext& ctx) {
-  if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) return run_fast(*fp, ctx);
-  if (auto* dp = dynamic_cast<DynamicProgram*>(&prog)) return dp->run(ctx);
+  // Both program kinds below may run XNNPACK operators and fast-path
+  // kernels; only CpuProgram is reference kernels throughout.
+  if (auto* fp = dynamic_cast<fast::FastProgram*>(&prog)) {
+    g_fast_runs.fetch_add(1, std::memory_order_relaxed);
+    return run_fast(*fp, ctx);
+  }
+  if (auto* dp = dynamic_cast<DynamicProgram*>(&prog)) {
+    g_fast_runs.fetch_add(1, std::memory_order_relaxed);
+    return dp->run(ctx);
+  }
   auto& p = static_cast<CpuProgram&>(prog);
   for (const Step& s : p.steps) run_reference_step(s, ctx, p.pool.get());
 }

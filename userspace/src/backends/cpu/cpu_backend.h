@@ -9,7 +9,8 @@ namespace rnpu::cpu {
 class CpuBackend : public Backend {
  public:
   // `fast` = false compiles every partition to reference kernels only (for
-  // tests that compare the two paths); RNPU_CPU_XNNPACK=0 does the same.
+  // tests that compare the two paths); RNPU_CPU_XNNPACK=0 and
+  // CompileOptions::reference_kernels (Options::reference_kernels) do the same.
   explicit CpuBackend(bool fast = true) : fast_(fast) {}
   std::string name() const override { return "cpu"; }
   bool available() const override { return true; }
@@ -29,5 +30,11 @@ class CpuBackend : public Backend {
  private:
   bool fast_;
 };
+
+// Runs of fast (and shape-specialised) programs in this process so far:
+// every XNNPACK operator and fast-path kernel runs inside one.  Tests use it
+// to prove that a run with Options::reference_kernels executed reference
+// kernels only.
+uint64_t fast_program_runs();
 
 }  // namespace rnpu::cpu
