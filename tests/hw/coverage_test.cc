@@ -293,8 +293,7 @@ TEST(MatmulInt8, AccumulatorSaturatesToInt32AfterTheBias) {
   EXPECT_EQ(y[0], 64);
   // Column 1: the bias comes first: 1601000000 * 2^-20 / 32 = 47.7 -> 48
   // (saturating first would give 1147483647 -> 34).
-  EXPECT_EQ(y[1],
-            quant(mm_int8_ref(acc, -1000000000, double(s), double(s)), 32.0, 0, -128, 127));
+  EXPECT_EQ(y[1], quant(mm_int8_ref(acc, -1000000000, double(s), double(s)), 32.0, 0, -128, 127));
   EXPECT_EQ(y[1], 48);
 }
 
@@ -310,8 +309,8 @@ TEST(Pool, GlobalMaxInt8ToUint8AndFp16WithNan) {
   mem.put(0x1000, x);
   std::vector<uint16_t> xh(1 * 2 * 3 * 3);
   for (auto& v : xh) v = h16(-double(rng() % 1000) / 7.0 - 1.0);
-  xh[4] = 0xfc00;       // -inf in plane 0 does not win
-  xh[9 + 5] = 0x7e00;   // NaN in plane 1 propagates
+  xh[4] = 0xfc00;      // -inf in plane 0 does not win
+  xh[9 + 5] = 0x7e00;  // NaN in plane 1 propagates
   mem.put(0x2000, xh);
   Stream s;
   auto& p = s.add<rnpu_cmd_pool>(RNPU_OP_POOL);
@@ -381,8 +380,8 @@ TEST_P(EltwiseFp16, BroadcastOnBothSidesWithFusedLeakyRelu) {
   // a [2,1,4] and b [1,3,4] broadcast to [2,3,4]; special values included:
   // the largest finite value (sums/products overflow to inf), inf, NaN,
   // the smallest subnormal, -0.
-  std::vector<uint16_t> a = {0x7bff, 0x8000, 0x7c00, 0x7e00, 0x0001, h16(1.5), h16(-3.25),
-                             h16(0.1)};
+  std::vector<uint16_t> a = {0x7bff, 0x8000,   0x7c00,     0x7e00,
+                             0x0001, h16(1.5), h16(-3.25), h16(0.1)};
   std::vector<uint16_t> b(12);
   for (auto& v : b) v = rh(4.0);
   b[0] = 0x7bff;
@@ -546,11 +545,11 @@ TEST(PerChannelOutput, Conv2dInt8StoresEachChannelWithItsScale) {
               if (ih < 0 || iw < 0 || ih >= int(H) || iw >= int(W)) continue;
               acc += int64_t(x[(ci * H + ih) * W + iw] - zx) * w[((o * C + ci) * K + a) * K + b];
             }
-          acc += bias[o];
-          double v = double(acc) * (double(sx) * double(sw[o]));
-          EXPECT_EQ(y[(o * H + i) * W + j], quant(v, double(so[o]), zo, 0, 255))
-              << o << "," << i << "," << j;
-        }
+        acc += bias[o];
+        double v = double(acc) * (double(sx) * double(sw[o]));
+        EXPECT_EQ(y[(o * H + i) * W + j], quant(v, double(so[o]), zo, 0, 255))
+            << o << "," << i << "," << j;
+      }
   // Output bytes: 120 + 4 per-channel scales; weights 108 + 16 scales read.
   EXPECT_EQ(cost.dram_bytes, 90u + 108 + 16 + 16 + 120 + 16);
 

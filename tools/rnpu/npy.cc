@@ -14,6 +14,9 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicLen = 6;
 constexpr size_t kMaxHeader = 1 << 20;  // numpy itself refuses headers over 10 KiB by default
+// Tuples nest at most this deep (numpy writes one level, the shape): the
+// parser recurses per level, so a header of a million '(' must not.
+constexpr int kMaxNesting = 8;
 
 struct TypeName {
   DataType type;
@@ -79,10 +82,11 @@ class HeaderParser {
     if (peek() != c) fail(std::string("expected '") + c + "'");
     ++p_;
   }
-  PyValue value() {
+  PyValue value(int depth = 0) {
     skip_ws();
     PyValue v;
     char c = peek();
+    if (depth > kMaxNesting) fail("nested more than " + std::to_string(kMaxNesting) + " deep");
     if (c == '\'' || c == '"') {
       ++p_;
       size_t end = t_.find(c, p_);
@@ -99,7 +103,7 @@ class HeaderParser {
           ++p_;
           break;
         }
-        v.items.push_back(value());
+        v.items.push_back(value(depth + 1));
         skip_ws();
         if (peek() == ',') {
           ++p_;

@@ -1,6 +1,9 @@
 #include "npu/program.h"
 
+#include <algorithm>
 #include <cstring>
+
+#include "npu/codegen_int.h"
 
 extern "C" {
 #include "rnpu_model.h"
@@ -100,6 +103,11 @@ uint64_t Program::compulsory_bytes() const {
 namespace {
 
 constexpr uint32_t kMagic = 0x47504e52;  // "RNPG"
+constexpr uint64_t kMaxImage = uint64_t(1) << 38;
+
+uint64_t align64(uint64_t b) {
+  return (b + 63) & ~uint64_t(63);
+}
 constexpr uint32_t kVersion = 1;
 constexpr uint64_t kMaxString = 4096;
 
@@ -240,10 +248,23 @@ Program load_program(std::span<const uint8_t> data) {
   p.image_bytes = r.get<uint64_t>();
   p.scratch_bytes = r.get<uint64_t>();
   p.sram_bytes = r.get<uint64_t>();
-  if (p.weights.size() > p.image_bytes || p.image_bytes > (uint64_t(1) << 38))
+  if (p.weights.size() > p.image_bytes || p.image_bytes > kMaxImage)
     r.bad("image size out of range");
   p.inputs = get_io(r, p.image_bytes);
   p.outputs = get_io(r, p.image_bytes);
+  // The image is [weights][inputs][outputs][scratch] (64-byte aligned): no
+  // larger than its parts, and the per-run regions lie past the weights.
+  uint64_t parts = p.data_start();
+  for (const auto* list : {&p.inputs, &p.outputs})
+    for (const IoBinding& io : *list) {
+      if (io.offset < p.data_start()) r.bad("I/O region of '" + io.name + "' overlaps the weights");
+      parts = std::min(parts + align64(io.bytes), kMaxImage);
+    }
+  if (p.scratch_bytes > p.image_bytes ||
+      p.image_bytes > std::min(parts + p.scratch_bytes, kMaxImage))
+    r.bad("image of " + std::to_string(p.image_bytes) + " bytes is larger than its weights, I/O (" +
+          std::to_string(parts) + " bytes) and scratch (" + std::to_string(p.scratch_bytes) +
+          " bytes)");
   p.nodes.resize(r.count(8 + 8 + 8 + 1));
   for (auto& n : p.nodes) {
     n.name = r.str();
@@ -264,6 +285,63 @@ Program load_program(std::span<const uint8_t> data) {
   if (rnpu_model_validate(p.stream.data(), p.stream.size(), &res) != RNPU_MS_OK)
     r.bad(std::string("command stream rejected: ") + res.msg);
   return p;
+}
+
+namespace {
+
+// The most DRAM scratch the code generator can ask for `sub`: a device
+// tensor for every non-constant value (fp32 at most) and the zero-inserted
+// input of every ConvTranspose not lowered per phase, none sharing memory.
+uint64_t max_scratch_bytes(const ir::Graph& sub) {
+  uint64_t total = 0;
+  auto add = [&](uint64_t bytes) { total = std::min(total + align64(bytes), kMaxImage); };
+  for (const ir::Value& v : sub.values)
+    if (!v.constant)
+      if (auto n = v.shape.numel()) add(uint64_t(std::max<int64_t>(*n, 1)) * 4);
+  for (const ir::Node& n : sub.nodes) {
+    ConvTGeom t;
+    if (n.dead || n.op != "ConvTranspose" || !convt_geom(sub, n, &t) || convt_phased(t)) continue;
+    auto z = ir::checked_numel({t.n, t.c, t.zh, t.zw});
+    add(z ? uint64_t(*z) * 2 : kMaxImage);
+  }
+  return total;
+}
+
+void check_io(const std::vector<IoBinding>& io, const ir::Graph& sub,
+              const std::vector<ir::ValueId>& want, const std::string& kind) {
+  auto bad = [](const std::string& why) {
+    throw Error(ErrorCode::kMalformedModel, "compiled NPU program: " + why);
+  };
+  if (io.size() != want.size())
+    bad(std::to_string(io.size()) + " " + kind + " bindings for a partition with " +
+        std::to_string(want.size()) + " " + kind + "s");
+  for (size_t i = 0; i < io.size(); ++i) {
+    const IoBinding& b = io[i];
+    std::string what = kind + " binding " + std::to_string(i) + " ('" + b.name + "')";
+    if (b.value != want[i])
+      bad(what + " names value " + std::to_string(b.value) + ", not the partition's " + kind + " " +
+          std::to_string(want[i]));
+    const ir::Value& v = sub.value(want[i]);
+    auto n = v.shape.numel();
+    if (b.dtype != v.dtype || !n || b.shape != v.shape.values() ||
+        b.bytes != uint64_t(*n) * ir::dtype_size(v.dtype))
+      bad(what + " is " + ir::dtype_name(b.dtype) + ir::Shape(b.shape).str() + " in " +
+          std::to_string(b.bytes) + " bytes, but the partition's '" + v.name + "' is " +
+          ir::dtype_name(v.dtype) + v.shape.str());
+  }
+}
+
+}  // namespace
+
+void check_program(const Program& p, const ir::Graph& sub) {
+  check_io(p.inputs, sub, sub.inputs, "input");
+  check_io(p.outputs, sub, sub.outputs, "output");
+  uint64_t most = max_scratch_bytes(sub);
+  if (p.scratch_bytes > most)
+    throw Error(ErrorCode::kMalformedModel, "compiled NPU program: scratch of " +
+                                                std::to_string(p.scratch_bytes) +
+                                                " bytes exceeds the " + std::to_string(most) +
+                                                " bytes the partition's tensors can need");
 }
 
 }  // namespace rnpu::npu

@@ -94,7 +94,15 @@ struct Program {
 // Serialized form for compiled artifacts (format kProgramFormat).
 inline constexpr const char* kProgramFormat = "rnpu-npu-v1";
 std::vector<uint8_t> save_program(const Program& p);
-// Throws rnpu::Error(kMalformedModel) naming what is wrong.
+// Throws rnpu::Error(kMalformedModel) naming what is wrong.  Every size is
+// bounded: counts and blobs by the data, the image by its parts (weights,
+// I/O regions, scratch), I/O regions lie past the weights.
 Program load_program(std::span<const uint8_t> data);
+// Checks a loaded program against the partition it is to run for: its I/O
+// bindings are the partition's inputs and outputs, in order, with their
+// dtypes, shapes and byte sizes, and its DRAM scratch is no larger than the
+// code generator can ask for the partition's tensors.  Backends call it
+// before allocating the image.  Throws rnpu::Error(kMalformedModel).
+void check_program(const Program& p, const ir::Graph& sub);
 
 }  // namespace rnpu::npu

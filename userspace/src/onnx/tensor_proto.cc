@@ -45,10 +45,18 @@ fs::path resolve_external(const std::string& base_dir, const std::string& locati
   return full;
 }
 
-void read_external(const ::onnx::TensorProto& t, const std::string& what, ExternalDataBudget* ext,
-                   void* dst, size_t want) {
+// Where an external tensor's bytes lie, checked against the file before
+// anything is allocated for them.
+struct ExternalRange {
+  fs::path path;
   std::string location;
-  uint64_t offset = 0, length = UINT64_MAX;
+  uint64_t offset = 0, length = 0;
+};
+
+ExternalRange locate_external(const ::onnx::TensorProto& t, const std::string& what,
+                              ExternalDataBudget* ext, size_t want) {
+  ExternalRange r;
+  uint64_t length = UINT64_MAX;
   for (const auto& kv : t.external_data()) {
     auto num = [&](const std::string& s) -> uint64_t {
       if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
@@ -56,32 +64,38 @@ void read_external(const ::onnx::TensorProto& t, const std::string& what, Extern
       return std::stoull(s);
     };
     if (kv.key() == "location")
-      location = kv.value();
+      r.location = kv.value();
     else if (kv.key() == "offset")
-      offset = num(kv.value());
+      r.offset = num(kv.value());
     else if (kv.key() == "length")
       length = num(kv.value());
   }
   if (!ext) bad(what, "external data is not allowed here");
-  fs::path path = resolve_external(ext->base_dir, location, what);
+  r.path = resolve_external(ext->base_dir, r.location, what);
   std::error_code ec;
-  uint64_t fsize = fs::file_size(path, ec);
-  if (ec) throw Error(ErrorCode::kIo, what + ": external data '" + location + "': " + ec.message());
+  uint64_t fsize = fs::file_size(r.path, ec);
+  if (ec)
+    throw Error(ErrorCode::kIo, what + ": external data '" + r.location + "': " + ec.message());
   if (length == UINT64_MAX) length = want;
   if (length != want)
     bad(what, "external data length " + std::to_string(length) + " != " + std::to_string(want) +
                   " bytes the shape needs");
-  if (offset > fsize || length > fsize - offset)
-    bad(what, "external data [" + std::to_string(offset) + ", +" + std::to_string(length) +
-                  ") lies beyond the end of '" + location + "' (" + std::to_string(fsize) +
+  if (r.offset > fsize || length > fsize - r.offset)
+    bad(what, "external data [" + std::to_string(r.offset) + ", +" + std::to_string(length) +
+                  ") lies beyond the end of '" + r.location + "' (" + std::to_string(fsize) +
                   " bytes)");
   if (length > ext->remaining)
     throw Error(ErrorCode::kOutOfMemory, what + ": external data exceeds the model's limit");
   ext->remaining -= length;
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(std::streamoff(offset));
-  in.read(static_cast<char*>(dst), std::streamsize(length));
-  if (!in) throw Error(ErrorCode::kIo, what + ": cannot read external data '" + location + "'");
+  r.length = length;
+  return r;
+}
+
+void read_external(const ExternalRange& r, const std::string& what, void* dst) {
+  std::ifstream in(r.path, std::ios::binary);
+  in.seekg(std::streamoff(r.offset));
+  in.read(static_cast<char*>(dst), std::streamsize(r.length));
+  if (!in) throw Error(ErrorCode::kIo, what + ": cannot read external data '" + r.location + "'");
 }
 
 template <class Src, class Dst>
@@ -115,8 +129,12 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
   size_t want = size_t(*n) * esize;
 
   bool external = t.data_location() == ::onnx::TensorProto::EXTERNAL;
-  // Check the bytes are present before allocating what the shape claims.
-  if (!external) {
+  // Check the bytes are present (in the proto or the external file) before
+  // allocating what the shape claims.
+  ExternalRange range;
+  if (external) {
+    range = locate_external(t, what, ext, want);
+  } else {
     size_t have = 0;
     if (t.has_raw_data())
       have = t.raw_data().size();
@@ -147,7 +165,7 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
   void* dst = out->mutable_data();
   size_t count = size_t(*n);
   if (external) {
-    read_external(t, what, ext, dst, want);
+    read_external(range, what, dst);
   } else if (t.has_raw_data()) {
     if (want) std::memcpy(dst, t.raw_data().data(), want);
   } else {

@@ -15,6 +15,20 @@ namespace rnpu::passes {
 // Marks an unknown element in a partially known integer vector.
 constexpr int64_t kUnknownInt = INT64_MIN;
 
+// Shape arithmetic that cannot overflow: a op b for op '+', '-' or '*';
+// nullopt when the result does not fit int64.  Dims are at most
+// ir::kMaxElements (InferCtx::out checks every output), but attributes and
+// constants are any int64, so every product or sum involving them goes
+// through here (or InferCtx::arith).
+inline std::optional<int64_t> checked_arith(char op, int64_t a, int64_t b) {
+  int64_t r = 0;
+  bool overflow = op == '+'   ? __builtin_add_overflow(a, b, &r)
+                  : op == '-' ? __builtin_sub_overflow(a, b, &r)
+                              : __builtin_mul_overflow(a, b, &r);
+  if (overflow) return std::nullopt;
+  return r;
+}
+
 class InferCtx {
  public:
   InferCtx(ir::Graph& g, const ir::Node& n,
@@ -45,6 +59,13 @@ class InferCtx {
 
   void out(size_t i, ir::DType t, ir::Shape s);
   void out_ints(size_t i, std::vector<int64_t> v);  // also records known values
+
+  // checked_arith, failing (kMalformedModel, naming the node and `what`)
+  // on overflow.
+  int64_t arith(char op, int64_t a, int64_t b, const char* what) const;
+  // Fails unless `r` (a rank, or the length of a shape vector about to size
+  // one) is at most ir::kMaxRank.
+  void check_rank(uint64_t r, const char* what) const;
 
   // Normalises a possibly negative axis against rank r; throws if outside.
   int64_t axis(int64_t a, int64_t r, const char* what = "axis") const;

@@ -40,22 +40,27 @@ void propagate_arith(InferCtx& c) {
   size_t n = std::max(a->size(), b->size());
   std::vector<int64_t> r(n);
   const std::string& op = c.node().op;
+  const bool wide = c.dt(0) == DType::kInt64;
   for (size_t i = 0; i < n; ++i) {
     int64_t x = (*a)[a->size() == 1 ? 0 : i], y = (*b)[b->size() == 1 ? 0 : i];
     if (x == kUnknownInt || y == kUnknownInt) {
       r[i] = kUnknownInt;
       continue;
     }
+    // Values that overflow (the run wraps them) are simply not known here.
+    std::optional<int64_t> v;
     if (op == "Add")
-      r[i] = x + y;
+      v = checked_arith('+', x, y);
     else if (op == "Sub")
-      r[i] = x - y;
+      v = checked_arith('-', x, y);
     else if (op == "Mul")
-      r[i] = x * y;
+      v = checked_arith('*', x, y);
     else if (op == "Div")
-      r[i] = y ? x / y : kUnknownInt;
+      v = y ? std::optional<int64_t>(x / y) : std::nullopt;
     else
       return;
+    if (v && !wide && (*v < INT32_MIN || *v > INT32_MAX)) v.reset();
+    r[i] = v && *v != kUnknownInt ? *v : kUnknownInt;
   }
   c.out_ints(0, std::move(r));
 }
@@ -130,11 +135,14 @@ void reshape(InferCtx& c) {
   if (!sp) {
     // Rank is known from the shape input's length even if values are not.
     Shape s = Shape::unknown_rank();
-    if (c.rank_known(1) && c.rank(1) == 1 && c.shape(1).dims[0].known())
+    if (c.rank_known(1) && c.rank(1) == 1 && c.shape(1).dims[0].known()) {
+      c.check_rank(uint64_t(c.shape(1).dims[0].value), "shape input");
       s = ranked(std::vector<Dim>(size_t(c.shape(1).dims[0].value)));
+    }
     c.out(0, c.dt(0), s);
     return;
   }
+  c.check_rank(sp->size(), "shape input");
   bool allowzero = c.attrs().get_int("allowzero", 0) != 0;
   const Shape& in = c.shape(0);
   std::vector<Dim> out(sp->size());
@@ -201,7 +209,7 @@ void flatten(InferCtx& c) {
     int64_t p = 1;
     for (int64_t i = b; i < e; ++i) {
       if (!s.dims[size_t(i)].known()) return Dim{};
-      p *= s.dims[size_t(i)].value;
+      p = c.arith('*', p, s.dims[size_t(i)].value, "flattened size");
     }
     return dim(p);
   };
@@ -359,7 +367,7 @@ void split(InferCtx& c) {
     int64_t sum = 0;
     for (int64_t v : *sizes) {
       c.check(v >= 0, kBad, "negative split size");
-      sum += v;
+      sum = c.arith('+', sum, v, "sum of split sizes");
     }
     c.check(!d.known() || sum == d.value, kShape,
             "split sizes sum to " + std::to_string(sum) + ", axis has " + std::to_string(d.value));
@@ -430,14 +438,16 @@ void slice(InferCtx& c) {
     if (b < 0) b += n;
     if (e < 0 && e > INT64_MIN / 2) e += n;
     int64_t len;
+    // ceil(distance / |step|) without forming distance + |step| (steps
+    // may be anywhere in int64).
     if (step > 0) {
       b = std::clamp<int64_t>(b, 0, n);
       e = std::clamp<int64_t>(e, 0, n);
-      len = e > b ? (e - b + step - 1) / step : 0;
+      len = e > b ? (e - b - 1) / step + 1 : 0;
     } else {
       b = std::clamp<int64_t>(b, 0, n - 1);
       e = std::clamp<int64_t>(e, -1, n - 1);
-      len = b > e ? (b - e - step - 1) / (-step) : 0;
+      len = b > e ? 1 - (b - e - 1) / step : 0;
     }
     o.dims[size_t(ax)] = dim(len);
     if (prop)
@@ -472,6 +482,9 @@ void gather(InferCtx& c) {
 }
 
 void gather_elements(InferCtx& c) {
+  if (c.rank_known(0) && c.rank_known(1))
+    c.check(c.rank(0) == c.rank(1), kShape,
+            "indices " + c.shape(1).str() + " and data " + c.shape(0).str() + " differ in rank");
   c.out(0, c.dt(0), c.shape(1));
 }
 
@@ -482,7 +495,13 @@ void gather_nd(InferCtx& c) {
   if (!d.has_rank || !idx.has_rank || idx.rank() == 0 || !idx.dims.back().known())
     return c.out(0, c.dt(0), Shape::unknown_rank());
   int64_t last = idx.dims.back().value;
-  c.check(b >= 0 && b + last <= int64_t(d.rank()), kShape, "index depth exceeds data rank");
+  c.check(b >= 0 && b < int64_t(std::min(d.rank(), idx.rank())), kBad,
+          "batch_dims " + std::to_string(b) + " out of range");
+  c.check(last <= int64_t(d.rank()) - b, kShape, "index depth exceeds data rank");
+  for (int64_t i = 0; i < b; ++i)
+    c.check(!d.dims[size_t(i)].known() || !idx.dims[size_t(i)].known() ||
+                d.dims[size_t(i)].value == idx.dims[size_t(i)].value,
+            kShape, "indices " + idx.str() + " and data " + d.str() + " differ in batch dims");
   std::vector<Dim> out(idx.dims.begin(), idx.dims.end() - 1);
   out.insert(out.end(), d.dims.begin() + b + last, d.dims.end());
   c.out(0, c.dt(0), ranked(out));
@@ -495,6 +514,7 @@ void expand(InferCtx& c) {
     c.out(0, c.dt(0), s);
     return;
   }
+  c.check_rank(sp->size(), "shape input");
   std::vector<int64_t> v;
   for (int64_t x : *sp) v.push_back(x == kUnknownInt ? -1 : x);
   for (int64_t x : v) c.check(x >= -1, kBad, "negative dimension in shape");
@@ -563,10 +583,13 @@ void constant_of_shape(InferCtx& c) {
   auto sp = c.ints(0);
   if (!sp) {
     Shape s = Shape::unknown_rank();
-    if (c.rank_known(0) && c.rank(0) == 1 && c.shape(0).dims[0].known())
+    if (c.rank_known(0) && c.rank(0) == 1 && c.shape(0).dims[0].known()) {
+      c.check_rank(uint64_t(c.shape(0).dims[0].value), "shape input");
       s = ranked(std::vector<Dim>(size_t(c.shape(0).dims[0].value)));
+    }
     return c.out(0, t, s);
   }
+  c.check_rank(sp->size(), "shape input");
   std::vector<int64_t> v;
   for (int64_t x : *sp) {
     c.check(x == kUnknownInt || x >= 0, kBad, "negative dimension " + std::to_string(x));
@@ -586,7 +609,7 @@ void range(InferCtx& c) {
   if (!s || !l || !d) return c.out(0, c.dt(0), ranked({Dim{}}));
   c.check(*d != 0, kBad, "delta is 0");
   double n = std::ceil((*l - *s) / *d);
-  c.check(n <= double(ir::kMaxElements), kBad, "range too long");
+  c.check(std::isfinite(n) && n <= double(ir::kMaxElements), kBad, "range too long");
   c.out(0, c.dt(0), ranked({dim(std::max<int64_t>(0, int64_t(n)))}));
 }
 
@@ -607,7 +630,7 @@ void depth_to_space(InferCtx& c) {
     if (h.known()) h = dim(h.value * b);
     if (w.known()) w = dim(w.value * b);
   } else {
-    if (ch.known()) ch = dim(ch.value * b * b);
+    if (ch.known()) ch = dim(c.arith('*', ch.value, b * b, "output channels"));
     if (h.known()) {
       c.check(h.value % b == 0, kShape, "height not divisible by blocksize");
       h = dim(h.value / b);
@@ -760,6 +783,7 @@ void random_like(InferCtx& c) {
 void random(InferCtx& c) {
   DType t = DType(c.attrs().get_int("dtype", 1));
   auto sh = c.attrs().get_ints("shape");
+  c.check_rank(sh.size(), "shape");
   for (int64_t d : sh) c.check(d >= 0, kBad, "negative dimension");
   c.out(0, t, Shape(sh));
 }

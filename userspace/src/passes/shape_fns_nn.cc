@@ -52,7 +52,8 @@ Window window_attrs(InferCtx& c, size_t spatial, const std::vector<int64_t>& ker
 Dim window_out(InferCtx& c, const Dim& in, const Window& w, size_t i, bool ceil_mode) {
   if (!in.known()) return Dim{};
   int64_t n = in.value, s = w.strides[i];
-  int64_t eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
+  int64_t eff = c.arith('+', c.arith('*', w.kernel[i] - 1, w.dilations[i], "dilated kernel extent"),
+                        1, "dilated kernel extent");
   if (w.auto_pad == "SAME_UPPER" || w.auto_pad == "SAME_LOWER") return dim((n + s - 1) / s);
   int64_t padded = n + (w.auto_pad == "VALID" ? 0 : w.pads[i] + w.pads[i + w.kernel.size()]);
   c.check(padded >= eff, kShape,
@@ -89,11 +90,12 @@ void conv_like(InferCtx& c, size_t x_in, size_t w_in, DType out_type) {
     c.check(wt.rank() == x.rank(), kShape,
             "weight " + wt.str() + " and input " + x.str() + " differ in rank");
     m = wt.dims[0];
-    if (wt.dims[1].known() && x.dims[1].known())
-      c.check(wt.dims[1].value * group == x.dims[1].value, kShape,
+    if (wt.dims[1].known() && x.dims[1].known()) {
+      int64_t want = c.arith('*', wt.dims[1].value, group, "weight channels times group");
+      c.check(want == x.dims[1].value, kShape,
               "input has " + std::to_string(x.dims[1].value) + " channels, weight " + wt.str() +
-                  " with group " + std::to_string(group) + " expects " +
-                  std::to_string(wt.dims[1].value * group));
+                  " with group " + std::to_string(group) + " expects " + std::to_string(want));
+    }
     if (m.known()) c.check(m.value % group == 0, kShape, "output channels not divisible by group");
   }
   std::vector<Dim> out{x.dims[0], m};
@@ -126,7 +128,7 @@ void conv_transpose(InferCtx& c) {
   Dim m;
   if (wt.has_rank) {
     c.check(wt.rank() == x.rank(), kShape, "weight and input differ in rank");
-    if (wt.dims[1].known()) m = dim(wt.dims[1].value * group);
+    if (wt.dims[1].known()) m = dim(c.arith('*', wt.dims[1].value, group, "output channels"));
     if (wt.dims[0].known() && x.dims[1].known())
       c.check(wt.dims[0].value == x.dims[1].value, kShape,
               "input has " + std::to_string(x.dims[1].value) + " channels, weight " + wt.str() +
@@ -159,11 +161,15 @@ void conv_transpose(InferCtx& c) {
     }
     int64_t s = w.strides[i];
     int64_t v;
+    const char* what = "output size";
     if (w.auto_pad == "SAME_UPPER" || w.auto_pad == "SAME_LOWER") {
-      v = in.value * s;
+      v = c.arith('*', in.value, s, what);
     } else {
       int64_t pads = w.auto_pad == "VALID" ? 0 : w.pads[i] + w.pads[i + spatial];
-      v = s * (in.value - 1) + opad[i] + (w.kernel[i] - 1) * w.dilations[i] + 1 - pads;
+      int64_t ext = c.arith('*', w.kernel[i] - 1, w.dilations[i], "dilated kernel extent");
+      v = c.arith('*', s, in.value - 1, what);
+      v = c.arith('+', v, opad[i], what);
+      v = c.arith('+', v, c.arith('+', ext, 1, what) - pads, what);
     }
     c.check(v >= 0, kShape, "output size is negative");
     out.push_back(dim(v));
@@ -334,6 +340,10 @@ void grid_sample(InferCtx& c) {
   const Shape& g = c.shape(1);
   if (!x.has_rank || !g.has_rank || x.rank() != 4 || g.rank() != 4)
     return c.out(0, c.dt(0), Shape::unknown_rank());
+  c.check(!x.dims[0].known() || !g.dims[0].known() || x.dims[0].value == g.dims[0].value, kShape,
+          "grid " + g.str() + " and X " + x.str() + " differ in batch");
+  c.check(!g.dims[3].known() || g.dims[3].value == 2, kShape,
+          "grid " + g.str() + " must end in 2 (x, y)");
   c.out(0, c.dt(0), ranked({x.dims[0], x.dims[1], g.dims[1], g.dims[2]}));
 }
 

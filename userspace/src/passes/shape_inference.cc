@@ -72,6 +72,21 @@ int64_t InferCtx::axis(int64_t a, int64_t r, const char* what) const {
   return a < 0 ? a + r : a;
 }
 
+int64_t InferCtx::arith(char op, int64_t a, int64_t b, const char* what) const {
+  auto r = checked_arith(op, a, b);
+  if (!r)
+    fail(ErrorCode::kMalformedModel, std::string(what) + " overflows int64 (" + std::to_string(a) +
+                                         " " + op + " " + std::to_string(b) + ")");
+  return *r;
+}
+
+void InferCtx::check_rank(uint64_t r, const char* what) const {
+  if (r > uint64_t(ir::kMaxRank))
+    fail(ErrorCode::kMalformedModel, std::string(what) + " has " + std::to_string(r) +
+                                         " entries, more than the maximum rank " +
+                                         std::to_string(ir::kMaxRank));
+}
+
 void InferCtx::fail(ErrorCode c, const std::string& why) const {
   ir::node_error(c, n_, why);
 }

@@ -19,7 +19,21 @@ DynamicProgram::DynamicProgram(const ir::Graph& sub, size_t runtime_values,
       runtime_values_(runtime_values),
       shape_source_(std::move(shape_source)),
       opts_(o),
-      reference_(std::move(reference)) {}
+      reference_(std::move(reference)) {
+  // The partition inputs, then every value specialize() pins (its shape
+  // source in runtime ids), each once.
+  std::vector<char> seen(runtime_values_, 0);
+  auto add = [&](ir::ValueId v) {
+    while (size_t(v) >= runtime_values_) v = shape_source_[size_t(v) - runtime_values_];
+    if (!seen[size_t(v)]) {
+      seen[size_t(v)] = 1;
+      keyed_.push_back(v);
+    }
+  };
+  for (ir::ValueId v : sub_.inputs) add(v);
+  for (size_t i = 0; i < sub_.values.size(); ++i)
+    if (!sub_.values[i].constant && !sub_.values[i].shape.is_static()) add(ir::ValueId(i));
+}
 
 DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
                                                   std::vector<std::vector<int64_t>> key) {
@@ -57,12 +71,19 @@ DynamicProgram::Entry& DynamicProgram::specialize(RunContext& ctx,
 }
 
 void DynamicProgram::run(RunContext& ctx) {
-  std::vector<std::vector<int64_t>> key;
-  for (ir::ValueId v : sub_.inputs) key.push_back(ctx.tensor(v).shape);  // runtime ids
   Entry* e = nullptr;
-  for (Entry& c : cache_)
-    if (c.key == key) e = &c;
-  if (!e) e = &specialize(ctx, std::move(key));
+  for (Entry& c : cache_) {
+    bool same = true;
+    for (size_t i = 0; same && i < keyed_.size(); ++i)
+      same = c.key[i] == ctx.tensor(keyed_[i]).shape;  // runtime ids
+    if (same) e = &c;
+  }
+  if (!e) {
+    std::vector<std::vector<int64_t>> key;
+    key.reserve(keyed_.size());
+    for (ir::ValueId v : keyed_) key.push_back(ctx.tensor(v).shape);
+    e = &specialize(ctx, std::move(key));
+  }
   e->last_use = ++clock_;
   if (e->program) {
     run_fast(*e->program, ctx);

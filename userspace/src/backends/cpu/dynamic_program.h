@@ -1,8 +1,12 @@
 // Partitions whose shapes depend on the inputs (symbolic batch, image size,
 // sequence length).  The runtime resolves every value's shape for the bound
-// inputs before a run; a fast program is compiled for each distinct input
-// shape signature on first sight and cached.  Values whose shapes stay
-// unknown (data-dependent ops such as NonZero) run the reference program.
+// inputs before a run; a fast program is compiled for each distinct
+// signature of resolved shapes on first sight and cached.  The signature
+// holds every shape the program is pinned to, not only the partition
+// inputs': intermediate shapes can follow the values of shape tensors that
+// enter the partition (Shape computed in another partition, then Reshape).
+// Values whose shapes stay unknown (data-dependent ops such as NonZero) run
+// the reference program.
 #pragma once
 
 #include <cstdint>
@@ -29,7 +33,7 @@ class DynamicProgram : public Program {
 
  private:
   struct Entry {
-    std::vector<std::vector<int64_t>> key;       // shapes of the partition inputs
+    std::vector<std::vector<int64_t>> key;       // shapes of keyed_, as resolved
     std::unique_ptr<fast::FastProgram> program;  // null: use the reference program
     uint64_t last_use = 0;
   };
@@ -38,6 +42,7 @@ class DynamicProgram : public Program {
   ir::Graph sub_;
   size_t runtime_values_;
   std::vector<ir::ValueId> shape_source_;
+  std::vector<ir::ValueId> keyed_;  // runtime ids whose shapes a specialisation pins
   CompileOptions opts_;
   std::unique_ptr<CpuProgram> reference_;
   std::vector<Entry> cache_;

@@ -115,9 +115,10 @@ class NpuBackend : public Backend {
   std::vector<uint8_t> save_program(const Program& p) const override {
     return npu::save_program(static_cast<const NpuProgram&>(p).prog);
   }
-  std::unique_ptr<Program> load_program(const ir::Graph&, std::span<const uint8_t> data,
+  std::unique_ptr<Program> load_program(const ir::Graph& sub, std::span<const uint8_t> data,
                                         const CompileOptions&) override {
     npu::Program p = npu::load_program(data);
+    npu::check_program(p, sub);
     std::string why;
     if (!p.hw.runs_on(hw_, &why))
       throw Error(ErrorCode::kMalformedModel, "compiled for other hardware (" + p.hw.str() +

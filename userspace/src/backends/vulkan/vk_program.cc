@@ -256,7 +256,16 @@ VulkanProgram::VulkanProgram(std::shared_ptr<Device> dev, const ir::Graph& sub,
   bool fixed = true;
   for (const ir::Value& v : sub_.values)
     if (!v.constant && !v.shape.is_static()) fixed = false;
-  if (fixed) fixed_ = make(sub_);
+  if (fixed) {
+    fixed_ = make(sub_);
+    return;
+  }
+  std::vector<char> seen(sub_.values.size(), 0);
+  for (ir::ValueId v : sub_.inputs)
+    if (!seen[size_t(v)]++) keyed_.push_back(v);
+  for (size_t i = 0; i < sub_.values.size(); ++i)
+    if (!sub_.values[i].constant && !sub_.values[i].shape.is_static() && !seen[i]++)
+      keyed_.push_back(ir::ValueId(i));
 }
 
 std::unique_ptr<Executable> VulkanProgram::make(const ir::Graph& g) {
@@ -284,12 +293,17 @@ void VulkanProgram::run(RunContext& ctx) {
     active_->submit(ctx);
     return;
   }
-  std::vector<std::vector<int64_t>> key;
-  for (ir::ValueId v : sub_.inputs) key.push_back(ctx.tensor(v).shape);
   Spec* hit = nullptr;
-  for (Spec& s : cache_)
-    if (s.key == key) hit = &s;
+  for (Spec& s : cache_) {
+    bool same = true;
+    for (size_t i = 0; same && i < keyed_.size(); ++i)
+      same = s.key[i] == ctx.tensor(keyed_[i]).shape;
+    if (same) hit = &s;
+  }
   if (!hit) {
+    std::vector<std::vector<int64_t>> key;
+    key.reserve(keyed_.size());
+    for (ir::ValueId v : keyed_) key.push_back(ctx.tensor(v).shape);
     if (cache_.size() >= kMaxSpecializations) {
       auto lru = std::min_element(cache_.begin(), cache_.end(), [](const Spec& a, const Spec& b) {
         return a.last_use < b.last_use;

@@ -1,7 +1,9 @@
 // A compiled partition.  Executable: one shape specialisation with its
 // memory (constants, inputs/outputs, arena) and recorded command buffer.
 // VulkanProgram: the partition, compiled once when its shapes are static,
-// else specialised per distinct input-shape signature on first sight.
+// else specialised per distinct signature of resolved shapes on first
+// sight: every non-static value's shape, not only the inputs' (shape
+// tensors entering the partition decide intermediate shapes too).
 #pragma once
 
 #include <memory>
@@ -65,7 +67,7 @@ class VulkanProgram : public Program {
 
  private:
   struct Spec {
-    std::vector<std::vector<int64_t>> key;
+    std::vector<std::vector<int64_t>> key;  // shapes of keyed_, as resolved
     std::unique_ptr<ir::Graph> graph;
     std::unique_ptr<Executable> exe;
     uint64_t last_use = 0;
@@ -77,6 +79,7 @@ class VulkanProgram : public Program {
   CompileOptions opts_;
   std::unique_ptr<Executable> fixed_;
   std::vector<Spec> cache_;
+  std::vector<ir::ValueId> keyed_;  // inputs, then every non-static value
   uint64_t clock_ = 0;
   Executable* active_ = nullptr;
 };

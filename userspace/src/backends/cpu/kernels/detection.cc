@@ -189,6 +189,11 @@ void k_grid_sample(KernelContext& c) {
     fail("GridSample mode '" + mode + "' unsupported");
   int64_t n = x.shape[0], ch = x.shape[1], h = x.shape[2], w = x.shape[3];
   int64_t oh = grid.shape[1], ow = grid.shape[2];
+  if (grid.shape[0] != n)
+    fail("GridSample grid " + shape_str(grid.shape) + " has a different batch than X " +
+         shape_str(x.shape));
+  if ((h == 0 || w == 0) && n * ch * oh * ow != 0)
+    fail("GridSample samples an empty image " + shape_str(x.shape));
   std::vector<double> xv = tensor_to_doubles(x), gv = tensor_to_doubles(grid);
   Tensor& o = c.out(0, x.dtype, {n, ch, oh, ow});
   auto unnorm = [&](double v, int64_t len) {

@@ -43,10 +43,15 @@ void k_gather(KernelContext& c) {
 
 // Walks every element of `idx_shape`, giving its linear position and the
 // linear position in a tensor of `data_shape` with the `axis` coordinate
-// replaced by the index value.
+// replaced by the index value.  Outside the axis the index coordinates are
+// data coordinates, so those dims may not exceed the data's.
 template <class F>
-void for_each_axis_index(const Shape& idx_shape, const Shape& data_shape, int64_t axis,
-                         const std::vector<int64_t>& ix, F f) {
+void for_each_axis_index(const char* op, const Shape& idx_shape, const Shape& data_shape,
+                         int64_t axis, const std::vector<int64_t>& ix, F f) {
+  for (size_t k = 0; k < idx_shape.size(); ++k)
+    if (int64_t(k) != axis && idx_shape[k] > data_shape[k])
+      fail(std::string(op) + " indices " + shape_str(idx_shape) + " exceed data " +
+           shape_str(data_shape) + " outside axis " + std::to_string(axis));
   std::vector<int64_t> dst = shape_strides(data_shape);
   size_t r = idx_shape.size();
   std::vector<int64_t> pos(r, 0);
@@ -72,7 +77,7 @@ void k_gather_elements(KernelContext& c) {
   std::vector<int64_t> ix = tensor_to_ints(idx);
   Tensor& o = c.out(0, x.dtype, idx.shape);
   size_t es = dtype_size(x.dtype);
-  for_each_axis_index(idx.shape, x.shape, axis, ix, [&](int64_t i, int64_t off) {
+  for_each_axis_index("GatherElements", idx.shape, x.shape, axis, ix, [&](int64_t i, int64_t off) {
     std::memcpy(static_cast<uint8_t*>(o.data) + size_t(i) * es,
                 static_cast<const uint8_t*>(x.data) + size_t(off) * es, es);
   });
@@ -132,7 +137,7 @@ void k_scatter_elements(KernelContext& c) {
   Tensor& o = c.out(0, x.dtype, x.shape);
   std::memcpy(o.data, x.data, x.nbytes());
   size_t es = dtype_size(x.dtype);
-  for_each_axis_index(idx.shape, x.shape, axis, ix, [&](int64_t i, int64_t off) {
+  for_each_axis_index("Scatter", idx.shape, x.shape, axis, ix, [&](int64_t i, int64_t off) {
     combine(x.dtype, red, static_cast<uint8_t*>(o.data) + size_t(off) * es,
             static_cast<const uint8_t*>(upd.data) + size_t(i) * es);
   });
@@ -144,8 +149,17 @@ void k_gather_nd(KernelContext& c) {
   int64_t b = c.attrs().get_int("batch_dims", 0);
   int64_t r = int64_t(x.rank()), q = int64_t(idx.rank());
   if (q < 1) fail("GatherND indices must have rank >= 1");
+  if (b < 0 || b >= std::min(q, r))
+    fail("GatherND batch_dims " + std::to_string(b) + " out of range for data rank " +
+         std::to_string(r) + " and indices rank " + std::to_string(q));
+  for (int64_t d = 0; d < b; ++d)
+    if (idx.shape[size_t(d)] != x.shape[size_t(d)])
+      fail("GatherND indices " + shape_str(idx.shape) + " and data " + shape_str(x.shape) +
+           " differ in batch dimension " + std::to_string(d));
   int64_t k = idx.shape.back();
-  if (k > r - b) fail("GatherND index tuple longer than data rank minus batch_dims");
+  if (k < 1 || k > r - b)
+    fail("GatherND index tuple length " + std::to_string(k) +
+         " is not in [1, data rank - batch_dims]");
   Shape s(idx.shape.begin(), idx.shape.end() - 1);
   for (int64_t d = b + k; d < r; ++d) s.push_back(x.shape[size_t(d)]);
   int64_t batch = 1;
@@ -177,6 +191,7 @@ void k_scatter_nd(KernelContext& c) {
   const Tensor& upd = c.in(2);
   Reduction red = reduction_of(c);
   int64_t r = int64_t(x.rank());
+  if (idx.rank() < 1) fail("ScatterND indices must have rank >= 1");
   int64_t k = idx.shape.back();
   if (k > r) fail("ScatterND index tuple longer than data rank");
   int64_t slice = 1;

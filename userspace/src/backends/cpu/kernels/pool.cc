@@ -153,19 +153,34 @@ void k_max_unpool(KernelContext& c) {
   std::vector<int64_t> pads = c.attrs().get_ints("pads", std::vector<int64_t>(2 * r, 0));
   if (k.size() != r || st.size() != r || pads.size() != 2 * r)
     fail("MaxUnpool kernel_shape/strides/pads do not match the spatial rank");
+  if (ind.shape != x.shape)
+    fail("MaxUnpool indices " + shape_str(ind.shape) + " differ from the input " +
+         shape_str(x.shape));
   Shape def = {x.shape[0], x.shape[1]};
-  for (size_t i = 0; i < r; ++i)
-    def.push_back((x.shape[i + 2] - 1) * st[i] + k[i] - pads[i] - pads[i + r]);
+  for (size_t i = 0; i < r; ++i) {
+    int64_t d = 0;
+    bool ovf = k[i] < 1 || st[i] < 1 || __builtin_mul_overflow(x.shape[i + 2] - 1, st[i], &d) ||
+               __builtin_add_overflow(d, k[i] - pads[i] - pads[i + r], &d);
+    if (ovf || d < 1 || d > (int64_t(1) << 40))
+      fail("MaxUnpool kernel_shape/strides/pads give an invalid output size");
+    def.push_back(d);
+  }
+  int64_t def_n = 1;
+  for (int64_t d : def)
+    if (__builtin_mul_overflow(def_n, d, &def_n) || def_n > (int64_t(1) << 40))
+      fail("MaxUnpool output is too large");
   Shape out = def;
   if (const Tensor* os = c.opt(2)) out = tensor_to_ints(*os);
   if (out.size() != def.size()) fail("MaxUnpool output_shape rank differs from input rank");
+  for (int64_t d : out)
+    if (d < 0) fail("MaxUnpool output_shape has a negative dimension");
   Tensor& y = c.out(0, x.dtype, out);
   std::vector<int64_t> iv = tensor_to_ints(ind);
   std::vector<int64_t> dst = shape_strides(def), ost = shape_strides(out);
   size_t es = dtype_size(x.dtype);
   for (int64_t i = 0; i < x.numel(); ++i) {
     int64_t t = iv[size_t(i)];
-    if (t < 0 || t >= shape_numel(def)) fail("MaxUnpool index out of range");
+    if (t < 0 || t >= def_n) fail("MaxUnpool index out of range");
     int64_t off = 0;
     for (size_t d = 0; d < def.size(); ++d) {
       int64_t coord = t / dst[d];

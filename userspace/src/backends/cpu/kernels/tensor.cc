@@ -33,8 +33,14 @@ std::vector<int64_t> shape_strides(const Shape& s) {
 }
 
 Tensor Tensor::make(DType dtype, Shape shape) {
-  for (int64_t d : shape)
+  // Output shapes come from inputs and attributes: bound them (2^40
+  // elements, as ir::kMaxElements) before sizing anything.
+  int64_t n = 1;
+  for (int64_t d : shape) {
     if (d < 0) fail("negative dimension in output shape " + shape_str(shape));
+    if (__builtin_mul_overflow(n, d, &n) || n > (int64_t(1) << 40))
+      fail("output shape " + shape_str(shape) + " is too large");
+  }
   Tensor t;
   t.dtype = dtype;
   t.shape = std::move(shape);
