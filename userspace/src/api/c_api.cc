@@ -2,6 +2,7 @@
 // status codes and keeps per-thread error details.
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <new>
 #include <sstream>
@@ -19,6 +20,7 @@ struct rnpu_session {
   std::mutex profile_mu;                 // the worker thread refreshes the snapshot
   std::vector<rnpu::OpProfile> profile;  // snapshot for stable C strings
   std::atomic<rnpu_status> async_status{RNPU_OK};
+  std::exception_ptr async_error;  // the last asynchronous run's failure, for rnpu_session_wait
 
   explicit rnpu_session(rnpu::Session&& session) : s(std::move(session)) {}
 };
@@ -294,7 +296,8 @@ rnpu_status rnpu_session_run_async(rnpu_session* s, rnpu_run_callback cb, void* 
       if (e)
         st = guard([&] { std::rethrow_exception(e); });
       else
-        s->profile = s->s.profile();
+        keep_profile(s);  // under profile_mu: rnpu_session_profile may be reading
+      s->async_error = e;
       s->async_status = st;
       if (cb) cb(s, st, user);
     });
@@ -304,6 +307,9 @@ rnpu_status rnpu_session_run_async(rnpu_session* s, rnpu_run_callback cb, void* 
 rnpu_status rnpu_session_wait(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
   s->s.impl()->wait_idle();
+  // A failing wait is a failure on this thread: give it the run's details.
+  if (s->async_status != RNPU_OK && s->async_error)
+    return guard([&] { std::rethrow_exception(s->async_error); });
   return s->async_status;
 }
 
