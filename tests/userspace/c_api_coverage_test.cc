@@ -381,18 +381,42 @@ TEST_F(CApi, ArenaBytesIsThePeakOfLiveIntermediates) {
 
 // ---- struct_size ----
 //
-// The contract today (rnpu.h, "ABI rules"; c_api.cc): a struct_size smaller
-// than the struct this library was built with is RNPU_ERR_INVALID_ARGUMENT
-// and nothing is written (rnpu_last_error, which cannot fail, returns the
-// status and leaves the struct alone); a larger size -- a caller built
-// against a newer header with fields appended -- is accepted: the fields
-// known here are filled and the bytes past them are left alone.  Struct
-// versioning is due to change; the two expectations below are the only
-// places that encode the contract.
+// The contract (rnpu.h, "ABI rules"; c_api.cc, StructAbi): a struct_size
+// below the struct's RNPU_*_MIN_SIZE (its first published layout) is
+// RNPU_ERR_INVALID_ARGUMENT and nothing is written (rnpu_last_error, which
+// cannot fail, returns the status and leaves the struct alone).  A size from
+// the minimum up to this library's sizeof -- an older caller -- gets the
+// fields its size covers and nothing past them.  A larger size -- a caller
+// built against a newer header with fields appended -- is accepted: the
+// fields known here are filled and the bytes past them are left alone.
+// The two expectations below and min_size() are the only places that
+// encode the contract; tests/abi runs real C callers against it.
 
-enum class SizeOutcome { kRejected, kFilled };
-constexpr SizeOutcome kWhenTooSmall = SizeOutcome::kRejected;
-constexpr SizeOutcome kWhenTooLarge = SizeOutcome::kFilled;
+enum class SizeOutcome { kRejected, kFilled, kPrefixFilled };
+constexpr SizeOutcome kWhenTooSmall = SizeOutcome::kPrefixFilled;  // [min, sizeof)
+constexpr SizeOutcome kWhenTooLarge = SizeOutcome::kFilled;        // > sizeof: tail untouched
+
+constexpr size_t min_size(const rnpu_error_info*) {
+  return RNPU_ERROR_INFO_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_tensor_info*) {
+  return RNPU_TENSOR_INFO_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_op_profile*) {
+  return RNPU_OP_PROFILE_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_partition_decision*) {
+  return RNPU_PARTITION_DECISION_MIN_SIZE;
+}
+
+// The API 0.1 layouts are the minimums: only rnpu_tensor_info has grown
+// since (dims[8] -> dims[RNPU_MAX_RANK], at its end).
+static_assert(RNPU_ERROR_INFO_MIN_SIZE == sizeof(rnpu_error_info));
+static_assert(RNPU_OP_PROFILE_MIN_SIZE == sizeof(rnpu_op_profile));
+static_assert(RNPU_PARTITION_DECISION_MIN_SIZE == sizeof(rnpu_partition_decision));
+static_assert(RNPU_INPUT_DESC_MIN_SIZE == sizeof(rnpu_input_desc));
+static_assert(RNPU_TENSOR_INFO_MIN_SIZE == sizeof(rnpu_tensor_info) - 8 * sizeof(int64_t));
+static_assert(RNPU_MAX_RANK == 16);
 
 // The struct followed by bytes a newer caller's appended fields would use.
 template <class S>
@@ -401,13 +425,17 @@ struct Padded {
   unsigned char tail[64];
 };
 
-// call(S*) -> status; filled(const S&) checks the fields a success writes.
+// call(S*) -> status; filled(const S&) checks the fields a success writes
+// (for a prefix size, the fields the test's struct has there).
 // expect_status: what a call that fills returns (rnpu_last_error returns
 // the last failure's status, not RNPU_OK).
 template <class S, class Call, class Filled>
 void check_struct_size(const char* what, Call call, Filled filled, rnpu_status ok_status) {
   SCOPED_TRACE(what);
-  const size_t sizes_small[] = {0, sizeof(size_t), sizeof(S) - 1};
+  const size_t min = min_size(static_cast<const S*>(nullptr));
+  ASSERT_GE(min, sizeof(size_t) + 1);
+  ASSERT_LE(min, sizeof(S));
+  const size_t sizes_small[] = {0, sizeof(size_t), min - 1};
   for (size_t sz : sizes_small) {
     Padded<S> p;
     std::memset(&p, 0xab, sizeof p);
@@ -416,8 +444,24 @@ void check_struct_size(const char* what, Call call, Filled filled, rnpu_status o
     std::memcpy(&before, &p, sizeof p);
     rnpu_status st = call(&p.s);
     EXPECT_EQ(std::memcmp(&p, &before, sizeof p), 0) << "struct_size " << sz << ": written";
-    if (kWhenTooSmall == SizeOutcome::kRejected && ok_status == RNPU_OK)
+    if (ok_status == RNPU_OK) EXPECT_EQ(st, RNPU_ERR_INVALID_ARGUMENT) << "struct_size " << sz;
+  }
+  // Older callers: every size from the minimum up to ours.
+  for (size_t sz = min; sz < sizeof(S); sz += sizeof(int64_t)) {
+    Padded<S> p;
+    std::memset(&p, 0xab, sizeof p);
+    p.s.struct_size = sz;
+    rnpu_status st = call(&p.s);
+    if (kWhenTooSmall == SizeOutcome::kRejected) {
       EXPECT_EQ(st, RNPU_ERR_INVALID_ARGUMENT) << "struct_size " << sz;
+      continue;
+    }
+    EXPECT_EQ(st, ok_status) << "struct_size " << sz;
+    EXPECT_EQ(p.s.struct_size, sz) << "struct_size itself is the caller's";
+    filled(p.s);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(&p);
+    for (size_t i = sz; i < sizeof p; ++i)
+      ASSERT_EQ(bytes[i], 0xab) << "struct_size " << sz << ": wrote byte " << i;
   }
   for (size_t sz : {sizeof(S), sizeof(Padded<S>)}) {
     Padded<S> p;
@@ -498,7 +542,7 @@ TEST_F(CApi, StructSizeTooSmallOrTooLargeForEveryStruct) {
       RNPU_ERR_INVALID_ARGUMENT);
   // Too small there still returns the status (it has no way to fail).
   rnpu_error_info small{};
-  small.struct_size = sizeof small - 1;
+  small.struct_size = RNPU_ERROR_INFO_MIN_SIZE - 1;
   EXPECT_EQ(rnpu_last_error(&small), RNPU_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(rnpu_last_error(nullptr), RNPU_ERR_INVALID_ARGUMENT);
 
@@ -843,6 +887,223 @@ TEST_F(CApi, CountsOfANullSessionAreZero) {
   EXPECT_EQ(rnpu_session_wait(nullptr), RNPU_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(rnpu_session_run_async(nullptr, nullptr, nullptr), RNPU_ERR_INVALID_ARGUMENT);
   rnpu_session_destroy(nullptr);
+}
+
+// ---- API version, input structs, ranks, per-session errors (API 1.0) ----
+
+TEST_F(CApi, ApiVersionIsTheHeaders) {
+  uint32_t major = 99, minor = 99;
+  EXPECT_EQ(rnpu_api_version(&major, &minor), uint32_t(RNPU_API_VERSION));
+  EXPECT_EQ(major, uint32_t(RNPU_API_VERSION_MAJOR));
+  EXPECT_EQ(minor, uint32_t(RNPU_API_VERSION_MINOR));
+  EXPECT_EQ(rnpu_api_version(nullptr, nullptr), RNPU_MAKE_API_VERSION(1, 0));
+  EXPECT_EQ(RNPU_API_VERSION_MAJOR_OF(RNPU_MAKE_API_VERSION(3, 7)), 3u);
+  EXPECT_EQ(RNPU_API_VERSION_MINOR_OF(RNPU_MAKE_API_VERSION(3, 7)), 7u);
+  EXPECT_STREQ(rnpu_status_string(RNPU_ERR_UNSUPPORTED), "unsupported by this library version");
+  EXPECT_STREQ(rnpu_status_string(rnpu_status(RNPU_ERR_UNSUPPORTED + 1)), "unknown status");
+}
+
+TEST_F(CApi, InputDescFollowsTheInputStructContract) {
+  rnpu_session* s = open(add_relu());
+  ASSERT_NE(s, nullptr);
+  float x[6] = {-20, -1, 0, 1, 2, 3}, y[6] = {};
+  int64_t dims[2] = {2, 3};
+  // A newer caller's struct: today's plus appended fields.
+  struct Newer {
+    rnpu_input_desc d;
+    uint64_t future[3];
+  } n{};
+  n.d.struct_size = sizeof n;
+  n.d.data = x;
+  n.d.size = sizeof x;
+  n.d.dims = dims;
+  n.d.rank = 2;
+  n.d.dtype = RNPU_DTYPE_FLOAT32;
+  ASSERT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_OK) << last_error().message;
+  ASSERT_EQ(rnpu_session_set_output(s, 0, y, sizeof y), RNPU_OK);
+  ASSERT_EQ(rnpu_session_run(s), RNPU_OK) << last_error().message;
+  EXPECT_EQ(y[0], 0.f);
+  EXPECT_EQ(y[5], 13.f);
+  // Any non-zero byte past this library's struct: a field it does not know.
+  for (size_t byte : {size_t(0), size_t(7), sizeof n.future - 1}) {
+    std::memset(n.future, 0, sizeof n.future);
+    reinterpret_cast<unsigned char*>(n.future)[byte] = 1;
+    EXPECT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_ERR_UNSUPPORTED) << byte;
+    LastErr e = last_error();
+    EXPECT_EQ(e.status, RNPU_ERR_UNSUPPORTED);
+    EXPECT_TRUE(contains(e.message, "byte " + std::to_string(sizeof(rnpu_input_desc) + byte)))
+        << e.message;
+  }
+  std::memset(n.future, 0, sizeof n.future);
+  // The minimum (API 1.0's) works; below it, NULL and absurd sizes do not.
+  n.d.struct_size = RNPU_INPUT_DESC_MIN_SIZE;
+  EXPECT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_OK);
+  for (size_t bad : {size_t(0), RNPU_INPUT_DESC_MIN_SIZE - 1, size_t(1) << 20}) {
+    n.d.struct_size = bad;
+    EXPECT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_ERR_INVALID_ARGUMENT) << bad;
+  }
+  n.d.struct_size = sizeof n;
+  EXPECT_EQ(rnpu_session_set_input_desc(s, 0, nullptr), RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(rnpu_session_set_input_desc(nullptr, 0, &n.d), RNPU_ERR_INVALID_ARGUMENT);
+  // The element type, when given, must be the input's.
+  n.d.dtype = RNPU_DTYPE_INT64;
+  EXPECT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(last_error().message, "'x' is float32")) << last_error().message;
+  n.d.dtype = RNPU_DTYPE_UNDEFINED;
+  EXPECT_EQ(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_OK);
+  // What set_input checks, it checks too.
+  EXPECT_EQ(rnpu_session_set_input_desc(s, 1, &n.d), RNPU_ERR_INVALID_ARGUMENT);
+  n.d.size = sizeof x - 4;
+  EXPECT_NE(rnpu_session_set_input_desc(s, 0, &n.d), RNPU_OK);
+}
+
+TEST_F(CApi, RanksUpToSixteenAndNeverTruncated) {
+  // y = relu(x), x of rank 12 and of rank 16 (the IR's limit).
+  for (size_t rank : {size_t(12), size_t(RNPU_MAX_RANK)}) {
+    SCOPED_TRACE(rank);
+    std::vector<int64_t> shape(rank, 1);
+    shape[rank - 1] = 3;
+    ModelBuilder m;
+    m.input("x", shape).output("y");
+    m.node("Relu", {"x"}, {"y"}, "relu");
+    rnpu_session* s = open(m.bytes());
+    ASSERT_NE(s, nullptr);
+    rnpu_tensor_info t{};
+    t.struct_size = sizeof t;
+    ASSERT_EQ(rnpu_session_input_info(s, 0, &t), RNPU_OK);
+    ASSERT_EQ(t.rank, rank);
+    EXPECT_EQ(t.dims[rank - 1], 3);
+    float x[3] = {-1, 0, 2};
+    ASSERT_EQ(rnpu_session_set_input(s, 0, x, sizeof x, shape.data(), uint32_t(rank)), RNPU_OK)
+        << last_error().message;
+    ASSERT_EQ(rnpu_session_run(s), RNPU_OK) << last_error().message;
+    std::memset(&t, 0, sizeof t);
+    t.struct_size = sizeof t;
+    const void* data = nullptr;
+    ASSERT_EQ(rnpu_session_get_output(s, 0, &t, &data, nullptr), RNPU_OK);
+    EXPECT_EQ(t.rank, rank);
+    EXPECT_EQ(static_cast<const float*>(data)[2], 2.f);
+    // An API 0.1 struct (8 dims) cannot hold it: an error, nothing written.
+    Padded<rnpu_tensor_info> old;
+    std::memset(&old, 0xab, sizeof old);
+    old.s.struct_size = RNPU_TENSOR_INFO_MIN_SIZE;
+    Padded<rnpu_tensor_info> before = old;
+    for (rnpu_status st :
+         {rnpu_session_input_info(s, 0, &old.s), rnpu_session_output_info(s, 0, &old.s),
+          rnpu_session_get_output(s, 0, &old.s, nullptr, nullptr)}) {
+      EXPECT_EQ(st, RNPU_ERR_INVALID_ARGUMENT);
+      EXPECT_TRUE(contains(last_error().message, "rank " + std::to_string(rank)))
+          << last_error().message;
+    }
+    EXPECT_EQ(std::memcmp(&old, &before, sizeof old), 0);
+  }
+  // Above the limit: set_input refuses the rank.
+  rnpu_session* s = open(add_relu());
+  ASSERT_NE(s, nullptr);
+  std::vector<int64_t> dims(RNPU_MAX_RANK + 1, 1);
+  float x[6] = {};
+  EXPECT_EQ(rnpu_session_set_input(s, 0, x, sizeof x, dims.data(), RNPU_MAX_RANK + 1),
+            RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(last_error().message, "RNPU_MAX_RANK (16)")) << last_error().message;
+}
+
+LastErr session_error(const rnpu_session* s) {
+  rnpu_error_info e{};
+  e.struct_size = sizeof e;
+  rnpu_status st = rnpu_session_last_error(s, &e);
+  EXPECT_EQ(st, e.status);
+  return {st,
+          e.message ? e.message : "",
+          e.node ? e.node : "",
+          e.op ? e.op : "",
+          e.reason ? e.reason : "",
+          e.backend_hint ? e.backend_hint : ""};
+}
+
+struct SessionErrorInCallback {
+  std::mutex mu;
+  rnpu_status status = RNPU_OK;
+  LastErr err;
+};
+
+TEST_F(CApi, SessionLastErrorKeepsEachSessionsFailures) {
+  // x [N] + k [3]: N = 2 fails in the op when the run resolves the shapes.
+  ModelBuilder m;
+  m.input("x", {-1}).init("k", {3}, {1.f, 2.f, 3.f}).output("y");
+  m.node("Add", {"x", "k"}, {"y"}, "bad_add");
+  rnpu_session* a = open(m.bytes());
+  rnpu_session* b = open(add_relu());
+  ASSERT_TRUE(a && b);
+  LastErr none = session_error(a);
+  EXPECT_EQ(none.status, RNPU_OK);
+  EXPECT_EQ(none.message, "");
+  EXPECT_EQ(rnpu_session_last_error(a, nullptr), RNPU_OK);
+
+  float x[2] = {1, 2};
+  int64_t dims[1] = {2};
+  ASSERT_EQ(rnpu_session_set_input(a, 0, x, sizeof x, dims, 1), RNPU_OK);
+  SessionErrorInCallback cb;
+  auto on_done = [](rnpu_session* s, rnpu_status st, void* user) {
+    auto* r = static_cast<SessionErrorInCallback*>(user);
+    LastErr e = session_error(s);
+    std::lock_guard lock(r->mu);
+    r->status = st;
+    r->err = e;
+  };
+  ASSERT_EQ(rnpu_session_run_async(a, on_done, &cb), RNPU_OK);
+  // b fails on this thread meanwhile (synchronously): b's error, not a's.
+  EXPECT_EQ(rnpu_session_run(b), RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(rnpu_session_wait(a), RNPU_ERR_SHAPE_MISMATCH);
+  // The callback, on the worker thread, saw the run's details on the session.
+  EXPECT_EQ(cb.status, RNPU_ERR_SHAPE_MISMATCH);
+  EXPECT_EQ(cb.err.status, RNPU_ERR_SHAPE_MISMATCH);
+  EXPECT_EQ(cb.err.node, "bad_add");
+
+  // Later failures on this thread elsewhere do not touch a's error.
+  EXPECT_EQ(rnpu_options_set_threads(nullptr, 1), RNPU_ERR_INVALID_ARGUMENT);
+  LastErr ea = session_error(a);
+  EXPECT_EQ(ea.status, RNPU_ERR_SHAPE_MISMATCH);
+  EXPECT_EQ(ea.node, "bad_add");
+  EXPECT_EQ(ea.op, "Add");
+  EXPECT_FALSE(ea.reason.empty());
+  LastErr eb = session_error(b);
+  EXPECT_EQ(eb.status, RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_TRUE(contains(eb.message, "'x' is not set")) << eb.message;
+  EXPECT_EQ(last_error().status, RNPU_ERR_INVALID_ARGUMENT);  // the thread's: options
+  EXPECT_TRUE(contains(last_error().message, "options")) << last_error().message;
+
+  // Another thread's failure on a session is the session's too; a success
+  // leaves it in place.
+  std::thread([&] {
+    size_t i;
+    EXPECT_EQ(rnpu_session_find_input(b, "zzz", &i), RNPU_ERR_INVALID_ARGUMENT);
+  }).join();
+  EXPECT_TRUE(contains(session_error(b).message, "zzz")) << session_error(b).message;
+  float xb[6] = {};
+  int64_t db[2] = {2, 3};
+  ASSERT_EQ(rnpu_session_set_input(b, 0, xb, sizeof xb, db, 2), RNPU_OK);
+  ASSERT_EQ(rnpu_session_run(b), RNPU_OK);
+  EXPECT_TRUE(contains(session_error(b).message, "zzz"));
+
+  // Struct failures count too; the strings are the caller's copy.
+  rnpu_tensor_info t{};
+  t.struct_size = 1;
+  EXPECT_EQ(rnpu_session_input_info(b, 0, &t), RNPU_ERR_INVALID_ARGUMENT);
+  rnpu_error_info e{};
+  e.struct_size = sizeof e;
+  ASSERT_EQ(rnpu_session_last_error(b, &e), RNPU_ERR_INVALID_ARGUMENT);
+  std::string copy = e.message;
+  EXPECT_TRUE(contains(copy, "struct_size 1")) << copy;
+  size_t i;
+  EXPECT_EQ(rnpu_session_find_output(b, "other", &i), RNPU_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(e.message), copy);  // until this thread's next session_last_error
+
+  EXPECT_EQ(rnpu_session_last_error(nullptr, &e), RNPU_ERR_INVALID_ARGUMENT);
+  // Too small an info: the status alone.
+  e.struct_size = RNPU_ERROR_INFO_MIN_SIZE - 1;
+  e.message = nullptr;
+  EXPECT_EQ(rnpu_session_last_error(a, &e), RNPU_ERR_SHAPE_MISMATCH);
+  EXPECT_EQ(e.message, nullptr);
 }
 
 }  // namespace

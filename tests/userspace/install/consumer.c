@@ -10,7 +10,13 @@ int main(int argc, char **argv)
 	rnpu_error_info e = { .struct_size = sizeof(e) };
 	size_t i;
 
-	printf("librnpu %s, %zu backends\n", rnpu_version(), rnpu_backend_count());
+	printf("librnpu %s (API %u.%u), %zu backends\n", rnpu_version(),
+	       RNPU_API_VERSION_MAJOR_OF(rnpu_api_version(NULL, NULL)),
+	       RNPU_API_VERSION_MINOR_OF(rnpu_api_version(NULL, NULL)), rnpu_backend_count());
+	if (RNPU_API_VERSION_MAJOR_OF(rnpu_api_version(NULL, NULL)) != RNPU_API_VERSION_MAJOR) {
+		fprintf(stderr, "library API major differs from the header's\n");
+		return 1;
+	}
 	if (argc < 2)
 		return 0;
 	if (rnpu_session_create_from_file(argv[1], NULL, &s) != RNPU_OK) {

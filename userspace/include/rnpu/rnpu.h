@@ -1,17 +1,35 @@
 /*
  * librnpu stable C API.
  *
- * ABI rules: every handle is opaque; every struct passed in carries its own
- * size in its first member (`struct_size`) so that fields can be appended
- * without breaking old callers; enum values are never renumbered; functions
- * are only ever added.  All functions are thread-safe for distinct sessions;
- * calls on one session serialise internally.
+ * ABI rules (docs/userspace.md, "C API and ABI"):
+ *  - every handle is opaque; enum values are never renumbered, only
+ *    appended; functions are only ever added, each under the version node of
+ *    the API minor version that added it (librnpu.so exports nothing else:
+ *    `rnpu_*` C functions under RNPU_1.0).
+ *  - every struct carries its own size in its first member, `struct_size`,
+ *    which the caller sets to sizeof() of the struct as its header declares
+ *    it.  Fields are only appended.  The library reads and writes only the
+ *    bytes [0, struct_size) the caller's size covers:
+ *      * a size below the struct's RNPU_*_MIN_SIZE (its first published
+ *        layout) is RNPU_ERR_INVALID_ARGUMENT and nothing is written;
+ *      * an older caller (a smaller size, a prefix of today's struct) gets
+ *        the fields its size covers and nothing past them;
+ *      * a newer caller (a size larger than this library's struct) is
+ *        accepted: the bytes past this library's struct are left untouched
+ *        in structs the library fills (outputs) and must be zero in structs
+ *        the caller fills (inputs: RNPU_ERR_UNSUPPORTED otherwise, since the
+ *        caller asks for a field this library does not know).
+ *  - RNPU_MAX_RANK (16) is the IR's rank limit; no rank is ever truncated:
+ *    a tensor whose rank does not fit the caller's struct is an error.
+ * All functions are thread-safe for distinct sessions; calls on one session
+ * serialise internally.
  *
  * Errors: every function returns an rnpu_status.  On failure the details
  * (message, node name, op type, reason, and for unsupported ops the backend
- * that would take the op) are kept per thread and read with
- * rnpu_last_error().  The message always names the node, the op and the
- * reason when the error concerns a node.
+ * that would take the op) are kept per thread (rnpu_last_error()) and, for
+ * calls on a session and its asynchronous runs, per session
+ * (rnpu_session_last_error()).  The message always names the node, the op
+ * and the reason when the error concerns a node.
  */
 #ifndef RNPU_RNPU_H
 #define RNPU_RNPU_H
@@ -29,8 +47,14 @@ extern "C" {
 #define RNPU_EXPORT __attribute__((visibility("default")))
 #endif
 
-#define RNPU_API_VERSION_MAJOR 0
-#define RNPU_API_VERSION_MINOR 1
+/* The API this header declares.  Minor versions only add (functions, enum
+ * values, appended struct fields); the library's is rnpu_api_version(). */
+#define RNPU_API_VERSION_MAJOR 1
+#define RNPU_API_VERSION_MINOR 0
+#define RNPU_MAKE_API_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
+#define RNPU_API_VERSION RNPU_MAKE_API_VERSION(RNPU_API_VERSION_MAJOR, RNPU_API_VERSION_MINOR)
+#define RNPU_API_VERSION_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+#define RNPU_API_VERSION_MINOR_OF(v) ((uint32_t)(v) & 0xffffu)
 
 typedef enum rnpu_status {
 	RNPU_OK = 0,
@@ -44,6 +68,8 @@ typedef enum rnpu_status {
 	RNPU_ERR_BACKEND_UNAVAILABLE = 8, /* a required backend is absent here */
 	RNPU_ERR_RUNTIME = 9,          /* an op failed while running */
 	RNPU_ERR_INTERNAL = 10,
+	RNPU_ERR_UNSUPPORTED = 11, /* API 1.0: the caller uses something this library
+				    * version lacks (a non-zero field past its struct) */
 } rnpu_status;
 
 typedef enum rnpu_dtype {
@@ -65,7 +91,10 @@ typedef enum rnpu_dtype {
 	RNPU_DTYPE_BFLOAT16 = 16,
 } rnpu_dtype;
 
-#define RNPU_MAX_RANK 8
+/* The IR's rank limit.  API 0.1 had 8 (rnpu_tensor_info.dims[8]); 1.0 grew
+ * dims to 16 at the end of the struct, so a 0.1 caller's struct is a prefix
+ * and keeps working for tensors of rank <= 8. */
+#define RNPU_MAX_RANK 16
 
 typedef struct rnpu_options rnpu_options;
 typedef struct rnpu_session rnpu_session;
@@ -73,7 +102,7 @@ typedef struct rnpu_session rnpu_session;
 /* Details of the calling thread's last failure.  Strings stay valid until
  * the next failing rnpu_* call on the same thread. */
 typedef struct rnpu_error_info {
-	size_t struct_size; /* set to sizeof(rnpu_error_info) */
+	size_t struct_size; /* sizeof(rnpu_error_info); >= RNPU_ERROR_INFO_MIN_SIZE */
 	rnpu_status status;
 	const char *message;      /* full text, e.g. "node 'conv1' (Conv): ..." */
 	const char *node;         /* "" when not about a node */
@@ -82,8 +111,11 @@ typedef struct rnpu_error_info {
 	const char *backend_hint; /* unsupported op: a backend that would take it, or "" */
 } rnpu_error_info;
 
+/* Filled by the library.  A struct_size that covers only the first k
+ * elements of dims (k = 8 for API 0.1 callers) takes tensors of rank <= k;
+ * a larger rank is RNPU_ERR_INVALID_ARGUMENT, never truncated. */
 typedef struct rnpu_tensor_info {
-	size_t struct_size; /* set to sizeof(rnpu_tensor_info) */
+	size_t struct_size; /* sizeof(rnpu_tensor_info); >= RNPU_TENSOR_INFO_MIN_SIZE */
 	const char *name;   /* valid while the session lives */
 	rnpu_dtype dtype;
 	uint32_t rank;
@@ -91,7 +123,7 @@ typedef struct rnpu_tensor_info {
 } rnpu_tensor_info;
 
 typedef struct rnpu_op_profile {
-	size_t struct_size; /* set to sizeof(rnpu_op_profile) */
+	size_t struct_size; /* sizeof(rnpu_op_profile); >= RNPU_OP_PROFILE_MIN_SIZE */
 	const char *node;
 	const char *op;
 	const char *backend;
@@ -100,17 +132,44 @@ typedef struct rnpu_op_profile {
 } rnpu_op_profile;
 
 typedef struct rnpu_partition_decision {
-	size_t struct_size; /* set to sizeof(rnpu_partition_decision) */
+	size_t struct_size; /* sizeof(rnpu_partition_decision); >= RNPU_PARTITION_DECISION_MIN_SIZE */
 	const char *node;
 	const char *op;
 	const char *backend;
 	const char *reason; /* e.g. "npu: dtype float64 unsupported -> cpu" */
 } rnpu_partition_decision;
 
+/* Filled by the caller (rnpu_session_set_input_desc, API 1.0).  Bytes past
+ * this library's struct must be zero (RNPU_ERR_UNSUPPORTED otherwise). */
+typedef struct rnpu_input_desc {
+	size_t struct_size; /* sizeof(rnpu_input_desc); >= RNPU_INPUT_DESC_MIN_SIZE */
+	const void *data;   /* caller-owned, as for rnpu_session_set_input */
+	size_t size;        /* bytes */
+	const int64_t *dims;
+	uint32_t rank;
+	rnpu_dtype dtype; /* RNPU_DTYPE_UNDEFINED: not checked; else must be the input's */
+} rnpu_input_desc;
+
+/* The smallest struct_size each struct takes: its first published layout
+ * (rnpu_input_desc: API 1.0; the others: API 0.1, whose rnpu_tensor_info had
+ * 8 dims).  Sizes between the minimum and sizeof() are older callers. */
+#define RNPU_ERROR_INFO_MIN_SIZE (offsetof(rnpu_error_info, backend_hint) + sizeof(const char *))
+#define RNPU_TENSOR_INFO_MIN_SIZE (offsetof(rnpu_tensor_info, dims) + 8 * sizeof(int64_t))
+#define RNPU_OP_PROFILE_MIN_SIZE (offsetof(rnpu_op_profile, cycles) + sizeof(uint64_t))
+#define RNPU_PARTITION_DECISION_MIN_SIZE \
+	(offsetof(rnpu_partition_decision, reason) + sizeof(const char *))
+#define RNPU_INPUT_DESC_MIN_SIZE (offsetof(rnpu_input_desc, dtype) + sizeof(rnpu_dtype))
+
 /* Library */
 RNPU_EXPORT const char *rnpu_version(void);
+/* The library's API version, RNPU_MAKE_API_VERSION(major, minor) (API 1.0);
+ * major and minor, when not NULL, receive its parts.  A caller built against
+ * a newer minor may use only what rnpu_api_version() says is there. */
+RNPU_EXPORT uint32_t rnpu_api_version(uint32_t *major, uint32_t *minor);
 RNPU_EXPORT const char *rnpu_status_string(rnpu_status s);
-/* Returns the status of the last failure on this thread and fills *info. */
+/* Returns the status of the last failure on this thread (RNPU_OK when none)
+ * and fills *info when info is not NULL and its struct_size is at least
+ * RNPU_ERROR_INFO_MIN_SIZE.  Successful calls leave it in place. */
 RNPU_EXPORT rnpu_status rnpu_last_error(rnpu_error_info *info);
 /* Number of registered backends and their descriptions (for `rnpu info`). */
 RNPU_EXPORT size_t rnpu_backend_count(void);
@@ -158,6 +217,10 @@ RNPU_EXPORT rnpu_status rnpu_session_find_output(const rnpu_session *s, const ch
  * `size` is the buffer size in bytes and must equal the tensor's size. */
 RNPU_EXPORT rnpu_status rnpu_session_set_input(rnpu_session *s, size_t index, const void *data,
 					       size_t size, const int64_t *dims, uint32_t rank);
+/* rnpu_session_set_input from a descriptor, which also checks the element
+ * type when desc->dtype is set (API 1.0). */
+RNPU_EXPORT rnpu_status rnpu_session_set_input_desc(rnpu_session *s, size_t index,
+						    const rnpu_input_desc *desc);
 /* Binds caller-owned output memory: results are written there directly.
  * Without a binding, results live in session memory (rnpu_session_get_output).
  * Passing data == NULL removes the binding. */
@@ -175,8 +238,15 @@ typedef void (*rnpu_run_callback)(rnpu_session *s, rnpu_status status, void *use
  * rnpu_session_destroy on its own session. */
 RNPU_EXPORT rnpu_status rnpu_session_run_async(rnpu_session *s, rnpu_run_callback cb, void *user);
 /* Blocks until the pending asynchronous run (if any) has finished and
- * returns its status. */
+ * returns its status; a failure is also the waiting thread's last error. */
 RNPU_EXPORT rnpu_status rnpu_session_wait(rnpu_session *s);
+
+/* The last failure of a call on this session or of one of its asynchronous
+ * runs, from whichever thread (API 1.0): returns its status (RNPU_OK when
+ * none) and fills *info as rnpu_last_error does.  The strings are a copy
+ * that stays valid until the calling thread's next rnpu_session_last_error
+ * call.  A NULL session is RNPU_ERR_INVALID_ARGUMENT. */
+RNPU_EXPORT rnpu_status rnpu_session_last_error(const rnpu_session *s, rnpu_error_info *info);
 
 /* Pipelined runs (rnpu::Session::submit/collect): submit starts a run with
  * the current inputs, which may be overwritten as soon as it returns;

@@ -1,5 +1,9 @@
 // librnpu C++ API.  Everything fails by throwing rnpu::Error, whose fields
 // name the node, the op and the reason whenever a node is involved.
+//
+// Link it with the static library (CMake rnpu::rnpu_static, pkg-config
+// --static): librnpu.so exports only the C API of rnpu.h (version node
+// RNPU_1.0), so the C++ API is not part of the shared library's ABI.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +31,7 @@ enum class ErrorCode : int {
   kBackendUnavailable = 8,
   kRuntime = 9,
   kInternal = 10,
+  kUnsupported = 11,  // a struct field or feature this library version lacks (C API)
 };
 
 const char* error_code_name(ErrorCode c);

@@ -1,5 +1,11 @@
 // The C API: a thin layer over rnpu::Session that turns exceptions into
-// status codes and keeps per-thread error details.
+// status codes and keeps per-thread and per-session error details.
+//
+// Structs follow the struct_size contract of rnpu.h ("ABI rules"), which
+// lives in one place here: StructAbi (the covered prefix of a caller's
+// struct) with write_out() for structs the library fills and read_in() for
+// structs the caller fills.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <exception>
@@ -15,8 +21,19 @@ struct rnpu_options {
   rnpu::Options o;
 };
 
+namespace {
+
+struct LastError {
+  rnpu_status status = RNPU_OK;
+  std::string message, node, op, reason, hint;
+};
+
+}  // namespace
+
 struct rnpu_session {
   rnpu::Session s;
+  mutable std::mutex error_mu;           // any thread's failing call on the session writes `error`
+  mutable LastError error;               // rnpu_session_last_error
   std::mutex profile_mu;                 // the worker thread refreshes the snapshot
   std::vector<rnpu::OpProfile> profile;  // snapshot for stable C strings
   std::atomic<rnpu_status> async_status{RNPU_OK};
@@ -27,11 +44,10 @@ struct rnpu_session {
 
 namespace {
 
-struct LastError {
-  rnpu_status status = RNPU_OK;
-  std::string message, node, op, reason, hint;
-};
 thread_local LastError last_error;
+// rnpu_session_last_error's copy of a session's error: its strings must not
+// change under the reader when another thread fails on the session.
+thread_local LastError session_error_copy;
 
 rnpu_status set_error(const rnpu::Error& e) {
   last_error.status = rnpu_status(e.code());
@@ -64,19 +80,130 @@ rnpu_status guard(F&& f) {
   }
 }
 
-rnpu_status bad_arg(const char* what) {
+rnpu_status bad_arg(const std::string& what) {
   return set_error(RNPU_ERR_INVALID_ARGUMENT, what);
 }
 
-void fill_info(const rnpu::TensorInfo& t, rnpu_tensor_info* info) {
-  info->name = t.name.c_str();
-  info->dtype = rnpu_dtype(t.dtype);
-  info->rank = uint32_t(std::min<size_t>(t.shape.size(), RNPU_MAX_RANK));
-  for (uint32_t i = 0; i < info->rank; ++i) info->dims[i] = t.shape[i];
+// ---- the struct_size contract ----
+//
+// The smallest struct_size each struct takes (its first published layout).
+constexpr size_t min_size(const rnpu_error_info*) {
+  return RNPU_ERROR_INFO_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_tensor_info*) {
+  return RNPU_TENSOR_INFO_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_op_profile*) {
+  return RNPU_OP_PROFILE_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_partition_decision*) {
+  return RNPU_PARTITION_DECISION_MIN_SIZE;
+}
+constexpr size_t min_size(const rnpu_input_desc*) {
+  return RNPU_INPUT_DESC_MIN_SIZE;
+}
+// A caller's input struct larger than this is not a newer header's struct.
+constexpr size_t kMaxInputStructSize = 4096;
+
+// The bytes of the caller's struct p the library may read or write: the
+// prefix [0, covered) of its struct_size that this library's S also has.
+template <class S>
+struct StructAbi {
+  static_assert(offsetof(S, struct_size) == 0);
+  size_t caller_size;  // p->struct_size
+  size_t covered;      // min(caller_size, sizeof(S))
+
+  explicit StructAbi(const S* p)
+      : caller_size(p->struct_size), covered(std::min(p->struct_size, sizeof(S))) {}
+  bool too_small() const { return caller_size < min_size(static_cast<const S*>(nullptr)); }
+};
+
+// Checks an output struct before anything is computed for it.
+template <class S>
+rnpu_status check_out(const S* p, const char* what) {
+  if (!p) return bad_arg(std::string(what) + " is NULL");
+  if (StructAbi<S>(p).too_small())
+    return bad_arg(std::string(what) + "->struct_size " + std::to_string(p->struct_size) +
+                   " is below its minimum " + std::to_string(min_size(p)));
+  return RNPU_OK;
 }
 
-bool struct_ok(const void* p, size_t have, size_t need_min) {
-  return p && have >= need_min;
+// Copies the fields of `full` (this library's complete struct) that the
+// caller's struct covers into *dst; struct_size stays the caller's and bytes
+// past this library's struct are untouched.  check_out(dst) passed.
+template <class S>
+void write_out(S* dst, const S& full) {
+  StructAbi<S> abi(dst);
+  constexpr size_t skip = sizeof(size_t);  // struct_size
+  std::memcpy(reinterpret_cast<char*>(dst) + skip, reinterpret_cast<const char*>(&full) + skip,
+              abi.covered - skip);
+}
+
+// Reads a caller-filled struct into *full (zero where the caller's older
+// struct ends); a newer caller's bytes past this library's struct must be
+// zero: a field set there is one this library does not know.
+template <class S>
+rnpu_status read_in(const S* src, S* full, const char* what) {
+  if (!src) return bad_arg(std::string(what) + " is NULL");
+  StructAbi<S> abi(src);
+  if (abi.too_small() || abi.caller_size > kMaxInputStructSize)
+    return bad_arg(std::string(what) + "->struct_size " + std::to_string(abi.caller_size) +
+                   " is outside [" + std::to_string(min_size(src)) + ", " +
+                   std::to_string(kMaxInputStructSize) + "]");
+  auto* tail = reinterpret_cast<const unsigned char*>(src) + abi.covered;
+  for (size_t i = 0; i < abi.caller_size - abi.covered; ++i)
+    if (tail[i])
+      return set_error(RNPU_ERR_UNSUPPORTED,
+                       std::string(what) + " sets a field at byte " +
+                           std::to_string(abi.covered + i) + " that librnpu API " +
+                           std::to_string(RNPU_API_VERSION_MAJOR) + "." +
+                           std::to_string(RNPU_API_VERSION_MINOR) + " does not know (its " + what +
+                           " has " + std::to_string(sizeof(S)) + " bytes)");
+  *full = S{};
+  std::memcpy(full, src, abi.covered);
+  full->struct_size = sizeof(S);
+  return RNPU_OK;
+}
+
+// Fills the caller's tensor info; a rank the caller's dims cannot hold is an
+// error (no truncation).  check_out(info) passed.
+rnpu_status fill_tensor(const std::string& name, rnpu::DataType dtype,
+                        const std::vector<int64_t>& shape, rnpu_tensor_info* info) {
+  StructAbi<rnpu_tensor_info> abi(info);
+  const size_t dims_at = offsetof(rnpu_tensor_info, dims);
+  const size_t room = abi.covered > dims_at ? (abi.covered - dims_at) / sizeof(int64_t) : 0;
+  if (shape.size() > room)
+    return bad_arg("tensor '" + name + "' has rank " + std::to_string(shape.size()) +
+                   ", more than the " + std::to_string(room) +
+                   " dims its rnpu_tensor_info (struct_size " + std::to_string(abi.caller_size) +
+                   ") holds; RNPU_MAX_RANK is " + std::to_string(RNPU_MAX_RANK));
+  rnpu_tensor_info full{};
+  full.name = name.c_str();
+  full.dtype = rnpu_dtype(dtype);
+  full.rank = uint32_t(shape.size());
+  std::copy(shape.begin(), shape.end(), full.dims);
+  write_out(info, full);
+  return RNPU_OK;
+}
+
+void fill_error(const LastError& e, rnpu_error_info* info) {
+  rnpu_error_info full{};
+  full.status = e.status;
+  full.message = e.message.c_str();
+  full.node = e.node.c_str();
+  full.op = e.op.c_str();
+  full.reason = e.reason.c_str();
+  full.backend_hint = e.hint.c_str();
+  write_out(info, full);
+}
+
+// A call on session s returned st: a failure is also the session's last error.
+rnpu_status on(const rnpu_session* s, rnpu_status st) {
+  if (st != RNPU_OK && s) {
+    std::lock_guard lock(s->error_mu);
+    s->error = last_error;
+  }
+  return st;
 }
 
 }  // namespace
@@ -87,21 +214,31 @@ const char* rnpu_version(void) {
   return rnpu::version();
 }
 
+uint32_t rnpu_api_version(uint32_t* major, uint32_t* minor) {
+  if (major) *major = RNPU_API_VERSION_MAJOR;
+  if (minor) *minor = RNPU_API_VERSION_MINOR;
+  return RNPU_API_VERSION;
+}
+
 const char* rnpu_status_string(rnpu_status s) {
-  if (s < RNPU_OK || s > RNPU_ERR_INTERNAL) return "unknown status";
+  if (s < RNPU_OK || s > RNPU_ERR_UNSUPPORTED) return "unknown status";
   return rnpu::error_code_name(rnpu::ErrorCode(s));
 }
 
+// Cannot fail: a NULL or too small info is simply not filled.
 rnpu_status rnpu_last_error(rnpu_error_info* info) {
-  if (info && info->struct_size >= sizeof(rnpu_error_info)) {
-    info->status = last_error.status;
-    info->message = last_error.message.c_str();
-    info->node = last_error.node.c_str();
-    info->op = last_error.op.c_str();
-    info->reason = last_error.reason.c_str();
-    info->backend_hint = last_error.hint.c_str();
-  }
+  if (info && !StructAbi<rnpu_error_info>(info).too_small()) fill_error(last_error, info);
   return last_error.status;
+}
+
+rnpu_status rnpu_session_last_error(const rnpu_session* s, rnpu_error_info* info) {
+  if (!s) return bad_arg("session is NULL");
+  {
+    std::lock_guard lock(s->error_mu);
+    session_error_copy = s->error;
+  }
+  if (info && !StructAbi<rnpu_error_info>(info).too_small()) fill_error(session_error_copy, info);
+  return session_error_copy.status;
 }
 
 size_t rnpu_backend_count(void) {
@@ -218,42 +355,64 @@ size_t rnpu_session_output_count(const rnpu_session* s) {
   return s ? s->s.outputs().size() : 0;
 }
 
+static rnpu_status tensor_info(const rnpu_session* s, size_t index, rnpu_tensor_info* info,
+                               bool input) {
+  if (!s) return bad_arg("session is NULL");
+  if (rnpu_status st = check_out(info, "info")) return on(s, st);
+  const auto& list = input ? s->s.inputs() : s->s.outputs();
+  if (index >= list.size())
+    return on(s, bad_arg(input ? "input index out of range" : "output index out of range"));
+  const rnpu::TensorInfo& t = list[index];
+  return on(s, fill_tensor(t.name, t.dtype, t.shape, info));
+}
+
 rnpu_status rnpu_session_input_info(const rnpu_session* s, size_t index, rnpu_tensor_info* info) {
-  if (!s || !struct_ok(info, info ? info->struct_size : 0, sizeof(rnpu_tensor_info)))
-    return bad_arg("session or info is NULL (or info->struct_size too small)");
-  if (index >= s->s.inputs().size()) return bad_arg("input index out of range");
-  fill_info(s->s.inputs()[index], info);
-  return RNPU_OK;
+  return tensor_info(s, index, info, true);
 }
 
 rnpu_status rnpu_session_output_info(const rnpu_session* s, size_t index, rnpu_tensor_info* info) {
-  if (!s || !struct_ok(info, info ? info->struct_size : 0, sizeof(rnpu_tensor_info)))
-    return bad_arg("session or info is NULL (or info->struct_size too small)");
-  if (index >= s->s.outputs().size()) return bad_arg("output index out of range");
-  fill_info(s->s.outputs()[index], info);
-  return RNPU_OK;
+  return tensor_info(s, index, info, false);
 }
 
 rnpu_status rnpu_session_find_input(const rnpu_session* s, const char* name, size_t* index) {
-  if (!s || !name || !index) return bad_arg("session, name or index is NULL");
-  return guard([&] { *index = s->s.input_index(name); });
+  if (!s || !name || !index) return on(s, bad_arg("session, name or index is NULL"));
+  return on(s, guard([&] { *index = s->s.input_index(name); }));
 }
 
 rnpu_status rnpu_session_find_output(const rnpu_session* s, const char* name, size_t* index) {
-  if (!s || !name || !index) return bad_arg("session, name or index is NULL");
-  return guard([&] { *index = s->s.output_index(name); });
+  if (!s || !name || !index) return on(s, bad_arg("session, name or index is NULL"));
+  return on(s, guard([&] { *index = s->s.output_index(name); }));
 }
 
 rnpu_status rnpu_session_set_input(rnpu_session* s, size_t index, const void* data, size_t size,
                                    const int64_t* dims, uint32_t rank) {
-  if (!s || (rank && !dims)) return bad_arg("session or dims is NULL");
-  if (rank > RNPU_MAX_RANK) return bad_arg("rank exceeds RNPU_MAX_RANK");
-  return guard([&] { s->s.set_input(index, data, size, std::span<const int64_t>(dims, rank)); });
+  if (!s) return bad_arg("session is NULL");
+  if (rank && !dims) return on(s, bad_arg("dims is NULL"));
+  if (rank > RNPU_MAX_RANK)
+    return on(s, bad_arg("rank " + std::to_string(rank) + " exceeds RNPU_MAX_RANK (" +
+                         std::to_string(RNPU_MAX_RANK) + ")"));
+  return on(
+      s, guard([&] { s->s.set_input(index, data, size, std::span<const int64_t>(dims, rank)); }));
+}
+
+rnpu_status rnpu_session_set_input_desc(rnpu_session* s, size_t index,
+                                        const rnpu_input_desc* desc) {
+  if (!s) return bad_arg("session is NULL");
+  rnpu_input_desc d;
+  if (rnpu_status st = read_in(desc, &d, "rnpu_input_desc")) return on(s, st);
+  if (d.dtype != RNPU_DTYPE_UNDEFINED && index < s->s.inputs().size()) {
+    const rnpu::TensorInfo& t = s->s.inputs()[index];
+    if (rnpu_dtype(t.dtype) != d.dtype)
+      return on(s,
+                bad_arg("input '" + t.name + "' is " + rnpu::data_type_name(t.dtype) +
+                        ", the descriptor says " + rnpu::data_type_name(rnpu::DataType(d.dtype))));
+  }
+  return rnpu_session_set_input(s, index, d.data, d.size, d.dims, d.rank);
 }
 
 rnpu_status rnpu_session_set_output(rnpu_session* s, size_t index, void* data, size_t size) {
   if (!s) return bad_arg("session is NULL");
-  return guard([&] { s->s.set_output(index, data, size); });
+  return on(s, guard([&] { s->s.set_output(index, data, size); }));
 }
 
 // Keeps the finished run's profile for rnpu_session_profile().
@@ -265,23 +424,23 @@ static void keep_profile(rnpu_session* s) {
 
 rnpu_status rnpu_session_run(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
-  return guard([&] {
-    s->s.run();
-    keep_profile(s);
-  });
+  return on(s, guard([&] {
+              s->s.run();
+              keep_profile(s);
+            }));
 }
 
 rnpu_status rnpu_session_submit(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
-  return guard([&] { s->s.submit(); });
+  return on(s, guard([&] { s->s.submit(); }));
 }
 
 rnpu_status rnpu_session_collect(rnpu_session* s) {
   if (!s) return bad_arg("session is NULL");
-  return guard([&] {
-    s->s.collect();
-    keep_profile(s);
-  });
+  return on(s, guard([&] {
+              s->s.collect();
+              keep_profile(s);
+            }));
 }
 
 size_t rnpu_session_pipeline_depth(const rnpu_session* s) {
@@ -290,18 +449,18 @@ size_t rnpu_session_pipeline_depth(const rnpu_session* s) {
 
 rnpu_status rnpu_session_run_async(rnpu_session* s, rnpu_run_callback cb, void* user) {
   if (!s) return bad_arg("session is NULL");
-  return guard([&] {
-    s->s.impl()->start_async([s, cb, user](std::exception_ptr e) {
-      rnpu_status st = RNPU_OK;
-      if (e)
-        st = guard([&] { std::rethrow_exception(e); });
-      else
-        keep_profile(s);  // under profile_mu: rnpu_session_profile may be reading
-      s->async_error = e;
-      s->async_status = st;
-      if (cb) cb(s, st, user);
-    });
-  });
+  return on(s, guard([&] {
+              s->s.impl()->start_async([s, cb, user](std::exception_ptr e) {
+                rnpu_status st = RNPU_OK;
+                if (e)  // the worker thread's last error, and the session's
+                  st = on(s, guard([&] { std::rethrow_exception(e); }));
+                else
+                  keep_profile(s);  // under profile_mu: rnpu_session_profile may be reading
+                s->async_error = e;
+                s->async_status = st;
+                if (cb) cb(s, st, user);
+              });
+            }));
 }
 
 rnpu_status rnpu_session_wait(rnpu_session* s) {
@@ -309,26 +468,23 @@ rnpu_status rnpu_session_wait(rnpu_session* s) {
   s->s.impl()->wait_idle();
   // A failing wait is a failure on this thread: give it the run's details.
   if (s->async_status != RNPU_OK && s->async_error)
-    return guard([&] { std::rethrow_exception(s->async_error); });
+    return on(s, guard([&] { std::rethrow_exception(s->async_error); }));
   return s->async_status;
 }
 
 rnpu_status rnpu_session_get_output(const rnpu_session* s, size_t index, rnpu_tensor_info* info,
                                     const void** data, size_t* size) {
   if (!s) return bad_arg("session is NULL");
-  if (info && info->struct_size < sizeof(rnpu_tensor_info))
-    return bad_arg("info->struct_size too small");
-  return guard([&] {
-    rnpu::TensorView v = s->s.output(index);
-    if (info) {
-      info->name = s->s.outputs()[index].name.c_str();
-      info->dtype = rnpu_dtype(v.dtype);
-      info->rank = uint32_t(std::min<size_t>(v.shape.size(), RNPU_MAX_RANK));
-      for (uint32_t i = 0; i < info->rank; ++i) info->dims[i] = v.shape[i];
-    }
-    if (data) *data = v.data;
-    if (size) *size = v.size;
-  });
+  if (info)  // optional
+    if (rnpu_status st = check_out(info, "info")) return on(s, st);
+  rnpu::TensorView v;
+  if (rnpu_status st = guard([&] { v = s->s.output(index); })) return on(s, st);
+  if (info)
+    if (rnpu_status st = fill_tensor(s->s.outputs()[index].name, v.dtype, v.shape, info))
+      return on(s, st);
+  if (data) *data = v.data;
+  if (size) *size = v.size;
+  return RNPU_OK;
 }
 
 size_t rnpu_session_profile_count(const rnpu_session* s) {
@@ -336,15 +492,18 @@ size_t rnpu_session_profile_count(const rnpu_session* s) {
 }
 
 rnpu_status rnpu_session_profile(const rnpu_session* s, size_t index, rnpu_op_profile* out) {
-  if (!s || !out || out->struct_size < sizeof(rnpu_op_profile)) return bad_arg("bad argument");
+  if (!s) return bad_arg("session is NULL");
+  if (rnpu_status st = check_out(out, "out")) return on(s, st);
   std::lock_guard lock(const_cast<rnpu_session*>(s)->profile_mu);
-  if (index >= s->profile.size()) return bad_arg("profile index out of range");
+  if (index >= s->profile.size()) return on(s, bad_arg("profile index out of range"));
   const rnpu::OpProfile& p = s->profile[index];
-  out->node = p.node.c_str();
-  out->op = p.op.c_str();
-  out->backend = p.backend.c_str();
-  out->time_ns = p.time_ns;
-  out->cycles = p.cycles;
+  rnpu_op_profile full{};
+  full.node = p.node.c_str();
+  full.op = p.op.c_str();
+  full.backend = p.backend.c_str();
+  full.time_ns = p.time_ns;
+  full.cycles = p.cycles;
+  write_out(out, full);
   return RNPU_OK;
 }
 
@@ -354,14 +513,16 @@ size_t rnpu_session_partition_count(const rnpu_session* s) {
 
 rnpu_status rnpu_session_partition(const rnpu_session* s, size_t index,
                                    rnpu_partition_decision* out) {
-  if (!s || !out || out->struct_size < sizeof(rnpu_partition_decision))
-    return bad_arg("bad argument");
+  if (!s) return bad_arg("session is NULL");
+  if (rnpu_status st = check_out(out, "out")) return on(s, st);
   const auto& r = s->s.partition_report();
-  if (index >= r.size()) return bad_arg("partition index out of range");
-  out->node = r[index].node.c_str();
-  out->op = r[index].op.c_str();
-  out->backend = r[index].backend.c_str();
-  out->reason = r[index].reason.c_str();
+  if (index >= r.size()) return on(s, bad_arg("partition index out of range"));
+  rnpu_partition_decision full{};
+  full.node = r[index].node.c_str();
+  full.op = r[index].op.c_str();
+  full.backend = r[index].backend.c_str();
+  full.reason = r[index].reason.c_str();
+  write_out(out, full);
   return RNPU_OK;
 }
 
@@ -371,8 +532,8 @@ size_t rnpu_session_arena_bytes(const rnpu_session* s) {
 
 rnpu_status rnpu_session_save_compiled(const rnpu_session* s, const char* path) {
   if (!s) return bad_arg("session is NULL");
-  if (!path) return bad_arg("path is NULL");
-  return guard([&] { s->s.save_compiled(path); });
+  if (!path) return on(s, bad_arg("path is NULL"));
+  return on(s, guard([&] { s->s.save_compiled(path); }));
 }
 
 size_t rnpu_session_programs_loaded(const rnpu_session* s) {

@@ -26,6 +26,8 @@ const char* error_code_name(ErrorCode c) {
       return "runtime error";
     case ErrorCode::kInternal:
       return "internal error";
+    case ErrorCode::kUnsupported:
+      return "unsupported by this library version";
   }
   return "unknown error";
 }
