@@ -4,14 +4,22 @@
 # stdout.  Progress goes to stderr.
 #
 # Cache (outside the clone), ${RNPU_CACHE:-~/.cache/rnpu}/qemu/:
+#   source              "version pool-dir sha256 size orig-tarball" of the
+#                       QEMU source package, resolved once through the
+#                       private backports lists (tools/apt-private.sh)
 #   dl/                 Debian's orig tarball
 #   src-<ver>/          extracted, patched tree (reused: rebuilds are incremental)
 #   build-<ver>/        meson/ninja build directory
 #   <hash>/qemu-system-x86_64
 # <hash> covers the device sources, hw/model, hw/include, these scripts and
-# the QEMU version, so the binary is rebuilt only when one of them changes.
+# the recorded QEMU source, so the binary is rebuilt only when one of them
+# changes.  With a recorded source no apt command runs at all: a cached
+# binary comes back at once whatever happened to the apt lists since.
 #
-# Usage: qemu/build.sh [--force]
+# Usage: qemu/build.sh [--force] [--refresh]
+#   --force     rebuild even when the binary for these inputs is cached
+#   --refresh   update the private backports lists and resolve the QEMU
+#               source again (moves to a newer backports QEMU if any)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +28,14 @@ cache=$cache_root/qemu
 # The golden model's sources; overridable to try an out-of-tree model.
 export RNPU_MODEL_DIR=${RNPU_MODEL_DIR:-$root/hw/model}
 force=0
-[ "${1:-}" = --force ] && force=1
+refresh=0
+for a in "$@"; do
+	case "$a" in
+	--force) force=1 ;;
+	--refresh) refresh=1 ;;
+	*) echo "usage: qemu/build.sh [--force] [--refresh]" >&2; exit 2 ;;
+	esac
+done
 
 log() { echo "qemu/build.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -47,15 +62,16 @@ mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock 9
 
-# ---- resolve the QEMU source version from the backports Sources index ------
-bp_list=$cache_root/apt/backports.list
-mkdir -p "$(dirname "$bp_list")"
-"$root/tools/apt-backports.sh" sources > "$bp_list"
+# ---- the QEMU source: recorded in the cache, resolved through apt once -----
+record=$cache/source
+apt_bp() { "$root/tools/apt-private.sh" backports "$@"; }
 
 # Print "version directory sha256 size file" of the newest qemu source
-# package whose orig tarball is listed.
+# package whose orig tarball is listed in the private backports lists.
+# apt-cache exits 100 when it knows no qemu source: under pipefail and
+# set -e that would end the script silently, so its status is dropped.
 showsrc() {
-	apt-cache -o "Dir::Etc::SourceList=$bp_list" showsrc qemu 2>/dev/null |
+	{ apt_bp apt-cache showsrc qemu 2>/dev/null || true; } |
 	awk '
 		/^Package: /	{ pkg = $2 }
 		/^Version: /	{ ver = $2 }
@@ -81,28 +97,41 @@ newest() {
 	echo "$best"
 }
 
-src_info=$(showsrc | newest)
-if [ -z "$src_info" ]; then
-	log "no qemu source package in the apt lists; updating bookworm-backports"
-	if [ "$(id -u)" = 0 ]; then
-		"$root/tools/apt-backports.sh" update -q >&2
+src_info=""
+if [ $refresh = 0 ] && [ -s "$record" ]; then
+	src_info=$(head -n 1 "$record")
+else
+	if [ $refresh = 1 ]; then
+		log "refreshing the private bookworm-backports lists"
+		apt_bp update -q >&2 || die "apt-get update (private backports state) failed"
 	else
-		sudo "$root/tools/apt-backports.sh" update -q >&2
+		apt_bp ensure-lists || die "could not fetch the private bookworm-backports lists"
 	fi
 	src_info=$(showsrc | newest)
+	if [ -z "$src_info" ] && [ $refresh = 0 ]; then
+		log "no qemu source package in the private lists; updating them"
+		apt_bp update -q >&2 || die "apt-get update (private backports state) failed"
+		src_info=$(showsrc | newest)
+	fi
+	[ -n "$src_info" ] || die "apt-cache showsrc qemu found no source package in bookworm-backports"
 fi
-[ -n "$src_info" ] || die "apt-cache showsrc qemu found no source package"
 read -r deb_ver pool_dir orig_sha orig_size orig_file <<<"$src_info"
+[ -n "${orig_file:-}" ] || die "$record: unreadable ('$src_info'); rerun with --refresh"
 up_ver=${deb_ver#*:}
 up_ver=${up_ver%-*}
 case "$up_ver" in
 10.*) ;;
 *) die "expected QEMU 10.x from bookworm-backports, found $deb_ver" ;;
 esac
+if [ "$(cat "$record" 2>/dev/null)" != "$src_info" ]; then
+	echo "$src_info" > "$record.tmp"
+	mv "$record.tmp" "$record"
+	log "QEMU source: $deb_ver ($orig_file), recorded in $record"
+fi
 
 # ---- cache key ---------------------------------------------------------------
 key_inputs() {
-	echo "qemu $deb_ver"
+	echo "qemu $deb_ver $orig_sha $orig_size $orig_file"
 	echo "configure ${configure_args[*]}"
 	(cd "$root" && for f in qemu/build.sh qemu/patch-tree.sh qemu/device/*.[ch] \
 		"$RNPU_MODEL_DIR"/*.[ch] hw/include/*.h; do
@@ -117,16 +146,17 @@ if [ $force = 0 ] && [ -x "$out" ]; then
 	exit 0
 fi
 
-# ---- fetch the orig tarball --------------------------------------------------
+# ---- fetch the orig tarball (when the tree is not extracted yet) and extract --
 dl=$cache/dl
-mkdir -p "$dl"
 tarball=$dl/$orig_file
 tarball_ok() { [ -f "$tarball" ] && echo "$orig_sha  $tarball" | sha256sum -c --status; }
-if ! tarball_ok; then
+fetch_tarball() {
+	mkdir -p "$dl"
+	tarball_ok && return 0
 	log "fetching $orig_file ($deb_ver)"
 	# apt-get source fetches the orig tarball, but backports' .dsc can be
 	# gone from the pool (404), so its failure alone is not fatal.
-	(cd "$dl" && "$root/tools/apt-backports.sh" source --download-only -q "qemu=$deb_ver" >&2) ||
+	(cd "$dl" && apt_bp source --download-only -q "qemu=$deb_ver" >&2) ||
 		log "apt-get source failed; checking what it fetched"
 	if ! tarball_ok; then
 		rm -f "$tarball"
@@ -136,11 +166,11 @@ if ! tarball_ok; then
 		mv "$tarball.part" "$tarball"
 	fi
 	tarball_ok || die "$orig_file: sha256 mismatch (expected $orig_sha)"
-fi
+}
 
-# ---- extract and patch ---------------------------------------------------------
 src=$cache/src-$up_ver
 if [ ! -f "$src/.rnpu-extracted" ]; then
+	fetch_tarball
 	log "extracting $orig_file"
 	rm -rf "$src" "$src.tmp"
 	mkdir -p "$src.tmp"

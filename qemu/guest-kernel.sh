@@ -11,6 +11,7 @@
 # bookworm-security drops superseded versions from the archive.
 set -euo pipefail
 
+root=$(cd "$(dirname "$0")/.." && pwd)
 cache_root=${RNPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnpu}
 log() { echo "qemu/guest-kernel.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -42,8 +43,13 @@ if [ ! -f "$dir/.complete" ]; then
 	tmp=$(mktemp -d "$cache_root/guest/dl.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	log "downloading $pkg"
+	# The system's lists first; when they lack it (stale, or none), a private
+	# copy of the system's sources with its own lists (tools/apt-private.sh
+	# system): no root needed and the system's lists are left alone.
+	priv() { "$root/tools/apt-private.sh" system "$@"; }
 	(cd "$tmp" && apt-get download -q "$pkg" >&2) ||
-		(cd "$tmp" && apt-get update -q >&2 && apt-get download -q "$pkg" >&2) ||
+		(cd "$tmp" && priv ensure-lists && priv download -q "$pkg" >&2) ||
+		(cd "$tmp" && priv update -q >&2 && priv download -q "$pkg" >&2) ||
 		die "apt-get download $pkg failed"
 	rm -rf "$dir"
 	mkdir -p "$dir"

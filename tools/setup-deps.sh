@@ -3,8 +3,10 @@
 # and without questions.  Package lists live in tools/deps/*.list, one file
 # per part of the tree, so each part owns its own list:
 #   pkgname                 from the default suites
-#   pkgname @backports      from bookworm-backports (private sources file;
-#                           /etc/apt is never edited)
+#   pkgname @backports      from bookworm-backports, through its private apt
+#                           state (tools/apt-private.sh backports: its own
+#                           sources file, lists and cache; /etc/apt and the
+#                           system's lists are never touched)
 #   # comment
 # Usage: tools/setup-deps.sh [--check] [LIST...]
 #   --check   only report what is missing; exit 1 if anything is.
@@ -24,7 +26,6 @@ done
 [ ${#lists[@]} -gt 0 ] || lists=("$here"/deps/*.list)
 
 export DEBIAN_FRONTEND=noninteractive
-backports_src=${RNPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnpu}/apt/backports.list
 
 main_pkgs=()
 bp_pkgs=()
@@ -75,11 +76,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt_install "${missing[@]}"
 fi
 if [ ${#bp_missing[@]} -gt 0 ]; then
-	mkdir -p "$(dirname "$backports_src")"
-	"$here/apt-backports.sh" sources > "$backports_src"
-	bp_opts=(-o "Dir::Etc::SourceList=$backports_src")
+	# Its own lists hold bookworm (the system's sources) and backports, so
+	# dependencies resolve; what is installed is still dpkg's one status.
+	# The cache location is the caller's, also under sudo.
+	bp=(env "RNPU_CACHE=${RNPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnpu}" "$here/apt-private.sh" backports)
 	echo "setup-deps: installing from bookworm-backports: ${bp_missing[*]}"
-	$SUDO apt-get "${bp_opts[@]}" update -q
-	$SUDO apt-get "${bp_opts[@]}" install -y -q --no-install-recommends -t bookworm-backports "${bp_missing[@]}"
+	$SUDO "${bp[@]}" update -q
+	$SUDO "${bp[@]}" install -y -q --no-install-recommends -t bookworm-backports "${bp_missing[@]}"
 fi
 echo "setup-deps: done"

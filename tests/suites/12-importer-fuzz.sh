@@ -4,7 +4,9 @@
 # the libonnx-testdata models.  Builds in ${BUILD_DIR}-fuzz-importer with
 # clang.  RESULT: 1 passed when no crash, leak, timeout, uncaught exception
 # or oversized allocation was found, plus one per crash-reproducer file in
-# tests/fuzz/importer/regressions/ that still runs clean.
+# tests/fuzz/importer/regressions/ that still runs clean.  Without seed
+# models the fuzzing is NOT RUN (1 skipped), never a pass; a run that
+# executed no input is a failure.
 set -uo pipefail
 : "${BUILD_DIR:?}"
 # The newest clang: librnpu's NPU code generator uses _Float16, which
@@ -50,20 +52,21 @@ if [ ! -f "$fb/build.ninja" ]; then
 		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >"$probe/cfg.log" 2>&1 || {
 		tail -n 20 "$probe/cfg.log"
 		echo "cannot configure the fuzz build in $fb"
-		echo "RESULT: 0 passed, 1 failed"
+		echo "RESULT: 0 passed, 1 failed, 0 skipped"
 		exit 1
 	}
 fi
 if ! timeout 3600 cmake --build "$fb" --target rnpu_fuzz_importer >"$probe/build.log" 2>&1; then
 	grep -E 'error|FAILED' "$probe/build.log" | head -n 20
 	echo "cannot build rnpu_fuzz_importer in $fb"
-	echo "RESULT: 0 passed, 1 failed"
+	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 fuzzer=$fb/tests/fuzz/importer/rnpu_fuzz_importer
 
 pass=0
 fail=0
+skip=0
 # Regression inputs: each must now be rejected cleanly.
 for f in tests/fuzz/importer/regressions/*; do
 	[ -f "$f" ] || continue
@@ -87,30 +90,39 @@ for m in "$data"/*/*/model.onnx; do
 	n=$((n + 1))
 	cp "$m" "$seeds/$n.onnx"
 done
-echo "seeds: $n models from $data; corpus kept in $corpus"
-secs=${FUZZ_SECONDS:-60}
-artifacts=$probe/artifacts/
-mkdir -p "$artifacts"
-# -timeout: one input must not take 10 s (hangs are bugs too);
-# -malloc_limit_mb: "huge allocations" are bugs (docs/userspace.md).
-(cd "$probe" && timeout $((secs + 120)) "$fuzzer" "$corpus" "$seeds" -max_total_time="$secs" \
-	-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=262144 \
-	-artifact_prefix="$artifacts" -print_final_stats=1 >"$probe/fuzz.log" 2>&1)
-rc=$?
-grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb)' "$probe/fuzz.log"
-if [ $rc = 0 ] && [ -z "$(ls -A "$artifacts")" ]; then
-	pass=$((pass + 1))
-	echo "fuzzing ${secs}s: no crash"
+if [ "$n" = 0 ]; then
+	echo "NOT RUN ITEM: 1 importer fuzzing: no seed models in $data (libonnx-testdata missing)"
+	skip=1
 else
-	fail=$((fail + 1))
-	echo "fuzzing FAILED (exit $rc):"
-	grep -E -A25 'ERROR: |==ERROR|runtime error|deadly signal|Timeout|out-of-memory|malloc\(' \
-		"$probe/fuzz.log" | head -n 60
-	for a in "$artifacts"*; do
-		[ -f "$a" ] || continue
-		mkdir -p "$fb-artifacts"
-		cp "$a" "$fb-artifacts/" && echo "reproducer: $fb-artifacts/$(basename "$a")"
-	done
+	echo "seeds: $n models from $data; corpus kept in $corpus"
+	secs=${FUZZ_SECONDS:-60}
+	artifacts=$probe/artifacts/
+	mkdir -p "$artifacts"
+	# -timeout: one input must not take 10 s (hangs are bugs too);
+	# -malloc_limit_mb: "huge allocations" are bugs (docs/userspace.md).
+	(cd "$probe" && timeout $((secs + 120)) "$fuzzer" "$corpus" "$seeds" -max_total_time="$secs" \
+		-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -max_len=262144 \
+		-artifact_prefix="$artifacts" -print_final_stats=1 >"$probe/fuzz.log" 2>&1)
+	rc=$?
+	grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss_mb)' "$probe/fuzz.log"
+	units=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$probe/fuzz.log" | tail -n 1)
+	if [ $rc = 0 ] && [ -z "$(ls -A "$artifacts")" ] && [ "${units:-0}" -gt 0 ]; then
+		pass=$((pass + 1))
+		echo "fuzzing ${secs}s: no crash ($units inputs)"
+	elif [ $rc = 0 ] && [ -z "$(ls -A "$artifacts")" ]; then
+		fail=$((fail + 1))
+		echo "fuzzing FAILED: the fuzzer executed no input"
+	else
+		fail=$((fail + 1))
+		echo "fuzzing FAILED (exit $rc):"
+		grep -E -A25 'ERROR: |==ERROR|runtime error|deadly signal|Timeout|out-of-memory|malloc\(' \
+			"$probe/fuzz.log" | head -n 60
+		for a in "$artifacts"*; do
+			[ -f "$a" ] || continue
+			mkdir -p "$fb-artifacts"
+			cp "$a" "$fb-artifacts/" && echo "reproducer: $fb-artifacts/$(basename "$a")"
+		done
+	fi
 fi
-echo "RESULT: $pass passed, $fail failed"
+echo "RESULT: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

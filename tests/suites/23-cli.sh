@@ -20,27 +20,23 @@ if ! "$py" -c 'import onnx, numpy' 2>/dev/null; then
 fi
 if ! timeout 1800 cmake --build "$BUILD_DIR" --target rnpu-cli rnpu_cli_tests >/dev/null 2>&1; then
 	timeout 1800 cmake --build "$BUILD_DIR" --target rnpu-cli rnpu_cli_tests 2>&1 | tail -n 30
-	echo "RESULT: 0 passed, 1 failed"
+	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
-pass=0
-fail=0
+# shellcheck source=tests/lib/counts.sh
+. tests/lib/counts.sh
 ok() { pass=$((pass + 1)); echo "ok    $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL  $1"; }
 
 echo "--- unit tests (ctest -L cli)"
-out=$(timeout 300 ctest --test-dir "$BUILD_DIR" -L '^cli$' --output-on-failure 2>&1)
-echo "$out" | grep -E 'tests passed|Failed|\*\*\*' || true
-line=$(echo "$out" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -n 1)
-if [ -n "$line" ]; then
-	f=$(echo "$line" | sed -E 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\1/')
-	t=$(echo "$line" | sed -E 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/')
-	pass=$((pass + t - f))
-	fail=$((fail + f))
-else
-	bad "ctest ran no cli test"
-fi
+ctlog=$(mktemp)
+ctjunit=$(mktemp)
+timeout 300 ctest --test-dir "$BUILD_DIR" -L '^cli$' --output-on-failure \
+	--output-junit "$ctjunit" >"$ctlog" 2>&1
+grep -E 'tests passed|Failed|\*\*\*' "$ctlog" || true
+ctest_count "$ctlog" "$ctjunit" cli
+rm -f "$ctlog" "$ctjunit"
 
 rnpu=$BUILD_DIR/tools/rnpu
 helpers=tests/cli/e2e_helpers.py
@@ -123,7 +119,7 @@ if RNPU_VULKAN= "$rnpu" info 2>/dev/null | grep -qE '^  vulkan +available'; then
 	# ArgMax runs on the cpu (fallback); logits come from Vulkan.
 	expect 0 "vulkan outputs agree with the cpu backend" "" -- "$py" "$helpers" same "$tmp/cpu" "$tmp/vk"
 else
-	echo "!!! vulkan agreement NOT RUN: no Vulkan device (not counted as passed)"
+	not_run_item 2 "vulkan checks (run --backend vulkan, outputs agree with cpu): no Vulkan device"
 fi
 expect 0 "dynamic input via --shape" "output 'y': float32 [3,6]" -- \
 	"$rnpu" run "$tmp/dynamic.onnx" --shape x=3x4
@@ -175,5 +171,5 @@ expect 4 "not a .npy file" "not a .npy file" -- "$rnpu" run "$m" -i "x=$tmp/garb
 expect 5 "requested backend unavailable" "disabled by RNPU_VULKAN=0" -- \
 	env RNPU_VULKAN=0 "$rnpu" run "$m" --backend vulkan
 
-echo "RESULT: $pass passed, $fail failed"
+print_result
 [ "$fail" = 0 ]

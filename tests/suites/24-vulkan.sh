@@ -25,7 +25,7 @@ fi
 if ! timeout 1800 cmake --build "$BUILD_DIR" --target rnpu_vulkan_tests rnpu_backend_conformance \
 	rnpu-vulkan-compare rnpu-onnx-conformance >/dev/null 2>&1; then
 	echo "cannot build the vulkan tests"
-	echo "RESULT: 0 passed, 1 failed"
+	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
@@ -52,41 +52,28 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 # A private cache home: the cold/warm pipeline-cache figures start cold.
 export XDG_CACHE_HOME=$scratch/cache
-pass=0
-fail=0
-count() { # $1 = log of a gtest binary run
-	local p f
-	p=$(grep -cE '^\[       OK \]' "$1")
-	f=$(grep -E '^\[  FAILED  \] [A-Za-z_/0-9]+\.' "$1" | sort -u | wc -l)
-	pass=$((pass + p))
-	fail=$((fail + f))
-	echo "    $p passed, $f failed"
-}
+# pass/fail/skip, not_run_item, ctest_count, gtest_count (a crash or a
+# non-zero exit of a test binary is a failure), print_result.
+# shellcheck source=tests/lib/counts.sh
+. tests/lib/counts.sh
 
 echo "--- unit tests (ctest label vulkan)"
-ctest --test-dir "$BUILD_DIR" -L '^vulkan$' --output-on-failure -j"$(nproc)" \
-	--timeout 600 >"$scratch/ctest.log" 2>&1
-line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$scratch/ctest.log" | tail -n 1)
-if [ -z "$line" ]; then
-	cat "$scratch/ctest.log"
-	fail=$((fail + 1))
-else
-	f=$(echo "$line" | sed -E 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\1/')
-	t=$(echo "$line" | sed -E 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/')
-	[ "$f" = 0 ] || grep -E 'Failed|\*\*\*' "$scratch/ctest.log" | head -n 40
-	pass=$((pass + t - f))
-	fail=$((fail + f))
-	echo "    $((t - f)) passed, $f failed"
-	grep -E '^(vulkan cost model|pipeline creation)' "$scratch/ctest.log" | sort -u || true
-fi
+# VulkanBackendCache.PersistsAcrossProcesses skips unless given a scratch
+# cache: it runs below, twice, as two process starts.
+ctest --test-dir "$BUILD_DIR" -L '^vulkan$' -E '^VulkanBackendCache\.PersistsAcrossProcesses$' \
+	--output-on-failure -j"$(nproc)" --timeout 600 --output-junit "$scratch/ctest.xml" >"$scratch/ctest.log" 2>&1
+grep -E 'Failed|\*\*\*' "$scratch/ctest.log" | head -n 40
+ctest_count "$scratch/ctest.log" "$scratch/ctest.xml" vulkan
+grep -E '^(vulkan cost model|pipeline creation)' "$scratch/ctest.log" | sort -u || true
 
 conf=$BUILD_DIR/tests/userspace/conformance/rnpu_backend_conformance
 for kernels in cpu gpu; do
 	echo "--- backend conformance on vulkan, $kernels kernel family"
 	RNPU_VULKAN_KERNELS=$kernels timeout 1200 "$conf" --gtest_filter='*/vulkan_*' \
 		>"$scratch/conf-$kernels.log" 2>&1
+	rc=$?
 	grep -E 'Failure|FAILED' "$scratch/conf-$kernels.log" | head -n 20
-	count "$scratch/conf-$kernels.log"
+	gtest_count "$scratch/conf-$kernels.log" "$rc" "backend conformance (vulkan, $kernels kernels)"
 done
 
 echo "--- ONNX backend tests on vulkan (unsupported ones listed in tests/vulkan/expected-failures-vulkan.txt)"
@@ -96,42 +83,58 @@ if [ -d "$data/node" ]; then
 		--data "$data/node" --data "$data/pytorch-converted" --data "$data/pytorch-operator" \
 		--data "$data/simple" --expected tests/vulkan/expected-failures-vulkan.txt \
 		>"$scratch/onnx.log" 2>&1
+	rc=$?
 	grep -E '^(UNEXPECTED|ONNX backend tests|!!!)' "$scratch/onnx.log" | head -n 30
-	line=$(grep -E '^RESULT: [0-9]+ passed, [0-9]+ failed$' "$scratch/onnx.log" | tail -n 1)
-	if [ -n "$line" ]; then
-		p=$(echo "$line" | sed -E 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed$/\1/')
-		f=$(echo "$line" | sed -E 's/^RESULT: ([0-9]+) passed, ([0-9]+) failed$/\2/')
+	line=$(grep -E '^RESULT: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$scratch/onnx.log" | tail -n 1)
+	if [[ $line =~ ^RESULT:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[4]:-0}
+		# Its own NOT RUN ITEM lines stand for its skipped count.
+		grep -E '^NOT RUN ITEM: [0-9]+ ' "$scratch/onnx.log"
+		if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+			echo "FAIL: rnpu-onnx-conformance exited $rc but reported no failure"
+			f=1
+		fi
 		pass=$((pass + p))
 		fail=$((fail + f))
-		echo "    $p passed, $f failed"
+		skip=$((skip + s))
+		echo "    $p passed, $f failed, $s skipped"
 	else
 		tail -n 20 "$scratch/onnx.log"
+		echo "FAIL: rnpu-onnx-conformance printed no RESULT line (exit $rc)"
 		fail=$((fail + 1))
 	fi
 else
-	echo "!!! ONNX backend tests NOT RUN: $data missing (libonnx-testdata)"
+	not_run_item 1 "ONNX backend tests on vulkan: $data missing (libonnx-testdata)"
 fi
 
 echo "--- pipeline cache across two process starts"
 for start in first second; do
 	RNPU_VK_TEST_CACHE_HOME=$scratch/pc timeout 600 "$tests" \
 		--gtest_filter='VulkanBackendCache.PersistsAcrossProcesses' >"$scratch/pc-$start.log" 2>&1
+	rc=$?
 	grep -E '^pipeline cache' "$scratch/pc-$start.log"
-	count "$scratch/pc-$start.log"
+	gtest_count "$scratch/pc-$start.log" "$rc" "pipeline cache ($start start)"
 done
 
 echo "--- models: vulkan against cpu"
 models=()
+want=(mobilenetv2 resnet18 ppocr_det ppocr_rec)
+missing=()
+dir=""
 if [ -x tools/fetch-test-models.sh ]; then
 	dir=$(timeout 1800 tools/fetch-test-models.sh 2>"$scratch/fetch.log" | tail -n 1)
-	for m in mobilenetv2 resnet18 ppocr_det ppocr_rec; do
-		f=$(ls "$dir"/*"$m"*.onnx 2>/dev/null | grep -v -E '_(dyn|qdq)' | head -n 1)
-		[ -n "$f" ] && models+=("$f")
-	done
 fi
-if [ ${#models[@]} = 0 ]; then
-	echo "!!! models NOT RUN: tools/fetch-test-models.sh missing or produced no models" \
-		"(not counted as passed)"
+for m in "${want[@]}"; do
+	f=""
+	[ -n "$dir" ] && f=$(ls "$dir"/*"$m"*.onnx 2>/dev/null | grep -v -E '_(dyn|qdq)' | head -n 1)
+	if [ -n "$f" ]; then models+=("$f"); else missing+=("$m"); fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	why="tools/fetch-test-models.sh produced none of them"
+	[ -x tools/fetch-test-models.sh ] || why="tools/fetch-test-models.sh is missing"
+	[ -z "$dir" ] || [ ${#models[@]} = 0 ] || why="not among the models in $dir"
+	tail -n 5 "$scratch/fetch.log" 2>/dev/null
+	not_run_item ${#missing[@]} "models vulkan against cpu (${missing[*]}): $why"
 fi
 for f in "${models[@]}"; do
 	if timeout 1200 "$BUILD_DIR/tests/vulkan/rnpu-vulkan-compare" "$f" --runs 1 \
@@ -144,5 +147,5 @@ for f in "${models[@]}"; do
 		cat "$scratch/model.log"
 	fi
 done
-echo "RESULT: $pass passed, $fail failed"
+print_result
 [ "$fail" = 0 ]

@@ -6,7 +6,8 @@
 #
 # The source tree is extracted once into ${RNPU_CACHE:-~/.cache/rnpu}/linux-src/<version>
 # and built in .../kunit/<version>; a first build takes several minutes,
-# reruns only rebuild what changed.  Each KUnit test case counts as one test.
+# reruns only rebuild what changed.  Each KUnit test case counts as one test;
+# a skipped case ("# SKIP") counts as skipped, with a NOT RUN ITEM line.
 set -uo pipefail
 
 root=$(pwd)
@@ -46,7 +47,7 @@ flock -w 3600 9 || { echo "kunit: could not lock $build"; exit 1; }
 
 tests/kunit/prepare-tree.sh "$tree" >/dev/null || {
 	echo "kunit: could not prepare the KUnit scratch directory"
-	echo "RESULT: 0 passed, 1 failed"
+	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
 
@@ -65,17 +66,27 @@ else
 fi
 
 # Count leaf test cases from the parsed KTAP (kunit.py --json).
-"$py" - "$json" "$rc" <<'EOF'
-import json, sys
+"$py" - "$json" "$rc" "$build/test.log" <<'EOF'
+import json, re, sys
 
-path, rc = sys.argv[1], int(sys.argv[2])
+path, rc, ktap = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+# Skip reasons are only in the raw KTAP ("ok 3 case_name # SKIP reason").
+reasons = {}
+try:
+    with open(ktap, errors="replace") as f:
+        for line in f:
+            m = re.search(r"\bok \d+ (\S+) # SKIP ?(.*)$", line)
+            if m:
+                reasons[m.group(1)] = m.group(2).strip() or "skipped (no reason given)"
+except OSError:
+    pass
 want_suites = {"rnpu_mmu_pt", "rnpu_uapi_check"}
 try:
     with open(path) as f:
         top = json.load(f)
 except (OSError, ValueError):
     print("kunit: kunit.py produced no parsed results (build or boot failed)")
-    print("RESULT: 0 passed, 1 failed")
+    print("RESULT: 0 passed, 1 failed, 0 skipped")
     sys.exit(1)
 
 passed = failed = skipped = 0
@@ -93,7 +104,8 @@ def walk(group, suite):
             passed += 1
         elif st == "SKIP":
             skipped += 1
-            print(f"SKIP: {name}.{case['name']}")
+            why = reasons.get(case["name"], "skipped (reason not in the KTAP log)")
+            print(f"NOT RUN ITEM: 1 kunit {name}.{case['name']}: {why}")
         else:
             failed += 1
             print(f"FAIL: {name}.{case['name']} ({st})")
@@ -106,8 +118,6 @@ failed += len(missing)
 if rc != 0 and failed == 0:
     print(f"FAIL: kunit.py exited {rc} although every parsed test passed")
     failed += 1
-if skipped:
-    print(f"kunit: {skipped} skipped (not counted)")
-print(f"RESULT: {passed} passed, {failed} failed")
+print(f"RESULT: {passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
 EOF
