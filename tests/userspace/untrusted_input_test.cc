@@ -57,6 +57,7 @@ bool has(const std::string& s, const std::string& part) {
 using cpu::Attrs;
 using cpu::KernelError;
 using cpu::Tensor;
+using cpu::test::run;
 using cpu::test::run1;
 using cpu::test::tensor;
 
@@ -152,6 +153,62 @@ TEST(UntrustedKernels, MaxUnpoolChecksIndices) {
   EXPECT_EQ(y[3], 2);
   EXPECT_EQ(y[8], 3);
   EXPECT_EQ(y[15], 4);
+}
+
+// Found by tests/fuzz/dynamic: sizes, steps and coordinates from the caller.
+TEST(UntrustedKernels, ResizeChecksCallerSizes) {
+  Tensor x = tensor<float>({1, 1, 2, 2}, {1, 2, 3, 4});
+  Tensor neg = tensor<int64_t>({4}, {1, 1, -3, 2});
+  EXPECT_TRUE(has(kernel_error("Resize", {&x, nullptr, nullptr, &neg}), "Resize output"));
+  Tensor empty = tensor<float>({1, 1, 0, 2}, {});
+  Tensor grow = tensor<int64_t>({4}, {1, 1, 2, 2});
+  EXPECT_TRUE(has(kernel_error("Resize", {&empty, nullptr, nullptr, &grow}), "empty axis"));
+  Tensor huge = tensor<float>({4}, {1, 1, 1e30f, 1});
+  EXPECT_TRUE(has(kernel_error("Resize", {&x, nullptr, &huge}), "scale"));
+}
+
+TEST(UntrustedKernels, SplitRejectsNegativeSizes) {
+  Tensor x = tensor<float>({2}, {1, 2});
+  Tensor sizes = tensor<int64_t>({2}, {5, -3});  // sums to 2
+  try {
+    run("Split", {&x, &sizes}, {}, 2);
+    FAIL() << "accepted";
+  } catch (const KernelError& e) {
+    EXPECT_TRUE(has(e.what(), "Split size")) << e.what();
+  }
+}
+
+TEST(UntrustedKernels, SliceWithExtremeSteps) {
+  Tensor x = tensor<float>({4}, {1, 2, 3, 4});
+  Tensor b = tensor<int64_t>({1}, {0}), e = tensor<int64_t>({1}, {4});
+  Tensor a = tensor<int64_t>({1}, {0});
+  Tensor big = tensor<int64_t>({1}, {std::numeric_limits<int64_t>::max() - 1});
+  EXPECT_EQ(cpu::test::values<float>(run1("Slice", {&x, &b, &e, &a, &big})),
+            (std::vector<float>{1}));
+  Tensor rb = tensor<int64_t>({1}, {3}), re = tensor<int64_t>({1}, {-10});
+  Tensor small = tensor<int64_t>({1}, {std::numeric_limits<int64_t>::min()});
+  EXPECT_EQ(cpu::test::values<float>(run1("Slice", {&x, &rb, &re, &a, &small})),
+            (std::vector<float>{4}));
+}
+
+TEST(UntrustedKernels, OneHotAndGridSampleTakeAnyNumbers) {
+  Tensor idx = tensor<int64_t>({3}, {std::numeric_limits<int64_t>::max(), -1, 1});
+  Tensor depth = tensor<int64_t>({}, {2});
+  Tensor vals = tensor<float>({2}, {0, 1});
+  EXPECT_EQ(cpu::test::values<float>(run1("OneHot", {&idx, &depth, &vals})),
+            (std::vector<float>{0, 0, 0, 1, 0, 1}));
+  Tensor bad_depth = tensor<float>({}, {1e30f});
+  EXPECT_TRUE(has(kernel_error("OneHot", {&idx, &bad_depth, &vals}), "depth"));
+  const float inf = std::numeric_limits<float>::infinity();
+  Tensor x = tensor<float>({1, 1, 2, 2}, {1, 2, 3, 4});
+  Tensor g = tensor<float>({1, 1, 3, 2}, {inf, -inf, std::nanf(""), 0, 1e30f, -1e30f});
+  for (const char* pad : {"zeros", "border", "reflection"})
+    for (const char* mode : {"bilinear", "nearest", "bicubic"}) {
+      Attrs at;
+      at.set("padding_mode", pad);
+      at.set("mode", mode);
+      EXPECT_EQ(run1("GridSample", {&x, &g}, at).numel(), 3) << pad << " " << mode;
+    }
 }
 
 // The same through a session: dynamic dims let the caller choose shapes the

@@ -67,7 +67,9 @@ void k_split(KernelContext& c) {
     fail("Split into " + std::to_string(parts.size()) + " parts but node has " +
          std::to_string(nout) + " outputs");
   int64_t total = 0;
-  for (int64_t p : parts) total += p;
+  for (int64_t p : parts)
+    if (p < 0 || __builtin_add_overflow(total, p, &total))
+      fail("Split size " + std::to_string(p) + " is invalid");
   if (total != dim) fail("Split sizes do not add up to dimension " + std::to_string(dim));
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x.shape[size_t(d)];
@@ -129,11 +131,16 @@ void k_slice(KernelContext& c) {
       b = std::clamp<int64_t>(b, 0, std::max<int64_t>(d - 1, 0));
       e = std::clamp<int64_t>(e, -1, d - 1);
     }
-    int64_t n = step > 0 ? (e - b + step - 1) / step : (b - e + (-step) - 1) / (-step);
-    n = d == 0 ? 0 : std::max<int64_t>(0, n);
+    // ceil(distance / |step|) without forming distance + |step|: steps
+    // come from the caller and may be anywhere in int64.
+    int64_t n =
+        step > 0 ? (e > b ? (e - b - 1) / step + 1 : 0) : (b > e ? 1 - (b - e - 1) / step : 0);
+    n = d == 0 ? 0 : n;
     s[size_t(a)] = n;
     if (n > 0) offset += b * in_st[size_t(a)];
-    st[size_t(a)] = in_st[size_t(a)] * step;
+    // One element needs no stride (and |step| may overflow one); more
+    // imply |step| < d, so the product fits.
+    st[size_t(a)] = n > 1 ? in_st[size_t(a)] * step : in_st[size_t(a)];
   }
   Tensor& o = c.out(0, x.dtype, s);
   strided_copy(x.data, offset, o.data, dtype_size(x.dtype), s, st);

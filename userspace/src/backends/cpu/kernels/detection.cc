@@ -126,7 +126,7 @@ void k_roi_align(KernelContext& c) {
     int64_t b = bidx[size_t(r)];
     if (b < 0 || b >= x.shape[0]) fail("RoiAlign batch index out of range");
     for (int64_t k = 0; k < ch; ++k) {
-      const double* plane = &xv[size_t((b * ch + k) * h * w)];
+      const double* plane = xv.data() + size_t((b * ch + k) * h * w);
       for (int64_t py = 0; py < oh; ++py)
         for (int64_t px = 0; px < ow; ++px) {
           double acc = 0;
@@ -156,20 +156,22 @@ void k_roi_align(KernelContext& c) {
 }
 
 // Reflects x into [lo, hi] (GridSample's reflection padding).
+// Coordinates come from the caller: any double, so the flip count stays a
+// double (its parity via fmod) and non-finite values land on lo.
 double reflect(double x, double lo, double hi) {
   double range = hi - lo;
-  if (range <= 0) return lo;
+  if (range <= 0 || !std::isfinite(x)) return lo;
   if (x < lo) {
     double d = lo - x;
-    int64_t flips = int64_t(d / range);
-    double r = d - double(flips) * range;
-    return flips % 2 == 0 ? lo + r : hi - r;
+    double flips = std::floor(d / range);
+    double r = d - flips * range;
+    return std::fmod(flips, 2.0) == 0 ? lo + r : hi - r;
   }
   if (x > hi) {
     double d = x - hi;
-    int64_t flips = int64_t(d / range);
-    double r = d - double(flips) * range;
-    return flips % 2 == 0 ? hi - r : lo + r;
+    double flips = std::floor(d / range);
+    double r = d - flips * range;
+    return std::fmod(flips, 2.0) == 0 ? hi - r : lo + r;
   }
   return x;
 }
@@ -209,9 +211,15 @@ void k_grid_sample(KernelContext& c) {
     }
     return v;
   };
+  // Grid values come from the caller: beyond [-4, len + 3] every tap of
+  // every mode is outside the image, so clamping there changes nothing,
+  // and NaN samples as outside too; the integer conversions stay defined.
+  auto safe = [](double v, int64_t len) {
+    return std::isnan(v) ? -4.0 : std::clamp(v, -4.0, double(len) + 3.0);
+  };
   for (int64_t b = 0; b < n; ++b)
     for (int64_t k = 0; k < ch; ++k) {
-      const double* plane = &xv[size_t((b * ch + k) * h * w)];
+      const double* plane = xv.data() + size_t((b * ch + k) * h * w);
       auto at = [&](int64_t yy, int64_t xx) -> double {
         if (pad == "zeros") {
           if (yy < 0 || yy >= h || xx < 0 || xx >= w) return 0;
@@ -227,7 +235,8 @@ void k_grid_sample(KernelContext& c) {
       for (int64_t i = 0; i < oh; ++i)
         for (int64_t j = 0; j < ow; ++j) {
           size_t gi = size_t(((b * oh + i) * ow + j) * 2);
-          double gx = bound(unnorm(gv[gi], w), w), gy = bound(unnorm(gv[gi + 1], h), h);
+          double gx = safe(bound(unnorm(gv[gi], w), w), w);
+          double gy = safe(bound(unnorm(gv[gi + 1], h), h), h);
           double r = 0;
           if (mode == "nearest") {
             r = at(int64_t(std::nearbyint(gy)), int64_t(std::nearbyint(gx)));

@@ -215,7 +215,10 @@ void k_scatter_nd(KernelContext& c) {
 
 void k_onehot(KernelContext& c) {
   const Tensor& idx = c.in(0);
-  int64_t depth = int64_t(tensor_get_double(c.in(1), 0));
+  double depth_v = tensor_get_double(c.in(1), 0);
+  if (!(depth_v >= 0 && depth_v <= double(int64_t(1) << 40)))
+    fail("OneHot depth " + std::to_string(depth_v) + " out of range");
+  int64_t depth = int64_t(depth_v);
   const Tensor& vals = c.in(2);
   if (vals.numel() != 2) fail("OneHot values must have two elements");
   int64_t r = int64_t(idx.rank());
@@ -236,7 +239,9 @@ void k_onehot(KernelContext& c) {
   for (int64_t a = 0; a < outer; ++a)
     for (int64_t d = 0; d < depth; ++d)
       for (int64_t i = 0; i < inner; ++i) {
-        int64_t v = int64_t(iv[size_t(a * inner + i)]);
+        double dv = iv[size_t(a * inner + i)];
+        // Indices outside [-depth, depth) (or not numbers) select nothing.
+        int64_t v = dv >= -double(depth) && dv < double(depth) ? int64_t(dv) : depth;
         if (v < 0) v += depth;
         std::memcpy(dst + size_t((a * depth + d) * inner + i) * es, v == d ? on_v : off_v, es);
       }

@@ -16,6 +16,28 @@ struct Tap {
   double w;
 };
 
+constexpr int64_t kMaxOut = int64_t(1) << 40;  // ir::kMaxElements
+
+// floor(in * scale) as an output length, for scales from the caller.
+int64_t scaled_length(int64_t in, double scale) {
+  double v = std::floor(double(in) * scale);
+  if (!(v >= 0 && v <= double(kMaxOut)))
+    fail("Resize scale " + std::to_string(scale) + " gives an invalid output length");
+  return int64_t(v);
+}
+
+// Output shapes come from the caller's sizes or scales: bounded, and an
+// empty axis cannot be sampled.
+void check_output(const Shape& in, const Shape& out) {
+  int64_t n = 1;
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (out[d] < 0 || __builtin_mul_overflow(n, out[d], &n) || n > kMaxOut)
+      fail("Resize output " + shape_str(out) + " is invalid");
+    if (in[d] == 0 && out[d] != 0)
+      fail("Resize cannot sample the empty axis " + std::to_string(d) + " of " + shape_str(in));
+  }
+}
+
 struct AxisTaps {
   std::vector<std::vector<Tap>> taps;  // per output coordinate
   std::vector<bool> outside;           // tf_crop_and_resize extrapolation
@@ -198,8 +220,8 @@ void k_upsample(KernelContext& c) {
   }
   if (scales.size() != x.rank()) fail("Upsample scales length differs from input rank");
   Shape out(x.rank());
-  for (size_t d = 0; d < x.rank(); ++d)
-    out[d] = int64_t(std::floor(double(x.shape[d]) * scales[d]));
+  for (size_t d = 0; d < x.rank(); ++d) out[d] = scaled_length(x.shape[d], scales[d]);
+  check_output(x.shape, out);
   resize(c, x, p, out, scales, {});
 }
 
@@ -232,9 +254,10 @@ void resize_output(const Shape& in, const std::vector<double>& scales, const Sha
     for (size_t d = 0; d < r; ++d) (*eff_scales)[d] = double((*out)[d]) / double(in[d]);
   } else {
     if (scales.size() != r) fail("Resize needs scales or sizes for every axis");
-    for (size_t d = 0; d < r; ++d) (*out)[d] = int64_t(std::floor(double(in[d]) * scales[d]));
+    for (size_t d = 0; d < r; ++d) (*out)[d] = scaled_length(in[d], scales[d]);
     *eff_scales = scales;
   }
+  check_output(in, *out);
 }
 
 std::vector<int64_t> nearest_indices(const ResizeParams& p, int64_t in, int64_t out, double scale) {
