@@ -83,6 +83,11 @@ TEST(HwConfigRunsOn, MacGeometry) {
   dev.mac_cols = 64;
   EXPECT_FALSE(prog.runs_on(dev, &why));
   EXPECT_TRUE(has(why, "device has 32x64")) << why;
+  // A lane mismatch alone names the lanes, not two equal arrays.
+  dev = prog;
+  dev.vec_lanes = 32;
+  EXPECT_FALSE(prog.runs_on(dev, &why));
+  EXPECT_TRUE(has(why, "with 64 vector lanes but the device has 32x32 with 32")) << why;
 }
 
 TEST(HwConfigRunsOn, SramSize) {

@@ -56,8 +56,10 @@ bool HwConfig::runs_on(const HwConfig& dev, std::string* why) const {
     w = "hardware major version " + std::to_string(hw_version >> 16) + " but the device is " +
         std::to_string(dev.hw_version >> 16);
   else if (dev.mac_rows != mac_rows || dev.mac_cols != mac_cols || dev.vec_lanes != vec_lanes)
-    w = "MAC array " + std::to_string(mac_rows) + "x" + std::to_string(mac_cols) +
-        " but the device has " + std::to_string(dev.mac_rows) + "x" + std::to_string(dev.mac_cols);
+    w = "MAC array " + std::to_string(mac_rows) + "x" + std::to_string(mac_cols) + " with " +
+        std::to_string(vec_lanes) + " vector lanes but the device has " +
+        std::to_string(dev.mac_rows) + "x" + std::to_string(dev.mac_cols) + " with " +
+        std::to_string(dev.vec_lanes);
   else if (dev.sram_bytes < sram_bytes)
     w = "needs " + std::to_string(sram_bytes >> 10) + " KiB of SRAM but the device has " +
         std::to_string(dev.sram_bytes >> 10) + " KiB";
