@@ -29,29 +29,6 @@ typedef struct {
 	const char *future_string;
 } newer_error_info;
 
-static const char *last_message(void)
-{
-	static rnpu_error_info e;
-
-	memset(&e, 0, sizeof(e));
-	e.struct_size = sizeof(e);
-	rnpu_last_error(&e);
-	return e.message ? e.message : "(null)";
-}
-
-static rnpu_session *load(const char *dir, const char *name)
-{
-	char path[4096];
-	rnpu_session *s = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (rnpu_session_create_from_file(path, NULL, &s) != RNPU_OK) {
-		fprintf(stderr, "load %s: %s\n", path, last_message());
-		abi_failures++;
-	}
-	return s;
-}
-
 static int callback_saw_details;
 
 static void on_done(rnpu_session *s, rnpu_status st, void *user)

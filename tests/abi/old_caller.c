@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi_check.h"
 #include "rnpu-0.1.h"
+#include "abi_check.h"
 
 /* The struct followed by bytes the library must not touch. */
 #define GUARDED(type) \
@@ -26,29 +26,6 @@ static int untouched(const unsigned char *p, size_t n)
 		if (p[i] != 0xab)
 			return 0;
 	return 1;
-}
-
-static const char *last_message(void)
-{
-	static rnpu_error_info e;
-
-	memset(&e, 0, sizeof(e));
-	e.struct_size = sizeof(e);
-	rnpu_last_error(&e);
-	return e.message ? e.message : "(null)";
-}
-
-static rnpu_session *load(const char *dir, const char *name)
-{
-	char path[4096];
-	rnpu_session *s = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (rnpu_session_create_from_file(path, NULL, &s) != RNPU_OK) {
-		fprintf(stderr, "load %s: %s\n", path, last_message());
-		abi_failures++;
-	}
-	return s;
 }
 
 int main(int argc, char **argv)
