@@ -9,56 +9,17 @@
 # executed no input is a failure.
 set -uo pipefail
 : "${BUILD_DIR:?}"
-# The newest clang: librnpu's NPU code generator uses _Float16, which
-# clang 14 rejects on x86 (clang >= 15 accepts it).
-pick_clang() {
-	for v in 19 18 17 16 15; do
-		command -v "clang++-$v" >/dev/null && { echo "$v"; return; }
-	done
-}
-ver=$(pick_clang)
-if [ -z "$ver" ]; then
-	tools/setup-deps.sh cli >/dev/null 2>&1 || true
-	ver=$(pick_clang)
-fi
-if [ -z "$ver" ]; then
-	echo "NOT RUN: no clang >= 15 (tools/setup-deps.sh cli installs clang-16)"
-	exit 77
-fi
-cxx=clang++-$ver
-cc=clang-$ver
+# shellcheck source=tests/lib/clang-fuzz.sh
+. tests/lib/clang-fuzz.sh
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
-echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' \
-	>"$probe/p.cc"
-if ! "$cxx" -fsanitize=fuzzer,address "$probe/p.cc" -o "$probe/p" 2>"$probe/err"; then
-	echo "NOT RUN: $cxx cannot link libFuzzer ($(head -n 1 "$probe/err"); install libclang-rt-$ver-dev)"
-	exit 77
-fi
+fuzz_pick_clang "$probe"
 data=/usr/share/libonnx-testdata/data
 if [ ! -d "$data" ]; then
 	tools/setup-deps.sh userspace >/dev/null 2>&1 || true
 fi
 
-fb=${BUILD_DIR%/}-fuzz-importer
-# A build dir configured with another compiler starts over (corpus kept).
-if [ -f "$fb/CMakeCache.txt" ] && ! grep -q "CMAKE_CXX_COMPILER:.*$cxx\$" "$fb/CMakeCache.txt"; then
-	find "$fb" -mindepth 1 -maxdepth 1 ! -name corpus -exec rm -rf {} +
-fi
-flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link -O1 -g"
-if [ ! -f "$fb/build.ninja" ]; then
-	timeout 600 cmake -S . -B "$fb" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DRNPU_BUILD_FUZZERS=ON \
-		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >"$probe/cfg.log" 2>&1 || {
-		tail -n 20 "$probe/cfg.log"
-		echo "cannot configure the fuzz build in $fb"
-		echo "RESULT: 0 passed, 1 failed, 0 skipped"
-		exit 1
-	}
-fi
-if ! timeout 3600 cmake --build "$fb" --target rnpu_fuzz_importer >"$probe/build.log" 2>&1; then
-	grep -E 'error|FAILED' "$probe/build.log" | head -n 20
-	echo "cannot build rnpu_fuzz_importer in $fb"
+if ! fuzz_build "$probe" rnpu_fuzz_importer; then
 	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
@@ -115,13 +76,7 @@ else
 	else
 		fail=$((fail + 1))
 		echo "fuzzing FAILED (exit $rc):"
-		grep -E -A25 'ERROR: |==ERROR|runtime error|deadly signal|Timeout|out-of-memory|malloc\(' \
-			"$probe/fuzz.log" | head -n 60
-		for a in "$artifacts"*; do
-			[ -f "$a" ] || continue
-			mkdir -p "$fb-artifacts"
-			cp "$a" "$fb-artifacts/" && echo "reproducer: $fb-artifacts/$(basename "$a")"
-		done
+		fuzz_report "$probe/fuzz.log" "$artifacts"
 	fi
 fi
 echo "RESULT: $pass passed, $fail failed, $skip skipped"

@@ -8,39 +8,17 @@
 # no input is a failure.
 set -uo pipefail
 : "${BUILD_DIR:?}"
-# clang >= 15: librnpu's NPU code generator uses _Float16 (see 12-importer-fuzz.sh).
-ver=
-for v in 19 18 17 16 15; do
-	command -v "clang++-$v" >/dev/null && { ver=$v; break; }
-done
-if [ -z "$ver" ]; then
-	echo "NOT RUN: no clang >= 15 (tools/setup-deps.sh cli installs clang-16)"
-	exit 77
-fi
-cxx=clang++-$ver
-cc=clang-$ver
+# shellcheck source=tests/lib/clang-fuzz.sh
+. tests/lib/clang-fuzz.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' >"$tmp/p.cc"
-if ! "$cxx" -fsanitize=fuzzer,address "$tmp/p.cc" -o "$tmp/p" 2>"$tmp/err"; then
-	echo "NOT RUN: $cxx cannot link libFuzzer ($(head -n 1 "$tmp/err"); install libclang-rt-$ver-dev)"
-	exit 77
-fi
+fuzz_pick_clang "$tmp"
 failed() {
 	echo "$1"
 	echo "RESULT: 0 passed, 1 failed, 0 skipped"
 	exit 1
 }
-fb=${BUILD_DIR%/}-fuzz-importer
-flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link -O1 -g"
-if [ ! -f "$fb/build.ninja" ] || ! grep -q "CMAKE_CXX_COMPILER:.*$cxx\$" "$fb/CMakeCache.txt"; then
-	timeout 600 cmake -S . -B "$fb" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" -DRNPU_BUILD_FUZZERS=ON \
-		-DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >"$tmp/cfg.log" 2>&1 ||
-		{ tail -n 20 "$tmp/cfg.log"; failed "cannot configure the fuzz build in $fb"; }
-fi
-timeout 3600 cmake --build "$fb" --target rnpu_fuzz_dynamic >"$tmp/build.log" 2>&1 ||
-	{ grep -E 'error|FAILED' "$tmp/build.log" | head -n 20; failed "cannot build rnpu_fuzz_dynamic in $fb"; }
+fuzz_build "$tmp" rnpu_fuzz_dynamic || failed "the fuzz build failed"
 fuzzer=$fb/tests/fuzz/dynamic/rnpu_fuzz_dynamic
 corpus=$fb/corpus-dynamic
 artifacts=$tmp/artifacts/
@@ -59,12 +37,6 @@ if [ $rc = 0 ] && [ -z "$(ls -A "$artifacts")" ] && [ "${units:-0}" -gt 0 ]; the
 	echo "RESULT: 1 passed, 0 failed, 0 skipped"
 	exit 0
 fi
-grep -E -A25 'ERROR: |==ERROR|runtime error|deadly signal|Timeout|out-of-memory|malloc\(' \
-	"$tmp/fuzz.log" | head -n 60
-for a in "$artifacts"*; do
-	[ -f "$a" ] || continue
-	mkdir -p "$fb-artifacts"
-	cp "$a" "$fb-artifacts/" && echo "reproducer: $fb-artifacts/$(basename "$a")"
-done
+fuzz_report "$tmp/fuzz.log" "$artifacts"
 [ "${units:-0}" -gt 0 ] || echo "the fuzzer executed no input"
 failed "fuzzing FAILED (exit $rc)"
