@@ -243,6 +243,14 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
       throw Error(ErrorCode::kMalformedModel,
                   "domain '" + n.domain + "' is not in the model's opset_import", n.name, n.op);
     n.opset = int(it->second);
+    if (n.domain.empty()) {
+      OpVersion ov = resolve_op_version(n.op, n.opset);
+      if (!ov.implemented)
+        throw Error(ErrorCode::kUnsupportedOp,
+                    n.op + "-" + std::to_string(ov.since) + " (" + ov.change +
+                        ", ai.onnx opset " + std::to_string(n.opset) + ") is not implemented",
+                    n.name, n.op);
+    }
     std::string what = "node '" + n.name + "' (" + n.op + ")";
     for (const auto& a : np.attribute()) {
       if (a.name().empty()) bad(what + ": attribute without a name");

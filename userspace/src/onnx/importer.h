@@ -11,10 +11,9 @@
 #include <string>
 
 #include "ir/graph.h"
+#include "onnx/op_versions.h"
 
 namespace rnpu::onnx {
-
-constexpr int kMaxOpset = 17;  // newest ai.onnx opset rnpu implements
 
 struct ImportOptions {
   // Directory that external tensor data is resolved against; empty forbids
