@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the ONNX importer (plus passes, partitioner and cpu compile) with
 # libFuzzer under ASan/UBSan for FUZZ_SECONDS (default 60), seeded with
-# the libonnx-testdata models.  Builds in ${BUILD_DIR}-fuzz-importer with
+# the libonnx-testdata models (bookworm's ONNX 1.12 and trixie's 1.17).  Builds in ${BUILD_DIR}-fuzz-importer with
 # clang.  RESULT: 1 passed when no crash, leak, timeout, uncaught exception
 # or oversized allocation was found, plus one per crash-reproducer file in
 # tests/fuzz/importer/regressions/ that still runs clean.  Without seed
@@ -51,11 +51,32 @@ for m in "$data"/*/*/model.onnx; do
 	n=$((n + 1))
 	cp "$m" "$seeds/$n.onnx"
 done
-if [ "$n" = 0 ]; then
-	echo "NOT RUN ITEM: 1 importer fuzzing: no seed models in $data (libonnx-testdata missing)"
-	skip=1
+# Seeds at opsets 18-22 and with control flow, sequences and the newer
+# element types: the ONNX 1.17 collections (tools/fetch-onnx117.sh), only
+# the models that are not byte-identical to a 1.12 one.
+n12=$n
+err117=$probe/fetch117.log
+if top117=$(tools/fetch-onnx117.sh 2>"$err117"); then
+	declare -A have=()
+	for f in "$seeds"/*.onnx; do [ -f "$f" ] && have[$(md5sum <"$f" | cut -c1-32)]=1; done
+	for m in "$top117"/*/*/model.onnx; do
+		[ -f "$m" ] || continue
+		h=$(md5sum <"$m" | cut -c1-32)
+		[ -n "${have[$h]:-}" ] && continue
+		have[$h]=1
+		n=$((n + 1))
+		cp "$m" "$seeds/$n.onnx"
+	done
+	echo "seeds: $((n - n12)) more from ONNX 1.17 ($top117)"
 else
-	echo "seeds: $n models from $data; corpus kept in $corpus"
+	echo "NOT RUN ITEM: 1 importer fuzz seeds from ONNX 1.17 (opsets 18-22, control flow): $(cat "$err117")"
+	skip=$((skip + 1))
+fi
+if [ "$n12" = 0 ]; then
+	echo "NOT RUN ITEM: 1 importer fuzzing: no seed models in $data (libonnx-testdata missing)"
+	skip=$((skip + 1))
+else
+	echo "seeds: $n models ($n12 from $data); corpus kept in $corpus"
 	secs=${FUZZ_SECONDS:-60}
 	artifacts=$probe/artifacts/
 	mkdir -p "$artifacts"

@@ -1,43 +1,23 @@
 #!/usr/bin/env bash
 # ONNX 1.17 backend tests on the CPU backend: Debian trixie's
-# libonnx-testdata 1.17.0-3 (arch all), downloaded with tools/apt-private.sh
-# trixie (private apt state, download only, never installed; apt checks the
-# .deb against the signed trixie Release) and unpacked with dpkg -x into
-#   ${RNPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnpu}/onnx-testdata-1.17.0-3/
-# (keyed by the version; the download is skipped once unpacked).  Runs its
+# libonnx-testdata 1.17.0-3 (arch all), fetched by tools/fetch-onnx117.sh
+# (private apt state, download only, never installed, unpacked into the
+# cache once).  Runs its
 # node (1288), pytorch-converted, pytorch-operator and simple collections
 # (1428 in all) once, default cpu options, 1 thread, against
 # tests/conformance/expected-failures-cpu-onnx117.txt.  Listed tests that
 # fail in the listed way are skipped, with one NOT RUN ITEM line per reason
-# class (opset too new, per opset; control flow; sequence/optional types;
-# string tensors; ai.onnx.ml; training ops; other unsupported op; known
-# errors; known wrong results).  A download failure is NOT RUN (exit 77).
+# class (opset too new; operator version newer than implemented, per op;
+# control flow; sequence/optional types; string tensors; element types;
+# ai.onnx.ml; training ops; other unsupported op; known errors; known wrong
+# results).  A download failure is NOT RUN (exit 77).
 set -uo pipefail
 : "${BUILD_DIR:?}"
-version=1.17.0-3
-cache=${RNPU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rnpu}/onnx-testdata-$version
-top=$cache/root/usr/share/libonnx-testdata/data
-if [ ! -f "$cache/unpacked" ] || [ ! -d "$top/node" ]; then
-	mkdir -p "$cache" || { echo "NOT RUN: cannot create $cache"; exit 77; }
-	if ! tools/apt-private.sh trixie ensure-lists >"$cache/apt.log" 2>&1; then
-		echo "NOT RUN: cannot fetch the trixie package lists (see $cache/apt.log)"
-		exit 77
-	fi
-	rm -f "$cache"/libonnx-testdata_*.deb
-	if ! (cd "$cache" && "$OLDPWD/tools/apt-private.sh" trixie download "libonnx-testdata=$version") \
-		>>"$cache/apt.log" 2>&1; then
-		echo "NOT RUN: cannot download libonnx-testdata=$version from trixie (see $cache/apt.log)"
-		exit 77
-	fi
-	deb=$(ls "$cache"/libonnx-testdata_*_all.deb 2>/dev/null | head -n 1)
-	rm -rf "$cache/root"
-	if [ -z "$deb" ] || ! dpkg -x "$deb" "$cache/root" || [ ! -d "$top/node" ]; then
-		echo "NOT RUN: cannot unpack libonnx-testdata $version into $cache/root"
-		exit 77
-	fi
-	rm -f "$deb"
-	touch "$cache/unpacked"
-fi
+err=$(mktemp)
+top=$(tools/fetch-onnx117.sh 2>"$err")
+why=$(cat "$err")
+rm -f "$err"
+[ -n "$top" ] || { echo "NOT RUN: $why"; exit 77; }
 runner=$BUILD_DIR/tests/userspace/rnpu-onnx-conformance
 timeout 1200 cmake --build "$BUILD_DIR" --target rnpu-onnx-conformance >/dev/null 2>&1 || {
 	echo "cannot build rnpu-onnx-conformance"
@@ -76,10 +56,13 @@ sed -nE 's/^expected ([a-z]+): [^ ]+: (.*)$/\1\t\2/p' "$out" | awk -F'\t' -v lis
 		else if (k == "wrong") c = "known wrong results"
 		else if (match(r, /opset [0-9]+, newer than the supported [0-9]+/))
 			c = "model uses ai.onnx " substr(r, RSTART, RLENGTH)
+		else if (match(r, /[A-Za-z]+-[0-9]+ \([^)]*, ai\.onnx opset [0-9]+\) is not implemented/))
+			c = "operator version newer than implemented: " substr(r, RSTART, index(substr(r, RSTART), " (") - 1)
 		else if (r ~ /control flow/) c = "control flow (If/Loop/Scan) unsupported"
 		else if (r ~ /sequence\/map\/optional|\(Sequence[A-Za-z]*\)|\(SplitToSequence\)|\(ConcatFromSequence\)|\(Optional[A-Za-z]*\)/)
 			c = "sequence/optional types and ops unsupported"
 		else if (r ~ /string tensors/) c = "string tensors unsupported"
+		else if (r ~ /element type [0-9]+ is not supported/) c = "element type unsupported (float8, int4)"
 		else if (r ~ /ai\.onnx\.ml/) c = "domain ai.onnx.ml unsupported"
 		else if (r ~ /ai\.onnx\.preview\.training/) c = "domain ai.onnx.preview.training unsupported"
 		else c = "other unsupported op or type"
