@@ -153,12 +153,44 @@ TEST(Importer, RejectsNegativeAndAbsurdInputDims) {
 }
 
 TEST(Importer, RejectsNewerOpsetAsUnsupported) {
-  ModelBuilder m(18);
+  ModelBuilder m(onnx::kMaxOpset + 1);
   m.input("x", {1}).output("y");
   m.node("Relu", {"x"}, {"y"});
   std::string msg;
   EXPECT_EQ(import_error(m.bytes(), &msg), ErrorCode::kUnsupportedOp);
-  EXPECT_NE(msg.find("18"), std::string::npos);
+  EXPECT_NE(msg.find("opset " + std::to_string(onnx::kMaxOpset + 1)), std::string::npos) << msg;
+}
+
+TEST(Importer, OpsetsUpTo22KeepTheOpsetOnEachNode) {
+  ModelBuilder m(22);
+  m.input("x", {1}).output("y");
+  m.node("Relu", {"x"}, {"y"});
+  ir::Graph g = import(m.bytes());
+  EXPECT_EQ(g.nodes[0].opset, 22);
+}
+
+TEST(OpVersions, ResolveTheNewestSchemaAtTheModelsOpset) {
+  // Pad changed at 18 (axes), 19 (wrap) and 21 (types).
+  EXPECT_EQ(onnx::resolve_op_version("Pad", 17).since, 0);
+  EXPECT_EQ(onnx::resolve_op_version("Pad", 18).since, 18);
+  EXPECT_EQ(onnx::resolve_op_version("Pad", 20).since, 19);
+  EXPECT_EQ(onnx::resolve_op_version("Pad", 22).since, 21);
+  // Relu has not changed since 14: nothing after 17 applies.
+  EXPECT_EQ(onnx::resolve_op_version("Relu", 22).since, 0);
+  EXPECT_TRUE(onnx::resolve_op_version("Relu", 22).implemented);
+}
+
+TEST(OpVersions, AnUnimplementedVersionStaysRefusedAtLaterOpsets) {
+  std::vector<onnx::OpChange> c = {{18, false, "new attribute"}, {21, true, "types"}};
+  EXPECT_TRUE(onnx::resolve_changes(c, 17).implemented);
+  onnx::OpVersion v = onnx::resolve_changes(c, 22);
+  EXPECT_FALSE(v.implemented);
+  EXPECT_EQ(v.since, 18);
+  EXPECT_STREQ(v.change, "new attribute");
+  c[0].implemented = true;
+  v = onnx::resolve_changes(c, 22);
+  EXPECT_TRUE(v.implemented);
+  EXPECT_EQ(v.since, 21);
 }
 
 TEST(Importer, RejectsUnknownDomain) {

@@ -13,15 +13,9 @@ namespace {
 // "types" entries only widened the type constraint (bfloat16, float8, int4,
 // strings): the kernels already refuse element types they lack, so the
 // semantics are those of the version before.
-struct Entry {
-  int since;
-  bool implemented;
-  const char* change;
-};
-
-const std::unordered_map<std::string, std::vector<Entry>>& table() {
+const std::unordered_map<std::string, std::vector<OpChange>>& table() {
   static const auto* t = [] {
-    auto* m = new std::unordered_map<std::string, std::vector<Entry>>;
+    auto* m = new std::unordered_map<std::string, std::vector<OpChange>>;
     auto add = [&](const char* op, int since, bool impl, const char* change) {
       (*m)[op].push_back({since, impl, change});
     };
@@ -39,7 +33,7 @@ const std::unordered_map<std::string, std::vector<Entry>>& table() {
     for (const char* op : {"ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
                            "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSumSquare"})
       add(op, 18, true, "axes as input 1");
-    add("Resize", 18, false, "antialias, axes and keep_aspect_ratio");
+    add("Resize", 18, true, "antialias, axes and keep_aspect_ratio");
     add("ScatterElements", 18, true, "reduction 'max' and 'min'");
     add("ScatterND", 18, true, "reduction 'max' and 'min'");
     add("Split", 18, true, "num_outputs");
@@ -52,8 +46,9 @@ const std::unordered_map<std::string, std::vector<Entry>>& table() {
     add("QuantizeLinear", 19, true, "float8 types and saturate");
     add("Equal", 19, true, "string tensors");
     add("Pad", 19, true, "mode 'wrap'");
-    add("Resize", 19, false, "coordinate mode 'half_pixel_symmetric'");
-    for (const char* op : {"Constant", "Identity", "If", "Loop", "Reshape", "Scan", "Shape", "Size"})
+    add("Resize", 19, true, "coordinate mode 'half_pixel_symmetric'");
+    for (const char* op :
+         {"Constant", "Identity", "If", "Loop", "Reshape", "Scan", "Shape", "Size"})
       add(op, 19, true, "types");
     // Opset 20.
     add("AffineGrid", 20, true, "new operator");
@@ -77,23 +72,54 @@ const std::unordered_map<std::string, std::vector<Entry>>& table() {
     add("QuantizeLinear", 21, false, "blocked quantisation (block_size), output_dtype, int4");
     add("GroupNormalization", 21, false, "scale and bias per channel");
     // Opset 22: bfloat16 added to each type constraint.
-    for (const char* op :
-         {"Acos",          "Acosh",         "Asin",
-          "Asinh",         "Atan",          "Atanh",
-          "AveragePool",   "Bernoulli",     "Conv",
-          "ConvTranspose", "Cos",           "Cosh",
-          "DeformConv",    "Det",           "Dropout",
-          "Elu",           "EyeLike",       "GRU",
-          "GlobalAveragePool", "GlobalLpPool", "GlobalMaxPool",
-          "GridSample",    "HardSigmoid",   "HardSwish",
-          "InstanceNormalization", "LSTM",  "LpNormalization",
-          "LpPool",        "MaxPool",       "MaxRoiPool",
-          "MaxUnpool",     "Mish",          "Multinomial",
-          "NegativeLogLikelihoodLoss", "RNN", "RandomNormal",
-          "RandomNormalLike", "RandomUniform", "RandomUniformLike",
-          "RoiAlign",      "Round",         "Selu",
-          "Sin",           "Sinh",          "Softplus",
-          "Softsign",      "Tan",           "ThresholdedRelu"})
+    for (const char* op : {"Acos",
+                           "Acosh",
+                           "Asin",
+                           "Asinh",
+                           "Atan",
+                           "Atanh",
+                           "AveragePool",
+                           "Bernoulli",
+                           "Conv",
+                           "ConvTranspose",
+                           "Cos",
+                           "Cosh",
+                           "DeformConv",
+                           "Det",
+                           "Dropout",
+                           "Elu",
+                           "EyeLike",
+                           "GRU",
+                           "GlobalAveragePool",
+                           "GlobalLpPool",
+                           "GlobalMaxPool",
+                           "GridSample",
+                           "HardSigmoid",
+                           "HardSwish",
+                           "InstanceNormalization",
+                           "LSTM",
+                           "LpNormalization",
+                           "LpPool",
+                           "MaxPool",
+                           "MaxRoiPool",
+                           "MaxUnpool",
+                           "Mish",
+                           "Multinomial",
+                           "NegativeLogLikelihoodLoss",
+                           "RNN",
+                           "RandomNormal",
+                           "RandomNormalLike",
+                           "RandomUniform",
+                           "RandomUniformLike",
+                           "RoiAlign",
+                           "Round",
+                           "Selu",
+                           "Sin",
+                           "Sinh",
+                           "Softplus",
+                           "Softsign",
+                           "Tan",
+                           "ThresholdedRelu"})
       add(op, 22, true, "types (bfloat16)");
     return m;
   }();
@@ -102,15 +128,12 @@ const std::unordered_map<std::string, std::vector<Entry>>& table() {
 
 }  // namespace
 
-OpVersion resolve_op_version(const std::string& op, int opset) {
+OpVersion resolve_changes(const std::vector<OpChange>& changes, int opset) {
   OpVersion r;
-  if (opset <= 17) return r;
-  auto it = table().find(op);
-  if (it == table().end()) return r;
   // Every version between 18 and the model's opset applies in turn: a later
   // "types" entry does not make an earlier unimplemented change safe.
-  const Entry* missing = nullptr;
-  for (const Entry& e : it->second) {
+  const OpChange* missing = nullptr;
+  for (const OpChange& e : changes) {
     if (e.since > opset) continue;
     if (e.since > r.since) {
       r.since = e.since;
@@ -124,6 +147,13 @@ OpVersion resolve_op_version(const std::string& op, int opset) {
     r.change = missing->change;
   }
   return r;
+}
+
+OpVersion resolve_op_version(const std::string& op, int opset) {
+  if (opset <= 17) return {};
+  auto it = table().find(op);
+  if (it == table().end()) return {};
+  return resolve_changes(it->second, opset);
 }
 
 }  // namespace rnpu::onnx

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace rnpu::onnx {
 
@@ -21,8 +22,17 @@ struct OpVersion {
   const char* change = "";  // what that version changed, for the refusal
 };
 
+// One schema version of an operator after opset 17.
+struct OpChange {
+  int since;
+  bool implemented;
+  const char* change;
+};
+
 // The schema version of ai.onnx `op` at model opset `opset` (> 17 only when
 // the op changed after 17), and whether librnpu implements it.
 OpVersion resolve_op_version(const std::string& op, int opset);
+// The same over one op's list of changes (the table's rule, for tests).
+OpVersion resolve_changes(const std::vector<OpChange>& changes, int opset);
 
 }  // namespace rnpu::onnx
