@@ -255,6 +255,9 @@ std::string check_op(const ir::Graph& g, const ir::Node& n) {
         ct != "pytorch_half_pixel")
       return "coordinate mode " + ct;
     if (n.attrs.get_int("antialias", 0)) return "antialias";
+    if (n.attrs.has("axes")) return "axes attribute";
+    std::string policy = n.attrs.get_string("keep_aspect_ratio_policy", "stretch");
+    if (policy != "stretch") return "keep_aspect_ratio_policy " + policy;
     std::vector<int64_t> xd = x.shape.values(), yd = y.shape.values();
     if (xd[0] != yd[0] || xd[1] != yd[1]) return "resizes N or C";
     for (size_t i = 1; i < n.inputs.size(); ++i)

@@ -308,7 +308,15 @@ void resize(InferCtx& c) {
   if (axes.empty())
     for (size_t i = 0; i < r; ++i) ax.push_back(int64_t(i));
   else
-    for (int64_t a : axes) ax.push_back(c.axis(a, int64_t(r)));
+    for (int64_t a : axes) {
+      int64_t d = c.axis(a, int64_t(r));
+      c.check(std::find(ax.begin(), ax.end(), d) == ax.end(), kBad,
+              "axis " + std::to_string(a) + " is listed twice");
+      ax.push_back(d);
+    }
+  std::string policy = c.attrs().get_string("keep_aspect_ratio_policy", "stretch");
+  c.check(policy == "stretch" || policy == "not_larger" || policy == "not_smaller", kBad,
+          "unknown keep_aspect_ratio_policy '" + policy + "'");
   Shape o = x;
   if (sizes) {
     c.check(sizes->size() == ax.size(), kShape,
@@ -317,6 +325,30 @@ void resize(InferCtx& c) {
     for (size_t i = 0; i < ax.size(); ++i) {
       c.check((*sizes)[i] >= 0, kBad, "negative size");
       o.dims[size_t(ax[i])] = dim((*sizes)[i]);
+    }
+    if (policy != "stretch") {
+      // One scale for every resized axis, the smallest (not_larger) or
+      // largest (not_smaller) of size / extent: it needs every extent.
+      double scale = -1;
+      for (size_t i = 0; i < ax.size(); ++i) {
+        const Dim& d = x.dims[size_t(ax[i])];
+        if (!d.known() || d.value == 0) {
+          scale = -1;
+          break;
+        }
+        double s = double((*sizes)[i]) / double(d.value);
+        if (scale < 0 || (policy == "not_larger" ? s < scale : s > scale)) scale = s;
+      }
+      for (int64_t a : ax) {
+        Dim& d = o.dims[size_t(a)];
+        if (scale < 0) {
+          d = Dim{};
+          continue;
+        }
+        double v = std::floor(scale * double(x.dims[size_t(a)].value) + 0.5);  // halves up
+        c.check(v <= double(ir::kMaxElements), kBad, "scaled size too large");
+        d = dim(int64_t(v));
+      }
     }
   } else if (have_scales) {
     c.check(scales.size() == ax.size(), kShape,

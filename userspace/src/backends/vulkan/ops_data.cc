@@ -444,6 +444,13 @@ bool resize_spec(const ir::Graph& g, const ir::Node& n, ResizeSpec* rs, std::str
     *why = "axes attribute";
     return false;
   }
+  // The shaders take their scale from the output extent, which a kept
+  // aspect ratio rounds.
+  std::string policy = n.attrs.get_string("keep_aspect_ratio_policy", "stretch");
+  if (policy != "stretch") {
+    *why = "keep_aspect_ratio_policy " + policy;
+    return false;
+  }
   (void)g;
   return true;
 }

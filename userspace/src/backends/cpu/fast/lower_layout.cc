@@ -17,8 +17,7 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
   if (!c.is_f32_4d(x) || !c.is_f32(y) || !n.attrs.get_string("rnpu.activation", "").empty())
     return false;
   Attrs a = c.attrs(n);
-  if (a.get_int("antialias", 0) != 0 || a.has("axes") || a.get_int("exclude_outside", 0) != 0)
-    return false;
+  if (a.get_int("exclude_outside", 0) != 0) return false;
   ResizeParams p;
   std::vector<double> scales;
   Shape sizes;
@@ -38,7 +37,12 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
       scales = tensor_to_doubles(*t);
     }
   } else {
-    p = resize_params(a, n.opset);
+    try {
+      p = resize_params(a, n.opset);
+    } catch (const KernelError&) {
+      return false;  // the reference kernel reports it
+    }
+    if (p.antialias) return false;
     if (n.opset < 11) {
       const Tensor* t = const_input(1);
       if (!t) return false;
@@ -53,7 +57,9 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
   const Shape& xs = c.info(x).shape;
   Shape out;
   try {
-    resize_output(xs, scales, sizes, &out, &scales);
+    ResizeGeometry g = resize_geometry(p, xs, scales, sizes, {});
+    out = g.out;
+    scales = g.scales;
   } catch (const KernelError&) {
     return false;
   }
@@ -90,7 +96,8 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
   }
   // XNNPACK derives the scale from the sizes; require that to be ONNX's.
   for (int i = 2; i < 4; ++i)
-    if (sizes.empty() && double(out[size_t(i)]) != double(xs[size_t(i)]) * scales[size_t(i)])
+    if ((sizes.empty() || p.aspect != "stretch") &&
+        double(out[size_t(i)]) != double(xs[size_t(i)]) * scales[size_t(i)])
       return false;
   xnn_operator_t op = nullptr;
   if (xnn_create_resize_bilinear2d_nhwc_f32(size_t(xs[1]), size_t(xs[1]), size_t(xs[1]), flags,

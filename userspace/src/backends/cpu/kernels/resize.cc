@@ -16,27 +16,7 @@ struct Tap {
   double w;
 };
 
-constexpr int64_t kMaxOut = int64_t(1) << 40;  // ir::kMaxElements
-
-// floor(in * scale) as an output length, for scales from the caller.
-int64_t scaled_length(int64_t in, double scale) {
-  double v = std::floor(double(in) * scale);
-  if (!(v >= 0 && v <= double(kMaxOut)))
-    fail("Resize scale " + std::to_string(scale) + " gives an invalid output length");
-  return int64_t(v);
-}
-
-// Output shapes come from the caller's sizes or scales: bounded, and an
-// empty axis cannot be sampled.
-void check_output(const Shape& in, const Shape& out) {
-  int64_t n = 1;
-  for (size_t d = 0; d < out.size(); ++d) {
-    if (out[d] < 0 || __builtin_mul_overflow(n, out[d], &n) || n > kMaxOut)
-      fail("Resize output " + shape_str(out) + " is invalid");
-    if (in[d] == 0 && out[d] != 0)
-      fail("Resize cannot sample the empty axis " + std::to_string(d) + " of " + shape_str(in));
-  }
-}
+constexpr double kMaxCoord = double(int64_t(1) << 52);
 
 struct AxisTaps {
   std::vector<std::vector<Tap>> taps;  // per output coordinate
@@ -44,9 +24,10 @@ struct AxisTaps {
 };
 
 // `out` is in * scale, not rounded: with explicit scales ONNX uses the
-// unrounded output length in the align_corners and crop formulas.
-double source_coord(const ResizeParams& p, int64_t x, int64_t in, double out, double scale,
-                    double roi_start, double roi_end, bool* outside) {
+// unrounded output length in the align_corners and crop formulas, and
+// half_pixel_symmetric centres the rounded length `out_len` within it.
+double source_coord(const ResizeParams& p, int64_t x, int64_t in, int64_t out_len, double out,
+                    double scale, double roi_start, double roi_end, bool* outside) {
   double xf = double(x);
   if (p.coord == "half_pixel") return (xf + 0.5) / scale - 0.5;
   if (p.coord == "pytorch_half_pixel") return out > 1 ? (xf + 0.5) / scale - 0.5 : -0.5;
@@ -54,7 +35,7 @@ double source_coord(const ResizeParams& p, int64_t x, int64_t in, double out, do
   if (p.coord == "asymmetric") return xf / scale;
   if (p.coord == "tf_half_pixel_for_nn") return (xf + 0.5) / scale;
   if (p.coord == "half_pixel_symmetric") {
-    double adj = double(out) / (scale * double(in));
+    double adj = double(out_len) / out;
     double center = double(in) / 2.0 * (1 - adj);
     return center + (xf + 0.5) / scale - 0.5;
   }
@@ -75,6 +56,40 @@ std::vector<double> cubic_coeffs(double r, double a) {
           ((a * ((1 - r) + 1) - 5 * a) * ((1 - r) + 1) + 8 * a) * ((1 - r) + 1) - 4 * a};
 }
 
+// The cubic convolution kernel (Keys) at distance x.
+double cubic_kernel(double x, double a) {
+  x = std::abs(x);
+  if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+  return 0;
+}
+
+// Resize-18 antialias: the linear (support 1) or cubic (support 2) kernel
+// stretched by 1/scale when downsampling, its samples normalised to sum to
+// one.  ONNX places the window with the fraction r in (0, 1], so an exact
+// source coordinate is the right end of the cell before it.
+void antialias_taps(const ResizeParams& p, double s, double scale, int64_t in,
+                    std::vector<Tap>* t) {
+  double f = std::min(scale, 1.0), support = p.mode == "cubic" ? 2 : 1;
+  // An output coordinate exists only when scale >= 0.5 / in, so the window
+  // spans a few input lengths at most; anything wider is a broken scale.
+  if (!(support / f <= 4.0 * double(in) + 8))
+    fail("Resize antialias filter for scale " + std::to_string(scale) + " is wider than the input");
+  double fl = std::floor(s);
+  int64_t base = int64_t(fl) - (fl == s ? 1 : 0);
+  double r = s - double(base);
+  int64_t start = int64_t(std::floor(-support / f)) + 1, end = 2 - start;
+  double sum = 0;
+  for (int64_t i = start; i < end; ++i) {
+    double x = f * (double(i) - r);
+    double w = p.mode == "cubic" ? cubic_kernel(x, p.cubic_a) : std::max(0.0, 1 - std::abs(x));
+    t->push_back({base + i, w});
+    sum += w;
+  }
+  if (sum != 0)
+    for (Tap& tp : *t) tp.w /= sum;
+}
+
 AxisTaps axis_taps(const ResizeParams& p, int64_t in, int64_t out, double scale, double rs,
                    double re) {
   AxisTaps at;
@@ -82,10 +97,17 @@ AxisTaps axis_taps(const ResizeParams& p, int64_t in, int64_t out, double scale,
   at.outside.assign(static_cast<size_t>(out), false);
   for (int64_t x = 0; x < out; ++x) {
     bool outside = false;
-    double s = source_coord(p, x, in, double(in) * scale, scale, rs, re, &outside);
+    double s = source_coord(p, x, in, out, double(in) * scale, scale, rs, re, &outside);
     at.outside[size_t(x)] = outside;
-    auto clampi = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
     std::vector<Tap>& t = at.taps[size_t(x)];
+    if (outside) {  // reads extrapolation_value, no sample
+      t.push_back({0, 0.0});
+      continue;
+    }
+    auto clampi = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
+    // The geometry bounds scales and roi, so this only guards the casts below.
+    if (!(std::abs(s) <= kMaxCoord))
+      fail("Resize source coordinate " + std::to_string(s) + " is invalid");
     int64_t base = int64_t(std::floor(s));
     double r = s - double(base);
     if (p.mode == "nearest") {
@@ -103,6 +125,8 @@ AxisTaps axis_taps(const ResizeParams& p, int64_t in, int64_t out, double scale,
       else
         fail("unknown nearest_mode '" + p.nearest + "'");
       t.push_back({clampi(base + (up ? 1 : 0)), 1.0});
+    } else if (p.antialias) {
+      antialias_taps(p, s, scale, in, &t);
     } else if (p.mode == "linear") {
       t.push_back({base, 1 - r});
       t.push_back({base + 1, r});
@@ -122,22 +146,30 @@ AxisTaps axis_taps(const ResizeParams& p, int64_t in, int64_t out, double scale,
         if (sum != 0)
           for (Tap& tp : t) tp.w /= sum;
       }
-      for (Tap& tp : t) tp.idx = clampi(tp.idx);
-      t.erase(std::remove_if(t.begin(), t.end(), [](const Tap& tp) { return tp.w == 0; }), t.end());
-      if (t.empty()) t.push_back({clampi(base), 0.0});
+      // Taps past an edge read the edge sample: fold them into it, so a wide
+      // antialias window does not multiply the work at the borders.
+      std::vector<Tap> merged;
+      for (Tap tp : t) {
+        tp.idx = clampi(tp.idx);
+        if (tp.w == 0) continue;
+        if (!merged.empty() && merged.back().idx == tp.idx)
+          merged.back().w += tp.w;
+        else
+          merged.push_back(tp);
+      }
+      if (merged.empty()) merged.push_back({clampi(base), 0.0});
+      t = std::move(merged);
     }
   }
   return at;
 }
 
-void resize(KernelContext& c, const Tensor& x, const ResizeParams& p, const Shape& out,
-            const std::vector<double>& scales, const std::vector<double>& roi) {
+void resize(KernelContext& c, const Tensor& x, const ResizeParams& p, const ResizeGeometry& g) {
   size_t r = x.rank();
+  const Shape& out = g.out;
   std::vector<AxisTaps> axes(r);
-  for (size_t d = 0; d < r; ++d) {
-    double rs = roi.size() == 2 * r ? roi[d] : 0, re = roi.size() == 2 * r ? roi[d + r] : 1;
-    axes[d] = axis_taps(p, x.shape[d], out[d], scales[d], rs, re);
-  }
+  for (size_t d = 0; d < r; ++d)
+    axes[d] = axis_taps(p, x.shape[d], out[d], g.scales[d], g.roi[d], g.roi[d + r]);
   std::vector<int64_t> st = shape_strides(x.shape);
   bool ok = dispatch<kFloatTypes | kSignedTypes | kUnsignedTypes>(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -188,10 +220,7 @@ void resize(KernelContext& c, const Tensor& x, const ResizeParams& p, const Shap
 
 void k_resize(KernelContext& c) {
   const Tensor& x = c.in(0);
-  const Attrs& a = c.attrs();
-  ResizeParams p = resize_params(a, c.opset());
-  if (a.get_int("antialias", 0) != 0) fail("Resize antialias is not supported");
-  if (a.has("axes")) fail("Resize axes attribute is not supported");
+  ResizeParams p = resize_params(c.attrs(), c.opset());
   std::vector<double> roi, scales;
   Shape sizes;
   if (c.opset() < 11) {
@@ -200,10 +229,10 @@ void k_resize(KernelContext& c) {
     if (const Tensor* t = c.opt(1)) roi = tensor_to_doubles(*t);
     if (const Tensor* t = c.opt(2)) scales = tensor_to_doubles(*t);
     if (const Tensor* t = c.opt(3)) sizes = tensor_to_ints(*t);
+    if (!scales.empty() && !sizes.empty()) fail("Resize takes scales or sizes, not both");
   }
-  Shape out;
-  resize_output(x.shape, scales, sizes, &out, &scales);
-  resize(c, x, p, out, scales, roi);
+  ResizeGeometry g = resize_geometry(p, x.shape, scales, sizes, roi);
+  resize(c, x, p, g);
 }
 
 void k_upsample(KernelContext& c) {
@@ -219,46 +248,10 @@ void k_upsample(KernelContext& c) {
     scales = tensor_to_doubles(c.in(1));
   }
   if (scales.size() != x.rank()) fail("Upsample scales length differs from input rank");
-  Shape out(x.rank());
-  for (size_t d = 0; d < x.rank(); ++d) out[d] = scaled_length(x.shape[d], scales[d]);
-  check_output(x.shape, out);
-  resize(c, x, p, out, scales, {});
+  resize(c, x, p, resize_geometry(p, x.shape, scales, {}, {}));
 }
 
 }  // namespace
-
-ResizeParams resize_params(const Attrs& a, int opset) {
-  ResizeParams p;
-  p.mode = a.get_string("mode", "nearest");
-  if (opset < 11) {
-    p.coord = "asymmetric";
-    p.nearest = "floor";
-  } else {
-    p.coord = a.get_string("coordinate_transformation_mode", "half_pixel");
-    p.nearest = a.get_string("nearest_mode", "round_prefer_floor");
-  }
-  p.cubic_a = a.get_float("cubic_coeff_a", -0.75f);
-  p.exclude_outside = a.get_int("exclude_outside", 0) != 0;
-  p.extrapolation = a.get_float("extrapolation_value", 0.0f);
-  return p;
-}
-
-void resize_output(const Shape& in, const std::vector<double>& scales, const Shape& sizes,
-                   Shape* out, std::vector<double>* eff_scales) {
-  size_t r = in.size();
-  out->assign(r, 0);
-  if (!sizes.empty()) {
-    if (sizes.size() != r) fail("Resize sizes length differs from input rank");
-    *out = sizes;
-    eff_scales->resize(r);
-    for (size_t d = 0; d < r; ++d) (*eff_scales)[d] = double((*out)[d]) / double(in[d]);
-  } else {
-    if (scales.size() != r) fail("Resize needs scales or sizes for every axis");
-    for (size_t d = 0; d < r; ++d) (*out)[d] = scaled_length(in[d], scales[d]);
-    *eff_scales = scales;
-  }
-  check_output(in, *out);
-}
 
 std::vector<int64_t> nearest_indices(const ResizeParams& p, int64_t in, int64_t out, double scale) {
   AxisTaps t = axis_taps(p, in, out, scale, 0, 1);
