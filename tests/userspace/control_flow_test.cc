@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "onnx/importer.h"
+#include "passes/shape_inference.h"
 #include "rnpu/rnpu.hpp"
 #include "support/graph_builder.h"
 
@@ -449,6 +451,34 @@ TEST(ControlFlow, UndefinedNameInBodyNamesNodeAndBody) {
   attr_g(n, "else_branch", e);
   expect_error([&] { load(m); }, ErrorCode::kMalformedModel,
                {"node 'pick' (If)", "body 'then_branch'", "'nowhere'", "node 'neg'"});
+}
+
+// Shape inference descends into bodies: branches of different lengths give
+// an unknown dim, as does a carried value that grows per iteration; the
+// Loop's scan output gets a leading iteration dim.
+TEST(ControlFlow, ShapesMergeAcrossBranchesAndIterations) {
+  ModelBuilder m;
+  m.input("c", {}, kBool).init("a", {2}, {1, 2}).init("b", {3}, {1, 2, 3}).output("y");
+  G t, e;
+  body_node(t, "Neg", {"a"}, {"ta"}, "neg_a");
+  body_out(t, "ta", kF32);
+  body_node(e, "Neg", {"b"}, {"tb"}, "neg_b");
+  body_out(e, "tb", kF32);
+  auto& n = m.node("If", {"c"}, {"y"}, "pick");
+  attr_g(n, "then_branch", t);
+  attr_g(n, "else_branch", e);
+  std::string bytes = m.bytes();
+  ir::Graph g = onnx::import_model(bytes.data(), bytes.size());
+  passes::infer_shapes(g);
+  const ir::Value& y = g.value(g.find_value("y"));
+  EXPECT_EQ(y.dtype, ir::DType::kFloat32);
+  EXPECT_EQ(y.shape.str(), "[?]");
+  // Both bodies read their outer value through implicit inputs.
+  EXPECT_EQ(g.nodes[0].implicit_inputs, 2);
+  const ir::Graph& tb = *g.nodes[0].attrs.find("then_branch")->g;
+  EXPECT_EQ(tb.implicit_inputs, 2u);
+  EXPECT_EQ(tb.value(tb.inputs[0]).name, "a");
+  EXPECT_EQ(tb.value(tb.inputs[1]).name, "b");
 }
 
 }  // namespace

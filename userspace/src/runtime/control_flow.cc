@@ -82,6 +82,14 @@ int64_t scalar(const ir::Node& n, const HostTensor& t, const char* what, bool wa
   return *static_cast<const int64_t*>(t.data);
 }
 
+// Inputs [first, first + count) must be present (not an omitted optional).
+void require_inputs(const ir::Node& n, size_t first, size_t count, const char* what) {
+  for (size_t i = first; i < first + count; ++i)
+    if (i >= ir::explicit_inputs(n) || n.inputs[i] == ir::kNoValue)
+      ir::node_error(ErrorCode::kMalformedModel, n,
+                     std::string(what) + " (input " + std::to_string(i) + ") is missing");
+}
+
 // One body compiled into a nested Executor.  Implicit inputs whose outer
 // value is a constant become constants of the body (so its passes fold
 // them and fast paths pack weights once); the rest are bound every run.
@@ -202,7 +210,7 @@ class IfRunner : public NodeRunner {
   IfRunner(const ir::Node& n, const ir::Graph& sub, const partition::BackendSet& set,
            const Options& opts)
       : NodeRunner(n),
-        then_(n, sub, "then_branch", {}, set, opts),
+        then_((require_inputs(n, 0, 1, "the condition"), n), sub, "then_branch", {}, set, opts),
         else_(n, sub, "else_branch", {}, set, opts) {
     check_outputs(n, then_, "then_branch", n.outputs.size(), "the node");
     check_outputs(n, else_, "else_branch", n.outputs.size(), "the node");
@@ -278,6 +286,7 @@ class LoopRunner : public NodeRunner {
                        "trip count " + std::to_string(c->get_int(0)) + " exceeds the limit of " +
                            std::to_string(kMaxLoopIterations) + " iterations");
     }
+    require_inputs(n, 2, n_carried_, "a loop-carried initial value");
     std::vector<DType> types = {DType::kInt64, DType::kBool};
     for (size_t i = 0; i < n_carried_; ++i) types.push_back(sub.value(n.inputs[2 + i]).dtype);
     body_ = std::make_unique<Body>(n, sub, "body", types, set, opts);
@@ -397,6 +406,7 @@ class ScanRunner : public NodeRunner {
       in_axes_ = list("scan_input_axes", m_);
       in_dirs_ = list("scan_input_directions", m_);
     }
+    require_inputs(n, lead_, n_states_ + m_, "a state or scan input");
     std::vector<DType> types;
     for (size_t i = 0; i < n_states_ + m_; ++i)
       types.push_back(sub.value(n.inputs[lead_ + i]).dtype);
