@@ -453,6 +453,32 @@ TEST(ControlFlow, UndefinedNameInBodyNamesNodeAndBody) {
                {"node 'pick' (If)", "body 'then_branch'", "'nowhere'", "node 'neg'"});
 }
 
+TEST(ControlFlow, MalformedBodiesAreRefusedAtLoad) {
+  ModelBuilder m;
+  m.input("c", {}, kBool).input("x", {2}).output("y");
+  G t;
+  body_node(t, "Neg", {"x"}, {"a"}, "neg");
+  body_out(t, "a", kF32);
+  auto& n = m.node("If", {"c"}, {"y"}, "half_if");
+  attr_g(n, "then_branch", t);
+  expect_error([&] { load(m); }, ErrorCode::kMalformedModel,
+               {"node 'half_if' (If)", "needs a graph attribute 'else_branch'"});
+  // A Loop body must take the iteration number, the condition and each
+  // carried value.
+  ModelBuilder l;
+  l.init_i64("M", {}, {3}).init("v0", {1}, {0}).output("v");
+  G body;
+  body_in(body, "i", kI64);
+  body_node(body, "Identity", {"v0"}, {"v_out"}, "same");
+  body_node(body, "Cast", {"i"}, {"c_out"}, "cond");
+  test::attr_i(*body.mutable_node(1), "to", 9);
+  body_out(body, "c_out", kBool);
+  body_out(body, "v_out", kF32);
+  attr_g(l.node("Loop", {"M", "", "v0"}, {"v"}, "short_body"), "body", body);
+  expect_error([&] { load(l); }, ErrorCode::kMalformedModel,
+               {"node 'short_body' (Loop)", "body 'body' has 1 inputs, the node gives it 3"});
+}
+
 // Shape inference descends into bodies: branches of different lengths give
 // an unknown dim, as does a carried value that grows per iteration; the
 // Loop's scan output gets a leading iteration dim.
