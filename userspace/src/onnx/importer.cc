@@ -182,8 +182,10 @@ std::shared_ptr<ir::ConstTensor> constant_value(const ir::Node& n) {
 }
 
 // Nesting deeper than this is refused: each level recurses through the
-// importer, shape inference and the runtime.
-constexpr int kMaxBodyDepth = 32;
+// importer, shape inference and the runtime, and shape inference re-infers
+// a Loop/Scan body up to four times (carried shapes settling), so the cost
+// grows as 4^depth for hostile models.  Real models nest 2-4 levels.
+constexpr int kMaxBodyDepth = 8;
 
 // One graph being imported (the model's main graph or a control-flow
 // body) and the scope chain its free names resolve against.
