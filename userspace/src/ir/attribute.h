@@ -1,4 +1,5 @@
-// Node attributes (ONNX AttributeProto, minus graphs).
+// Node attributes (ONNX AttributeProto; GRAPH attributes hold the body
+// graphs of If/Loop/Scan).
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 namespace rnpu::ir {
 
 struct ConstTensor;
+class Graph;
 
 struct Attribute {
   enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph };
@@ -21,8 +23,11 @@ struct Attribute {
   std::vector<float> floats;
   std::vector<std::string> strings;
   std::shared_ptr<const ConstTensor> t;  // kTensor
-  // kGraph attributes (If/Loop/Scan bodies) are kept only as a marker: no
-  // backend runs control flow yet, so capability checks can refuse them.
+  // kGraph: a control-flow body (If branches, Loop/Scan bodies), immutable
+  // and shared by every copy of the node.  Its `inputs` are the ONNX formal
+  // inputs followed by Graph::implicit_inputs values read from the
+  // enclosing scopes (see Node::implicit_inputs).
+  std::shared_ptr<const Graph> g;
 };
 
 class Attributes {

@@ -23,6 +23,13 @@ struct Node {
   Attributes attrs;
   Layout layout = Layout::kAny;  // kNHWC: 4-D activations of this node are NHWC
   bool dead = false;
+  // Control flow (If/Loop/Scan): the last `implicit_inputs` entries of
+  // `inputs` are not ONNX inputs but the enclosing-scope values the node's
+  // bodies read.  Every body lists the same values, in the same order, as
+  // its last Graph::implicit_inputs inputs, so passes see the dependency
+  // (DCE, folding, partitioning, memory planning) and the mapping survives
+  // renames (positional, not by name).
+  int implicit_inputs = 0;
 
   // Fusion results are plain ONNX ops carrying extra attributes:
   //   "rnpu.activation"        string: Relu, LeakyRelu, Clip, Sigmoid, Tanh,
@@ -40,6 +47,10 @@ class Graph {
   std::vector<Node> nodes;
   std::vector<ValueId> inputs;   // graph inputs (non-constant)
   std::vector<ValueId> outputs;  // graph outputs
+  // Control-flow bodies: the last `implicit_inputs` of `inputs` are values
+  // of enclosing scopes (outer-scope reads), bound by the runtime like the
+  // formal inputs before them.  0 for a model's main graph.
+  size_t implicit_inputs = 0;
 
   ValueId add_value(Value v);
   // Adds a value with a fresh name derived from `hint`.

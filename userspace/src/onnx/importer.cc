@@ -1,8 +1,10 @@
 #include "onnx/importer.h"
 
+#include <algorithm>
 #include <climits>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -66,8 +68,12 @@ void convert_value_info(const ::onnx::ValueInfoProto& vi, ir::Value& v, bool req
   }
 }
 
+// Converts a GRAPH attribute's body; supplied by the graph being built so
+// the body resolves free names against its enclosing scopes.
+using BodyFn = std::function<std::shared_ptr<ir::Graph>(const ::onnx::AttributeProto&)>;
+
 ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::string& node_what,
-                                ExternalDataBudget* ext) {
+                                ExternalDataBudget* ext, const BodyFn& body) {
   using AP = ::onnx::AttributeProto;
   ir::Attribute r;
   // Old exporters leave `type` unset; infer it from the populated field.
@@ -122,8 +128,8 @@ ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::stri
       r.t = convert_tensor(a.t(), node_what + ": attribute '" + a.name() + "'", ext);
       break;
     case AP::GRAPH:
-    case AP::GRAPHS:
       r.kind = ir::Attribute::Kind::kGraph;
+      r.g = body(a);
       break;
     default:
       throw Error(ErrorCode::kUnsupportedOp, node_what + ": attribute '" + a.name() + "' of type " +
@@ -175,24 +181,75 @@ std::shared_ptr<ir::ConstTensor> constant_value(const ir::Node& n) {
   ir::node_error(ErrorCode::kUnsupportedOp, n, "'" + which + "' constants are not supported");
 }
 
-ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) {
-  ir::Graph g;
-  ExternalDataBudget ext{opts.base_dir, opts.max_external_bytes};
+// Nesting deeper than this is refused: each level recurses through the
+// importer, shape inference and the runtime, and shape inference re-infers
+// a Loop/Scan body up to four times (carried shapes settling), so the cost
+// grows as 4^depth for hostile models.  Real models nest 2-4 levels.
+constexpr int kMaxBodyDepth = 8;
 
-  for (const auto& os : m.opset_import()) {
-    std::string d = norm_domain(os.domain());
-    if (os.version() < 1 || os.version() > 1000)
-      bad("opset version " + std::to_string(os.version()) + " for domain '" + d + "' is invalid");
-    g.opsets[d] = os.version();
+// One graph being imported (the model's main graph or a control-flow
+// body) and the scope chain its free names resolve against.
+struct Scope {
+  ir::Graph* g = nullptr;
+  Scope* parent = nullptr;  // nullptr for the main graph
+  int depth = 0;
+};
+
+// The value `name` denotes in scope `s`: its own value, else (in a body) a
+// value of an enclosing scope, which becomes one of the body's implicit
+// inputs (created once, named as outside).  kNoValue when no scope has it.
+ir::ValueId resolve(Scope& s, const std::string& name) {
+  ir::ValueId v = s.g->find_value(name);
+  if (v != ir::kNoValue || !s.parent) return v;
+  if (resolve(*s.parent, name) == ir::kNoValue) return ir::kNoValue;
+  ir::Value val;
+  val.name = name;
+  val.shape = ir::Shape::unknown_rank();
+  v = s.g->add_value(std::move(val));
+  s.g->inputs.push_back(v);
+  ++s.g->implicit_inputs;
+  return v;
+}
+
+std::vector<std::string> implicit_names(const ir::Graph& b) {
+  std::vector<std::string> r;
+  for (size_t i = b.inputs.size() - b.implicit_inputs; i < b.inputs.size(); ++i)
+    r.push_back(b.value(b.inputs[i]).name);
+  return r;
+}
+
+void import_graph(const ::onnx::GraphProto& gp, Scope& scope, ExternalDataBudget& ext);
+
+// Gives every body of `n` the same implicit inputs, in one order, and makes
+// them the node's trailing inputs (resolved in the node's own scope).
+void link_implicit_inputs(ir::Node& n, const std::vector<std::shared_ptr<ir::Graph>>& bodies,
+                          Scope& scope) {
+  std::vector<std::string> all;
+  for (const auto& b : bodies)
+    for (const std::string& name : implicit_names(*b))
+      if (std::find(all.begin(), all.end(), name) == all.end()) all.push_back(name);
+  if (all.empty()) return;
+  for (const auto& b : bodies) {
+    b->inputs.resize(b->inputs.size() - b->implicit_inputs);
+    for (const std::string& name : all) {
+      ir::ValueId v = b->find_value(name);
+      if (v == ir::kNoValue) {
+        ir::Value val;
+        val.name = name;
+        val.shape = ir::Shape::unknown_rank();
+        v = b->add_value(std::move(val));
+      }
+      b->inputs.push_back(v);
+    }
+    b->implicit_inputs = all.size();
   }
-  if (m.opset_import_size() == 0) bad("model has no opset_import");
-  if (!g.opsets.count("")) g.opsets[""] = 1;  // only custom domains imported
-  if (g.opsets[""] > kMaxOpset)
-    throw Error(ErrorCode::kUnsupportedOp,
-                "model uses ai.onnx opset " + std::to_string(g.opsets[""]) +
-                    ", newer than the supported " + std::to_string(kMaxOpset));
-  if (!m.has_graph()) bad("model has no graph");
-  const auto& gp = m.graph();
+  for (const std::string& name : all) n.inputs.push_back(resolve(scope, name));
+  n.implicit_inputs = int(all.size());
+}
+
+void import_graph(const ::onnx::GraphProto& gp, Scope& scope, ExternalDataBudget& ext) {
+  ir::Graph& g = *scope.g;
+  const bool body = scope.parent != nullptr;
   g.name = gp.name();
   if (gp.sparse_initializer_size())
     throw Error(ErrorCode::kUnsupportedOp, "sparse initializers are not supported");
@@ -214,15 +271,21 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
     if (in.name().empty()) bad("a graph input has no name");
     if (!seen_inputs.insert(in.name()).second) bad("graph input '" + in.name() + "' is duplicated");
     // IR < 4 lists initializers as inputs too; they stay constants.
-    if (init_names.count(in.name())) continue;
+    if (init_names.count(in.name())) {
+      if (body) bad("body input '" + in.name() + "' is also an initializer");
+      continue;
+    }
     ir::Value v;
     v.name = in.name();
-    convert_value_info(in, v, true);
+    // A body's formal inputs may leave their type to the node's inputs
+    // (shape inference and the runtime fill it in).
+    convert_value_info(in, v, !body);
     g.inputs.push_back(g.add_value(std::move(v)));
   }
 
-  // Outputs of every node first, so inputs can refer to them regardless of
-  // node order (the topological check comes later).
+  // Outputs of every node first, so inputs (and bodies' outer-scope reads)
+  // can refer to them regardless of node order (the topological check
+  // comes later).
   struct Pending {
     const ::onnx::NodeProto* proto;
     ir::Node node;
@@ -247,21 +310,16 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
       OpVersion ov = resolve_op_version(n.op, n.opset);
       if (!ov.implemented)
         throw Error(ErrorCode::kUnsupportedOp,
-                    n.op + "-" + std::to_string(ov.since) + " (" + ov.change +
-                        ", ai.onnx opset " + std::to_string(n.opset) + ") is not implemented",
+                    n.op + "-" + std::to_string(ov.since) + " (" + ov.change + ", ai.onnx opset " +
+                        std::to_string(n.opset) + ") is not implemented",
                     n.name, n.op);
-    }
-    std::string what = "node '" + n.name + "' (" + n.op + ")";
-    for (const auto& a : np.attribute()) {
-      if (a.name().empty()) bad(what + ": attribute without a name");
-      if (n.attrs.has(a.name())) bad(what + ": attribute '" + a.name() + "' is duplicated");
-      n.attrs.set(a.name(), convert_attribute(a, what, &ext));
     }
     for (const auto& o : np.output()) {
       if (o.empty()) {
         n.outputs.push_back(ir::kNoValue);
         continue;
       }
+      // Within one graph names are SSA; a body may shadow an outer name.
       if (g.find_value(o) != ir::kNoValue)
         throw Error(ErrorCode::kMalformedModel,
                     "output '" + o +
@@ -276,20 +334,45 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
     pend.push_back({&np, std::move(n)});
   }
   for (auto& p : pend) {
+    std::string what = "node '" + p.node.name + "' (" + p.node.op + ")";
+    std::vector<std::shared_ptr<ir::Graph>> bodies;
+    BodyFn body_fn = [&](const ::onnx::AttributeProto& a) {
+      if (scope.depth + 1 > kMaxBodyDepth)
+        throw Error(ErrorCode::kMalformedModel,
+                    "control-flow bodies nested deeper than " + std::to_string(kMaxBodyDepth),
+                    p.node.name, p.node.op);
+      auto b = std::make_shared<ir::Graph>();
+      b->opsets = g.opsets;
+      Scope inner{b.get(), &scope, scope.depth + 1};
+      try {
+        import_graph(a.g(), inner, ext);
+      } catch (const Error& e) {
+        throw Error(e.code(), "body '" + a.name() + "': " + e.what(), p.node.name, p.node.op);
+      }
+      bodies.push_back(b);
+      return b;
+    };
+    for (const auto& a : p.proto->attribute()) {
+      if (a.name().empty()) bad(what + ": attribute without a name");
+      if (p.node.attrs.has(a.name())) bad(what + ": attribute '" + a.name() + "' is duplicated");
+      p.node.attrs.set(a.name(), convert_attribute(a, what, &ext, body_fn));
+    }
     for (const auto& in : p.proto->input()) {
       if (in.empty()) {
         p.node.inputs.push_back(ir::kNoValue);
         continue;
       }
-      ir::ValueId v = g.find_value(in);
+      ir::ValueId v = resolve(scope, in);
       if (v == ir::kNoValue)
         throw Error(ErrorCode::kMalformedModel,
-                    "input '" + in + "' is not defined by any node, graph input or initializer",
+                    "input '" + in + "' is not defined by any node, graph input or initializer" +
+                        (body ? " of this body or an enclosing graph" : ""),
                     p.node.name, p.node.op);
       p.node.inputs.push_back(v);
     }
     // Trailing absent optional inputs/outputs carry no meaning.
     while (!p.node.inputs.empty() && p.node.inputs.back() == ir::kNoValue) p.node.inputs.pop_back();
+    link_implicit_inputs(p.node, bodies, scope);
     if (p.node.op == "Constant" && p.node.domain.empty()) {
       if (p.node.outputs.size() != 1 || p.node.outputs[0] == ir::kNoValue || !p.node.inputs.empty())
         ir::node_error(ErrorCode::kMalformedModel, p.node, "needs no inputs and one output");
@@ -304,7 +387,7 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
   }
 
   for (const auto& out : gp.output()) {
-    ir::ValueId v = g.find_value(out.name());
+    ir::ValueId v = resolve(scope, out.name());
     if (v == ir::kNoValue) bad("graph output '" + out.name() + "' is not produced by anything");
     ir::Value& val = g.value(v);
     if (val.producer != ir::kNoNode && !val.is_constant()) {
@@ -334,6 +417,27 @@ ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) 
   }
   g.rebuild_links();
   g.validate();
+}
+
+ir::Graph convert_graph(const ::onnx::ModelProto& m, const ImportOptions& opts) {
+  ir::Graph g;
+  ExternalDataBudget ext{opts.base_dir, opts.max_external_bytes};
+
+  for (const auto& os : m.opset_import()) {
+    std::string d = norm_domain(os.domain());
+    if (os.version() < 1 || os.version() > 1000)
+      bad("opset version " + std::to_string(os.version()) + " for domain '" + d + "' is invalid");
+    g.opsets[d] = os.version();
+  }
+  if (m.opset_import_size() == 0) bad("model has no opset_import");
+  if (!g.opsets.count("")) g.opsets[""] = 1;  // only custom domains imported
+  if (g.opsets[""] > kMaxOpset)
+    throw Error(ErrorCode::kUnsupportedOp,
+                "model uses ai.onnx opset " + std::to_string(g.opsets[""]) +
+                    ", newer than the supported " + std::to_string(kMaxOpset));
+  if (!m.has_graph()) bad("model has no graph");
+  Scope top{&g, nullptr, 0};
+  import_graph(m.graph(), top, ext);
   return g;
 }
 

@@ -83,6 +83,11 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
 
   for (ir::NodeId id : topo) {
     const ir::Node& n = g.node(id);
+    if (set.control_flow && set.control_flow->supports(g, n).ok) {
+      chosen[size_t(id)] = set.control_flow;
+      reason[size_t(id)] = set.control_flow->name() + ": control flow (bodies partitioned apart)";
+      continue;
+    }
     std::string rejected;
     std::vector<Backend*> ok;
     for (Backend* b : set.enabled) {

@@ -16,6 +16,10 @@ struct BackendSet {
   std::vector<Backend*> enabled;   // candidates in preference order
   bool by_cost = true;             // "auto": pick by estimated cost, not order
   std::vector<Backend*> disabled;  // registered and available but not enabled (for hints)
+  // Runs the control-flow nodes (If/Loop/Scan) it supports, ahead of every
+  // other backend: the runtime's host backend (runtime/control_flow.h), set
+  // by the Executor.  Their bodies are partitioned separately.
+  Backend* control_flow = nullptr;
 };
 
 // Resolves Options::backends / allow_fallback against the registry.

@@ -95,5 +95,6 @@ inline ir::Shape ranked(std::vector<ir::Dim> d) {
 
 void register_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 void register_nn_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+void register_control_flow_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 
 }  // namespace rnpu::passes

@@ -125,6 +125,7 @@ const std::unordered_map<std::string, ShapeFn>& table() {
     auto* m = new std::unordered_map<std::string, ShapeFn>();
     register_shape_fns(*m);
     register_nn_shape_fns(*m);
+    register_control_flow_shape_fns(*m);
     return m;
   }();
   return *t;

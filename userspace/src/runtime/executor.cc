@@ -138,7 +138,10 @@ Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options&
                    const std::vector<artifact::ProgramBlob>* precompiled)
     : g_(std::move(g)), opts_(opts) {
   g_.rebuild_links();
-  partition::PartitionResult pr = partition::partition_graph(g_, set);
+  host_ = std::make_unique<ControlFlowBackend>(set, opts);
+  partition::BackendSet with_host = set;
+  with_host.control_flow = host_.get();
+  partition::PartitionResult pr = partition::partition_graph(g_, with_host);
   decisions_ = std::move(pr.decisions);
   order_ = std::move(pr.order);
   CompileOptions co;

@@ -18,6 +18,7 @@
 #include "ir/graph.h"
 #include "partition/partitioner.h"
 #include "rnpu/rnpu.hpp"
+#include "runtime/control_flow.h"
 
 namespace rnpu::runtime {
 
@@ -77,6 +78,7 @@ class Executor {
 
   ir::Graph g_;
   Options opts_;
+  std::unique_ptr<ControlFlowBackend> host_;  // runs If/Loop/Scan; outlives parts_' programs
   std::vector<CompiledPartition> parts_;
   std::vector<PartitionDecision> decisions_;
   std::vector<TensorInfo> input_info_, output_info_;
