@@ -305,5 +305,52 @@ TEST(Importer, ImportTensorProto) {
   EXPECT_EQ(nt.tensor->to_ints(), (std::vector<int64_t>{7, 8, 9}));
 }
 
+// int4 comes two per byte, low nibble first, in raw_data and int32_data
+// alike; in memory each element takes a byte, int4 sign-extended.
+TEST(Importer, UnpacksInt4TensorsTwoPerByte) {
+  ::onnx::TensorProto t;
+  t.set_name("q");
+  t.set_data_type(22);  // INT4: libonnx 1.12's enum lacks it
+  t.add_dims(3);
+  t.set_raw_data(std::string("\x8f\x07", 2));  // -1, -8, 7 (high nibble of byte 2 unused)
+  std::string b;
+  t.SerializeToString(&b);
+  auto nt = onnx::import_tensor(b.data(), b.size());
+  ASSERT_EQ(nt.tensor->dtype, DataType::kInt4);
+  auto* v = static_cast<const int8_t*>(nt.tensor->data);
+  EXPECT_EQ(std::vector<int>(v, v + 3), (std::vector<int>{-1, -8, 7}));
+
+  t.clear_raw_data();
+  t.set_data_type(21);  // UINT4
+  t.add_int32_data(0x8f);
+  t.add_int32_data(0x07);
+  t.SerializeToString(&b);
+  nt = onnx::import_tensor(b.data(), b.size());
+  auto* u = static_cast<const uint8_t*>(nt.tensor->data);
+  EXPECT_EQ(std::vector<int>(u, u + 3), (std::vector<int>{15, 8, 7}));
+
+  t.add_int32_data(0);  // three packed bytes for three elements
+  t.SerializeToString(&b);
+  EXPECT_THROW(onnx::import_tensor(b.data(), b.size()), Error);
+}
+
+TEST(Importer, ReadsFloat8BitPatterns) {
+  ::onnx::TensorProto t;
+  t.set_name("f");
+  t.set_data_type(17);  // FLOAT8E4M3FN
+  t.add_dims(2);
+  t.add_int32_data(0x38);
+  t.add_int32_data(0xff);
+  std::string b;
+  t.SerializeToString(&b);
+  auto nt = onnx::import_tensor(b.data(), b.size());
+  ASSERT_EQ(nt.tensor->dtype, DataType::kFloat8E4M3FN);
+  auto* v = static_cast<const uint8_t*>(nt.tensor->data);
+  EXPECT_EQ(std::vector<int>(v, v + 2), (std::vector<int>{0x38, 0xff}));
+  t.set_data_type(23);  // FLOAT4E2M1 (opset 23) is not an IR type
+  t.SerializeToString(&b);
+  EXPECT_THROW(onnx::import_tensor(b.data(), b.size()), Error);
+}
+
 }  // namespace
 }  // namespace rnpu

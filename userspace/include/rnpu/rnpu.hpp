@@ -70,6 +70,15 @@ enum class DataType : uint8_t {
   kUInt32 = 12,
   kUInt64 = 13,
   kBFloat16 = 16,
+  // Stored one byte per element in memory, also int4/uint4 (sign-extended
+  // int4 in an int8, uint4 in a uint8); ONNX packs 4-bit types two per byte
+  // only in its files.
+  kFloat8E4M3FN = 17,
+  kFloat8E4M3FNUZ = 18,
+  kFloat8E5M2 = 19,
+  kFloat8E5M2FNUZ = 20,
+  kUInt4 = 21,
+  kInt4 = 22,
 };
 
 size_t data_type_size(DataType t);  // 0 for undefined/string

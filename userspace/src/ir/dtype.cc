@@ -11,6 +11,12 @@ size_t data_type_size(DataType t) {
     case DataType::kUInt8:
     case DataType::kInt8:
     case DataType::kBool:
+    case DataType::kFloat8E4M3FN:
+    case DataType::kFloat8E4M3FNUZ:
+    case DataType::kFloat8E5M2:
+    case DataType::kFloat8E5M2FNUZ:
+    case DataType::kUInt4:
+    case DataType::kInt4:
       return 1;
     case DataType::kUInt16:
     case DataType::kInt16:
@@ -56,6 +62,18 @@ const char* data_type_name(DataType t) {
       return "uint64";
     case DataType::kBFloat16:
       return "bfloat16";
+    case DataType::kFloat8E4M3FN:
+      return "float8e4m3fn";
+    case DataType::kFloat8E4M3FNUZ:
+      return "float8e4m3fnuz";
+    case DataType::kFloat8E5M2:
+      return "float8e5m2";
+    case DataType::kFloat8E5M2FNUZ:
+      return "float8e5m2fnuz";
+    case DataType::kUInt4:
+      return "uint4";
+    case DataType::kInt4:
+      return "int4";
     default:
       return "undefined";
   }
@@ -84,8 +102,17 @@ bool dtype_is_int(DType t) {
   }
 }
 
+bool dtype_is_float8(DType t) {
+  return t == DType::kFloat8E4M3FN || t == DType::kFloat8E4M3FNUZ || t == DType::kFloat8E5M2 ||
+         t == DType::kFloat8E5M2FNUZ;
+}
+
+bool dtype_is_int4(DType t) {
+  return t == DType::kInt4 || t == DType::kUInt4;
+}
+
 bool dtype_valid(int t) {
-  return (t >= 1 && t <= 13) || t == 16;
+  return (t >= 1 && t <= 13) || (t >= 16 && t <= 22);
 }
 
 }  // namespace ir

@@ -239,4 +239,14 @@ void Graph::validate() const {
   (void)topo_order();  // cycles and undefined inputs
 }
 
+DType narrow_type_of(const Graph& g, const Node& n) {
+  for (const auto* list : {&n.inputs, &n.outputs})
+    for (ValueId v : *list) {
+      if (v == kNoValue) continue;
+      DType t = g.value(v).dtype;
+      if (dtype_is_float8(t) || dtype_is_int4(t)) return t;
+    }
+  return DType::kUndefined;
+}
+
 }  // namespace rnpu::ir

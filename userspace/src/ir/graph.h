@@ -88,6 +88,11 @@ class Graph {
   std::unordered_map<std::string, int> node_names_;
 };
 
+// The first float8 or int4/uint4 type among the node's inputs and outputs
+// (kUndefined if none): backends whose kernels predate opsets 19/21 refuse
+// such nodes rather than reading the bytes as another type.
+DType narrow_type_of(const Graph& g, const Node& n);
+
 // Throws rnpu::Error for `node` with the node's name and op filled in.
 [[noreturn]] void node_error(ErrorCode code, const Node& node, const std::string& reason,
                              const std::string& backend_hint = {});

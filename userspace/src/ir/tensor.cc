@@ -43,8 +43,10 @@ int64_t ConstTensor::get_int(int64_t i) const {
     case DType::kInt16:
       return as<int16_t>()[i];
     case DType::kInt8:
+    case DType::kInt4:
       return as<int8_t>()[i];
     case DType::kUInt8:
+    case DType::kUInt4:
       return as<uint8_t>()[i];
     case DType::kUInt16:
       return as<uint16_t>()[i];

@@ -300,6 +300,10 @@ std::string check_op(const ir::Graph& g, const ir::Node& n) {
 Support supports(const ir::Graph& g, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx") return Support::no("domain " + n.domain);
   if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC layout");
+  if (ir::DType t = ir::narrow_type_of(g, n); t != ir::DType::kUndefined)
+    return Support::no(std::string("element type ") + ir::dtype_name(t));
+  // Opset 21's blocked (de)quantisation has no device form.
+  if (n.attrs.get_int("block_size", 0) != 0) return Support::no("blocked quantisation");
   for (const auto& [k, a] : n.attrs.all()) {
     (void)a;
     if (k.rfind("rnpu.", 0) == 0 && k != "rnpu.activation" && k != "rnpu.activation_alpha" &&

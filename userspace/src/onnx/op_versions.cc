@@ -67,9 +67,9 @@ const std::unordered_map<std::string, std::vector<OpChange>>& table() {
     for (const char* op : {"Cast", "CastLike", "Constant", "ConstantOfShape", "Flatten", "Identity",
                            "If", "Loop", "Pad", "QLinearMatMul", "Reshape", "Scan", "Shape", "Size",
                            "Squeeze", "Transpose", "Unsqueeze"})
-      add(op, 21, std::string(op) != "QLinearMatMul", "types (int4, uint4, float8)");
-    add("DequantizeLinear", 21, false, "blocked quantisation (block_size), int4 and uint4");
-    add("QuantizeLinear", 21, false, "blocked quantisation (block_size), output_dtype, int4");
+      add(op, 21, true, "types (int4, uint4, float8)");
+    add("DequantizeLinear", 21, true, "blocked quantisation (block_size), int4 and uint4");
+    add("QuantizeLinear", 21, true, "blocked quantisation (block_size), output_dtype, int4");
     add("GroupNormalization", 21, false, "scale and bias per channel");
     // Opset 22: bfloat16 added to each type constraint.
     for (const char* op : {"Acos",

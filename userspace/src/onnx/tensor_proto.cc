@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "onnx/onnx_pb.h"
 #include "rnpu/rnpu.hpp"
@@ -98,6 +99,15 @@ void read_external(const ExternalRange& r, const std::string& what, void* dst) {
   if (!in) throw Error(ErrorCode::kIo, what + ": cannot read external data '" + r.location + "'");
 }
 
+// int4/uint4 come two per byte, low nibble first; in memory each takes a
+// byte, int4 sign-extended (docs/userspace.md, "Element types").
+void unpack_4bit(const uint8_t* src, size_t count, bool is_signed, uint8_t* dst) {
+  for (size_t i = 0; i < count; ++i) {
+    unsigned nib = (i & 1) ? src[i / 2] >> 4 : src[i / 2] & 0x0f;
+    dst[i] = is_signed ? uint8_t(int8_t(int(nib ^ 8) - 8)) : uint8_t(nib);
+  }
+}
+
 template <class Src, class Dst>
 void copy_typed(const Src& field, Dst* dst, size_t n, const std::string& what) {
   if (size_t(field.size()) != n)
@@ -126,7 +136,10 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
   if (!n) bad(what, "shape " + ir::Shape(dims).str() + " is absurdly large");
   DType type = DType(dt);
   size_t esize = ir::dtype_size(type);
-  size_t want = size_t(*n) * esize;
+  bool packed4 = ir::dtype_is_int4(type);
+  bool is_signed4 = type == DType::kInt4;
+  // Bytes the proto or the external file holds.
+  size_t want = packed4 ? (size_t(*n) + 1) / 2 : size_t(*n) * esize;
 
   bool external = t.data_location() == ::onnx::TensorProto::EXTERNAL;
   // Check the bytes are present (in the proto or the external file) before
@@ -164,7 +177,16 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
   auto out = ir::ConstTensor::make(type, dims);
   void* dst = out->mutable_data();
   size_t count = size_t(*n);
-  if (external) {
+  if (packed4) {
+    std::vector<uint8_t> packed(want);
+    if (external)
+      read_external(range, what, packed.data());
+    else if (t.has_raw_data())
+      std::memcpy(packed.data(), t.raw_data().data(), want);
+    else
+      copy_typed(t.int32_data(), packed.data(), want, what);
+    unpack_4bit(packed.data(), count, is_signed4, static_cast<uint8_t*>(dst));
+  } else if (external) {
     read_external(range, what, dst);
   } else if (t.has_raw_data()) {
     if (want) std::memcpy(dst, t.raw_data().data(), want);
@@ -200,6 +222,10 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
         copy_typed(t.int32_data(), static_cast<uint16_t*>(dst), count, what);
         break;
       case DType::kUInt8:
+      case DType::kFloat8E4M3FN:
+      case DType::kFloat8E4M3FNUZ:
+      case DType::kFloat8E5M2:
+      case DType::kFloat8E5M2FNUZ:
         copy_typed(t.int32_data(), static_cast<uint8_t*>(dst), count, what);
         break;
       case DType::kBool: {

@@ -15,8 +15,11 @@ using ir::Node;
 using ir::ValueId;
 
 // Scale/zero point of a Q or DQ node when both are constants.
+// QuantParams hold per-tensor or per-axis parameters only: blocked ones
+// (opset 21) and float8 saturation stay with the Q/DQ nodes.
 std::optional<ir::QuantParams> params_of(const ir::Graph& g, const Node& n) {
   if (n.inputs.size() < 2) return std::nullopt;
+  if (n.attrs.get_int("block_size", 0) != 0) return std::nullopt;
   const auto& s = g.value(n.inputs[1]).constant;
   if (!s || s->dtype != ir::DType::kFloat32 || s->numel() < 1) return std::nullopt;
   ir::QuantParams q;

@@ -759,7 +759,15 @@ void unique(InferCtx& c) {
 }
 
 void quantize(InferCtx& c) {
-  DType t = c.has(2) ? c.dt(2) : DType::kUInt8;
+  DType t = DType::kUInt8;
+  if (c.has(2)) {
+    t = c.dt(2);
+  } else if (int64_t od = c.attrs().get_int("output_dtype", 0)) {
+    // Opset 21: the type when there is no zero point.
+    if (od < 0 || od > 255 || !ir::dtype_valid(int(od)) || od == 8)
+      c.fail(kBad, "output_dtype " + std::to_string(od) + " is not a type");
+    t = DType(od);
+  }
   c.out(0, t, c.shape(0));
 }
 void dequantize(InferCtx& c) {

@@ -159,6 +159,8 @@ Support VulkanBackend::supports(const ir::Graph& g, const ir::Node& n) const {
     if (!n.domain.empty() && n.domain != "ai.onnx")
       return Support::no("domain '" + n.domain + "' unsupported");
     if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC node layout unsupported");
+    if (ir::DType t = ir::narrow_type_of(g, n); t != ir::DType::kUndefined)
+      return Support::no(std::string("element type ") + ir::dtype_name(t) + " unsupported");
     const OpImpl* op = find_op(n.op);
     if (!op) return Support::no("no Vulkan kernel for " + n.op);
     for (const auto& [k, a] : n.attrs.all()) {

@@ -1,7 +1,9 @@
-// Cast and CastLike between every numeric type, bool and half precision.
+// Cast and CastLike between every numeric type, bool, half precision, float8
+// and int4/uint4 (opsets 19 and 21, with `saturate` for float8 targets).
 #include <cmath>
 #include <type_traits>
 
+#include "float8.h"
 #include "kernel.h"
 
 namespace rnpu::cpu {
@@ -49,36 +51,75 @@ void store_all(const Tensor& x, D* dst) {
   if (!ok) fail(std::string("Cast from ") + dtype_name(x.dtype) + " is not supported");
 }
 
-void cast_to(KernelContext& c, const Tensor& x, DType to) {
+// `x` as a tensor store_all reads: float8 decoded into `buf` as float, int4
+// and uint4 as the int8/uint8 they are stored in.
+Tensor readable(const Tensor& x, std::vector<float>& buf) {
+  void* data = const_cast<void*>(x.data);
+  if (dtype_is_float8(x.dtype)) {
+    buf.resize(size_t(x.numel()));
+    const uint8_t* s = x.as<uint8_t>();
+    for (size_t i = 0; i < buf.size(); ++i) buf[i] = float8_to_float(s[i], x.dtype);
+    return Tensor::view(DType::kF32, x.shape, buf.data());
+  }
+  if (x.dtype == DType::kI4) return Tensor::view(DType::kI8, x.shape, data);
+  if (x.dtype == DType::kU4) return Tensor::view(DType::kU8, x.shape, data);
+  return Tensor::view(x.dtype, x.shape, data);
+}
+
+// Types stored as bit patterns: every source goes through float first, as
+// ONNX's reference does.
+bool narrowed_from_float(DType t) {
+  return t == DType::kF16 || t == DType::kBF16 || dtype_is_float8(t) || dtype_is_int4(t);
+}
+
+void cast_to(KernelContext& c, const Tensor& x, DType to, bool saturate) {
   Tensor& o = c.out(0, to, x.shape);
   if (to == x.dtype) {
     if (x.nbytes()) std::memcpy(o.data, x.data, x.nbytes());
     return;
   }
-  if (to == DType::kF16 || to == DType::kBF16) {
+  std::vector<float> decoded;
+  Tensor src = readable(x, decoded);
+  if (narrowed_from_float(to)) {
     std::vector<float> tmp(size_t(x.numel()));
-    store_all<float>(x, tmp.data());
-    uint16_t* d = o.as<uint16_t>();
-    for (size_t i = 0; i < tmp.size(); ++i)
-      d[i] = to == DType::kF16 ? float_to_half(tmp[i]) : float_to_bf16(tmp[i]);
+    store_all<float>(src, tmp.data());
+    if (to == DType::kF16 || to == DType::kBF16) {
+      uint16_t* d = o.as<uint16_t>();
+      for (size_t i = 0; i < tmp.size(); ++i)
+        d[i] = to == DType::kF16 ? float_to_half(tmp[i]) : float_to_bf16(tmp[i]);
+    } else if (to == DType::kI4) {
+      int8_t* d = o.as<int8_t>();
+      for (size_t i = 0; i < tmp.size(); ++i) d[i] = float_to_int4(tmp[i]);
+    } else if (to == DType::kU4) {
+      uint8_t* d = o.as<uint8_t>();
+      for (size_t i = 0; i < tmp.size(); ++i) d[i] = float_to_uint4(tmp[i]);
+    } else {
+      uint8_t* d = o.as<uint8_t>();
+      for (size_t i = 0; i < tmp.size(); ++i) d[i] = float_to_float8(tmp[i], to, saturate);
+    }
     return;
   }
   bool ok = dispatch<kAllTypes>(to, [&](auto tag) {
     using D = typename decltype(tag)::type;
-    store_all<D>(x, o.as<D>());
+    store_all<D>(src, o.as<D>());
   });
   if (!ok) fail(std::string("Cast to ") + dtype_name(to) + " is not supported");
 }
 
 bool castable(DType t) {
-  return dtype_in_class(t, kAllTypes) || t == DType::kF16 || t == DType::kBF16;
+  return dtype_in_class(t, kAllTypes) || t == DType::kF16 || t == DType::kBF16 ||
+         dtype_is_float8(t) || dtype_is_int4(t);
+}
+
+bool saturate(const KernelContext& c) {
+  return c.attrs().get_int("saturate", 1) != 0;
 }
 
 void k_cast(KernelContext& c) {
-  cast_to(c, c.in(0), DType(c.attrs().get_int("to", 0)));
+  cast_to(c, c.in(0), DType(c.attrs().get_int("to", 0)), saturate(c));
 }
 void k_cast_like(KernelContext& c) {
-  cast_to(c, c.in(0), c.in(1).dtype);
+  cast_to(c, c.in(0), c.in(1).dtype, saturate(c));
 }
 
 std::string check_cast(const NodeInfo& n) {

@@ -269,7 +269,8 @@ void k_tile(KernelContext& c) {
 }  // namespace
 
 void register_concat_slice(KernelRegistry& r) {
-  const unsigned any = kAllTypes | kHalfNative;
+  // All of them only move elements.
+  const unsigned any = kAllTypes | kHalfNative | kByteNative;
   r.add({"Concat", k_concat, any});
   r.add({"Split", k_split, any});
   r.add({"Slice", k_slice, any});

@@ -20,6 +20,12 @@ size_t dtype_size(DType t) {
     case DType::kI8:
     case DType::kU8:
     case DType::kBool:
+    case DType::kF8E4M3FN:
+    case DType::kF8E4M3FNUZ:
+    case DType::kF8E5M2:
+    case DType::kF8E5M2FNUZ:
+    case DType::kU4:
+    case DType::kI4:
       return 1;
     default:
       return 0;
@@ -56,6 +62,18 @@ const char* dtype_name(DType t) {
       return "bool";
     case DType::kString:
       return "string";
+    case DType::kF8E4M3FN:
+      return "float8e4m3fn";
+    case DType::kF8E4M3FNUZ:
+      return "float8e4m3fnuz";
+    case DType::kF8E5M2:
+      return "float8e5m2";
+    case DType::kF8E5M2FNUZ:
+      return "float8e5m2fnuz";
+    case DType::kU4:
+      return "uint4";
+    case DType::kI4:
+      return "int4";
     default:
       return "undefined";
   }
@@ -63,6 +81,15 @@ const char* dtype_name(DType t) {
 
 bool dtype_is_float(DType t) {
   return t == DType::kF32 || t == DType::kF64 || t == DType::kF16 || t == DType::kBF16;
+}
+
+bool dtype_is_float8(DType t) {
+  return t == DType::kF8E4M3FN || t == DType::kF8E4M3FNUZ || t == DType::kF8E5M2 ||
+         t == DType::kF8E5M2FNUZ;
+}
+
+bool dtype_is_int4(DType t) {
+  return t == DType::kI4 || t == DType::kU4;
 }
 
 bool dtype_is_signed_int(DType t) {

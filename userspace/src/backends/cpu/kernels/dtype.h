@@ -27,11 +27,22 @@ enum class DType : uint8_t {
   kU32 = 12,
   kU64 = 13,
   kBF16 = 16,
+  // One byte per element in memory: float8 bit patterns, and int4/uint4
+  // sign- or zero-extended into an int8/uint8.  No arithmetic class holds
+  // them; Cast, (De)QuantizeLinear and byte-moving kernels do.
+  kF8E4M3FN = 17,
+  kF8E4M3FNUZ = 18,
+  kF8E5M2 = 19,
+  kF8E5M2FNUZ = 20,
+  kU4 = 21,
+  kI4 = 22,
 };
 
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);
 bool dtype_is_float(DType t);  // f16, bf16, f32, f64
+bool dtype_is_float8(DType t);
+bool dtype_is_int4(DType t);  // int4, uint4
 bool dtype_is_signed_int(DType t);
 bool dtype_is_unsigned_int(DType t);
 inline bool dtype_is_int(DType t) {

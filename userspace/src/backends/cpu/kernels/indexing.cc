@@ -415,17 +415,18 @@ void k_topk(KernelContext& c) {
 
 void register_indexing(KernelRegistry& r) {
   const unsigned any = kAllTypes | kHalfNative;
-  r.add({"Gather", k_gather, any});
-  r.add({"GatherElements", k_gather_elements, any});
-  r.add({"GatherND", k_gather_nd, any});
+  const unsigned moves = any | kByteNative;
+  r.add({"Gather", k_gather, moves});
+  r.add({"GatherElements", k_gather_elements, moves});
+  r.add({"GatherND", k_gather_nd, moves});
   r.add({"ScatterElements", k_scatter_elements, any});
   r.add({"Scatter", k_scatter_elements, any});
   r.add({"ScatterND", k_scatter_nd, any});
   r.add({"OneHot", k_onehot, kNumericTypes});
-  r.add({"Compress", k_compress, any});
+  r.add({"Compress", k_compress, moves});
   r.add({"NonZero", k_nonzero, kAllTypes});
   r.add({"Where", k_where, kBoolType});
-  r.add({"Trilu", k_trilu, any});
+  r.add({"Trilu", k_trilu, moves});
   r.add({"CumSum", k_cumsum, kNumericTypes});
   r.add({"TopK", k_topk, kNumericTypes});
 }

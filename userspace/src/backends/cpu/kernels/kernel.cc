@@ -140,7 +140,8 @@ std::string KernelRegistry::why_unsupported(const NodeInfo& n) const {
   if (d->input0_types && !n.input_types.empty() && n.input_types[0] != DType::kUndefined) {
     DType t = n.input_types[0];
     bool ok = is_half(t) ? (d->input0_types & (kHalfTypes | kHalfNative)) != 0
-                         : dtype_in_class(t, d->input0_types);
+              : dtype_is_float8(t) || dtype_is_int4(t) ? (d->input0_types & kByteNative) != 0
+                                                       : dtype_in_class(t, d->input0_types);
     if (!ok)
       return std::string(n.op) + " on the CPU does not support element type " + dtype_name(t);
   }

@@ -86,6 +86,10 @@ using CheckFn = std::string (*)(const NodeInfo&);
 // half elements itself (byte-level kernels such as Transpose or Gather).
 constexpr unsigned kHalfTypes = 1u << 4;
 constexpr unsigned kHalfNative = 1u << 5;
+// kByteNative: the kernel only moves elements, so float8 and int4/uint4 (one
+// byte each in memory) pass through it unchanged.  Kernels that compute --
+// compare, reduce, scatter with a reduction -- must not carry it.
+constexpr unsigned kByteNative = 1u << 6;
 
 struct KernelDef {
   std::string op;

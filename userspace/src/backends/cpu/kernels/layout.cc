@@ -65,9 +65,9 @@ void k_space_to_depth(KernelContext& c) {
 }  // namespace
 
 void register_layout(KernelRegistry& r) {
-  r.add({"Transpose", k_transpose, kAllTypes | kHalfNative});
-  r.add({"DepthToSpace", k_depth_to_space, kAllTypes | kHalfNative});
-  r.add({"SpaceToDepth", k_space_to_depth, kAllTypes | kHalfNative});
+  r.add({"Transpose", k_transpose, kAllTypes | kHalfNative | kByteNative});
+  r.add({"DepthToSpace", k_depth_to_space, kAllTypes | kHalfNative | kByteNative});
+  r.add({"SpaceToDepth", k_space_to_depth, kAllTypes | kHalfNative | kByteNative});
 }
 
 }  // namespace rnpu::cpu

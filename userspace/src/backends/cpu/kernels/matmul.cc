@@ -146,19 +146,46 @@ void k_matmul_integer(KernelContext& c) {
   std::copy(y.begin(), y.end(), o.as<int32_t>());
 }
 
+// Rounds v to the precision of the scales' type: ONNX computes the requantising
+// multiplier a_scale * b_scale / y_scale in that type.
+double in_scale_type(double v, DType t) {
+  if (t == DType::kF16) return half_to_float(float_to_half(float(v)));
+  if (t == DType::kBF16) return bf16_to_float(float_to_bf16(float(v)));
+  if (t == DType::kF32) return float(v);
+  return v;
+}
+
 void k_qlinear_matmul(KernelContext& c) {
   MatMulGeom g;
   std::vector<int32_t> acc = int_matmul(c.in(0), &c.in(2), c.in(3), &c.in(5), g);
+  DType st = c.in(1).dtype;
   double as = tensor_get_double(c.in(1), 0);
   std::vector<double> bs = tensor_to_doubles(c.in(4));
   double ys = tensor_get_double(c.in(6), 0);
   const Tensor& yzp = c.in(7);
+  if (yzp.dtype != DType::kI8 && yzp.dtype != DType::kU8)
+    fail(std::string("QLinearMatMul output type ") + dtype_name(yzp.dtype) + " is not supported");
+  if (bs.size() != 1 && int64_t(bs.size()) != g.n)
+    fail("b_scale has " + std::to_string(bs.size()) + " values, expected 1 or " +
+         std::to_string(g.n));
   Tensor& y = c.out(0, yzp.dtype, g.out);
   int32_t zp = int32_t(tensor_get_int(yzp, 0));
   for (size_t i = 0; i < acc.size(); ++i) {
     double s = bs.size() == 1 ? bs[0] : bs[i % size_t(g.n)];
-    store_quantized(y, int64_t(i), float(double(acc[i]) * (as * s / ys)), zp);
+    double m = in_scale_type(in_scale_type(as * s, st) / ys, st);
+    // Saturating, as the operator's definition says (ONNX 1.17's reference
+    // and test data wrapped around; fixed upstream in onnx/onnx#7868).
+    store_quantized(y, int64_t(i), float(double(acc[i]) * m), zp);
   }
+}
+
+std::string check_qlinear_matmul(const NodeInfo& n) {
+  for (size_t i : {size_t(0), size_t(3), size_t(7)}) {
+    DType t = i < n.input_types.size() ? n.input_types[i] : DType::kUndefined;
+    if (t != DType::kUndefined && t != DType::kI8 && t != DType::kU8)
+      return std::string("QLinearMatMul on ") + dtype_name(t) + " is not supported";
+  }
+  return "";
 }
 
 // Einsum by direct summation over every index combination: simple and
@@ -263,7 +290,7 @@ void register_matmul(KernelRegistry& r) {
   r.add({"Gemm", k_gemm, t});
   r.add({"MatMul", k_matmul, t});
   r.add({"MatMulInteger", k_matmul_integer, kIntTypes});
-  r.add({"QLinearMatMul", k_qlinear_matmul, kIntTypes});
+  r.add({"QLinearMatMul", k_qlinear_matmul, kIntTypes, check_qlinear_matmul});
   r.add({"Einsum", k_einsum, kNumericTypes | kHalfTypes});
 }
 

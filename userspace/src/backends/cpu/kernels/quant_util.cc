@@ -31,10 +31,24 @@ void store(Tensor& y, int64_t i, float v, int32_t zp) {
                  double(std::numeric_limits<T>::max()));
   y.as<T>()[i] = T(q);
 }
+
+// int4/uint4 live in an int8/uint8 each, clamped to 4 bits.
+void store4(Tensor& y, int64_t i, float v, int32_t zp, int lo, int hi) {
+  double q = std::clamp(double(round_half_even(v)) + zp, double(lo), double(hi));
+  if (y.dtype == DType::kI4)
+    y.as<int8_t>()[i] = int8_t(q);
+  else
+    y.as<uint8_t>()[i] = uint8_t(q);
+}
 }  // namespace
 
 void store_quantized(Tensor& y, int64_t i, float v, int32_t zp) {
+  if (std::isnan(v)) v = 0;  // converting NaN to an integer is undefined
   switch (y.dtype) {
+    case DType::kI4:
+      return store4(y, i, v, zp, -8, 7);
+    case DType::kU4:
+      return store4(y, i, v, zp, 0, 15);
     case DType::kU8:
       return store<uint8_t>(y, i, v, zp);
     case DType::kI8:

@@ -221,15 +221,16 @@ void k_eye_like(KernelContext& c) {
 
 void register_shape_ops(KernelRegistry& r) {
   const unsigned any = kAllTypes | kHalfNative;
-  r.add({"Reshape", k_reshape, any});
-  r.add({"Flatten", k_flatten, any});
-  r.add({"Squeeze", k_squeeze, any});
-  r.add({"Unsqueeze", k_unsqueeze, any});
-  r.add({"Identity", k_identity, any});
+  const unsigned moves = any | kByteNative;
+  r.add({"Reshape", k_reshape, moves});
+  r.add({"Flatten", k_flatten, moves});
+  r.add({"Squeeze", k_squeeze, moves});
+  r.add({"Unsqueeze", k_unsqueeze, moves});
+  r.add({"Identity", k_identity, moves});
   r.add({"Dropout", k_dropout, any});
-  r.add({"Shape", k_shape, any});
-  r.add({"Size", k_size, any});
-  r.add({"Expand", k_expand, any});
+  r.add({"Shape", k_shape, moves});
+  r.add({"Size", k_size, moves});
+  r.add({"Expand", k_expand, moves});
   r.add({"ConstantOfShape", k_constant_of_shape, kIntTypes});
   r.add({"Constant", k_constant, 0});
   r.add({"Range", k_range, kFloatTypes | kSignedTypes});

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "float8.h"
 #include "kernel.h"
 
 namespace rnpu::cpu {
@@ -63,6 +64,8 @@ Tensor Tensor::clone() const {
 
 int64_t tensor_get_int(const Tensor& t, int64_t i) {
   int64_t v = 0;
+  if (t.dtype == DType::kI4) return t.as<int8_t>()[i];
+  if (t.dtype == DType::kU4) return t.as<uint8_t>()[i];
   bool ok = dispatch<kAllTypes>(t.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     v = int64_t(t.as<T>()[i]);
@@ -75,6 +78,9 @@ double tensor_get_double(const Tensor& t, int64_t i) {
   double v = 0;
   if (t.dtype == DType::kF16) return half_to_float(t.as<uint16_t>()[i]);
   if (t.dtype == DType::kBF16) return bf16_to_float(t.as<uint16_t>()[i]);
+  if (t.dtype == DType::kI4) return t.as<int8_t>()[i];
+  if (t.dtype == DType::kU4) return t.as<uint8_t>()[i];
+  if (dtype_is_float8(t.dtype)) return float8_to_float(t.as<uint8_t>()[i], t.dtype);
   bool ok = dispatch<kAllTypes>(t.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     v = double(t.as<T>()[i]);
