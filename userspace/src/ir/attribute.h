@@ -12,7 +12,7 @@ namespace rnpu::ir {
 struct ConstTensor;
 
 struct Attribute {
-  enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph };
+  enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph, kType };
   Kind kind = Kind::kInt;
   int64_t i = 0;
   float f = 0;
@@ -21,6 +21,9 @@ struct Attribute {
   std::vector<float> floats;
   std::vector<std::string> strings;
   std::shared_ptr<const ConstTensor> t;  // kTensor
+  // kType (a TypeProto, e.g. Optional's "type"): rnpu::ValueKind and element
+  // rnpu::DataType as numbers, so this header needs neither.
+  int type_kind = 0, type_dtype = 0;
   // kGraph attributes (If/Loop/Scan bodies) are kept only as a marker: no
   // backend runs control flow yet, so capability checks can refuse them.
 };
