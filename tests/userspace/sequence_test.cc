@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <set>
 
 #include "rnpu/rnpu.h"
 #include "rnpu/rnpu.hpp"
@@ -306,6 +307,53 @@ TEST(Sequence, OnlyBackendsThatRunSequencesTakeThem) {
     EXPECT_EQ(e.code(), ErrorCode::kUnsupportedOp);
     EXPECT_NE(e.reason().find("sequence and optional values unsupported"), std::string::npos)
         << e.what();
+  }
+}
+
+// A sequence made in one cpu partition and read in another, with a
+// partition of another backend between them: the runtime's slot carries it.
+TEST(Sequence, CrossesPartitionBoundaries) {
+  test::register_test_backend(
+      std::make_unique<test::TestBackend>("testrelu", std::set<std::string>{"Relu"}), 7);
+  ModelBuilder m(17);
+  m.input("x", {4});
+  m.init_i64("two", {}, {2});
+  m.init_i64("zero", {}, {0});
+  m.node("SplitToSequence", {"x", "two"}, {"seq"}, "split");
+  m.node("SequenceAt", {"seq", "zero"}, {"first"}, "at");
+  m.node("Relu", {"first"}, {"r"}, "relu");
+  m.node("SequenceInsert", {"seq", "r"}, {"out"}, "insert");
+  output(m, "out", Wrap::kSequence);
+  Options o;
+  o.backends = {"testrelu", "cpu"};
+  o.allow_fallback = false;
+  Session s = load(m, o);
+  ASSERT_EQ(s.partition_report().size(), 4u);
+  EXPECT_EQ(s.partition_report()[2].backend, "testrelu");
+  float x[4] = {-1, 2, 3, 4};
+  int64_t four[1] = {4};
+  s.set_input(0, x, sizeof x, four);
+  s.run();
+  ASSERT_EQ(s.output_sequence_length(0), 3u);
+  EXPECT_EQ(floats(s.output_element(0, 1)), (std::vector<float>{3, 4}));
+  EXPECT_EQ(floats(s.output_element(0, 2)), (std::vector<float>{0, 2}));
+}
+
+TEST(Sequence, MapTypesAreRefused) {
+  ModelBuilder m(17);
+  auto* vi = m.graph().add_input();
+  vi->set_name("m");
+  auto* mt = vi->mutable_type()->mutable_map_type();
+  mt->set_key_type(7);
+  set_type(mt->mutable_value_type(), 1, Wrap::kNone);
+  m.node("Identity", {"m"}, {"y"}, "id");
+  m.output("y");
+  try {
+    load(m);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnsupportedOp);
+    EXPECT_NE(e.reason().find("maps"), std::string::npos) << e.what();
   }
 }
 
