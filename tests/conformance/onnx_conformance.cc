@@ -271,14 +271,55 @@ std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
   return out;
 }
 
-// The tensor a test file names, else the file's position: ONNX's own runner
-// binds by position, and some ONNX 1.17 files carry a name the model's
-// input does not have (the float8/int4 Cast tests name theirs 'x').
-size_t bind_index(const std::vector<rnpu::TensorInfo>& model, const std::string& name,
-                  size_t position) {
-  for (size_t k = 0; k < model.size() && !name.empty(); ++k)
-    if (model[k].name == name) return k;
-  return position;
+// A test data file as the model's input or output *idx declares it (a
+// TensorProto, SequenceProto or OptionalProto); a name in the file that
+// names another input or output moves *idx there.
+rnpu::onnx::NamedValue read_value(const fs::path& p, const std::vector<rnpu::TensorInfo>& infos,
+                                  size_t* idx) {
+  std::string b = rnpu::onnx::read_file(p.string());
+  auto kind_at = [&](size_t i) {
+    return i < infos.size() ? infos[i].kind : rnpu::ValueKind::kTensor;
+  };
+  auto v = rnpu::onnx::import_value(b.data(), b.size(), kind_at(*idx));
+  if (v.name.empty()) return v;
+  for (size_t i = 0; i < infos.size(); ++i)
+    if (infos[i].name == v.name && i != *idx) {
+      *idx = i;
+      if (kind_at(i) != v.kind) v = rnpu::onnx::import_value(b.data(), b.size(), kind_at(i));
+      break;
+    }
+  return v;
+}
+
+std::vector<rnpu::TensorView> element_views(const rnpu::onnx::NamedValue& v) {
+  std::vector<rnpu::TensorView> out;
+  for (const auto& e : v.elements) out.push_back({e->dtype, e->dims, e->data, e->size});
+  return out;
+}
+
+void bind_input(rnpu::Session& s, size_t idx, const rnpu::onnx::NamedValue& v) {
+  if (!v.present) return s.set_input_absent(idx);
+  if (v.tensor) return s.set_input(idx, v.tensor->data, v.tensor->size, v.tensor->dims);
+  s.set_input_sequence(idx, element_views(v));
+}
+
+std::string compare_value(const rnpu::Session& s, size_t idx, const rnpu::onnx::NamedValue& want) {
+  const std::string& name = s.outputs()[idx].name;
+  bool has = s.output_has_element(idx);
+  if (has != want.present)
+    return "output '" + name + "': " + (has ? "has an element, expected none" : "has no element");
+  if (!want.present) return {};
+  if (want.tensor) return compare(name, s.output(idx), {want.name, want.tensor});
+  size_t n = s.output_sequence_length(idx);
+  if (n != want.elements.size())
+    return "output '" + name + "': " + std::to_string(n) + " elements, expected " +
+           std::to_string(want.elements.size());
+  for (size_t k = 0; k < n; ++k) {
+    std::string diff = compare(name + "[" + std::to_string(k) + "]", s.output_element(idx, k),
+                               {want.name, want.elements[k]});
+    if (!diff.empty()) return diff;
+  }
+  return {};
 }
 
 Result run_test(const fs::path& dir, const RunConfig& cfg) {
@@ -296,18 +337,16 @@ Result run_test(const fs::path& dir, const RunConfig& cfg) {
     std::sort(sets.begin(), sets.end());
     if (sets.empty()) return {Outcome::kError, "no test_data_set_* directory"};
     for (const auto& set : sets) {
-      std::vector<rnpu::onnx::NamedTensor> ins;
-      for (const auto& p : numbered(set, "input_")) {
-        std::string b = rnpu::onnx::read_file(p.string());
-        ins.push_back(rnpu::onnx::import_tensor(b.data(), b.size()));
-      }
+      auto ins = numbered(set, "input_");
       if (ins.size() != s.inputs().size())
         return {Outcome::kError, std::to_string(ins.size()) + " input files for " +
                                      std::to_string(s.inputs().size()) + " model inputs"};
+      // Test values must stay alive until the run: they are bound in place.
+      std::vector<rnpu::onnx::NamedValue> values;
       for (size_t i = 0; i < ins.size(); ++i) {
-        size_t idx = bind_index(s.inputs(), ins[i].name, i);
-        const auto& t = *ins[i].tensor;
-        s.set_input(idx, t.data, t.size, t.dims);
+        size_t idx = i;
+        values.push_back(read_value(ins[i], s.inputs(), &idx));
+        bind_input(s, idx, values.back());
       }
       s.run();
       auto outs = numbered(set, "output_");
@@ -315,10 +354,9 @@ Result run_test(const fs::path& dir, const RunConfig& cfg) {
         return {Outcome::kError, std::to_string(outs.size()) + " output files for " +
                                      std::to_string(s.outputs().size()) + " model outputs"};
       for (size_t i = 0; i < outs.size(); ++i) {
-        std::string b = rnpu::onnx::read_file(outs[i].string());
-        auto want = rnpu::onnx::import_tensor(b.data(), b.size());
-        size_t idx = bind_index(s.outputs(), want.name, i);
-        std::string diff = compare(s.outputs()[idx].name, s.output(idx), want);
+        size_t idx = i;
+        auto want = read_value(outs[i], s.outputs(), &idx);
+        std::string diff = compare_value(s, idx, want);
         if (!diff.empty()) return {Outcome::kWrong, set.filename().string() + ": " + diff};
       }
     }

@@ -5,7 +5,7 @@
  *  - every handle is opaque; enum values are never renumbered, only
  *    appended; functions are only ever added, each under the version node of
  *    the API minor version that added it (librnpu.so exports nothing else:
- *    `rnpu_*` C functions under RNPU_1.0).
+ *    `rnpu_*` C functions under RNPU_1.0 and RNPU_1.1).
  *  - every struct carries its own size in its first member, `struct_size`,
  *    which the caller sets to sizeof() of the struct as its header declares
  *    it.  Fields are only appended.  The library reads and writes only the
@@ -50,7 +50,7 @@ extern "C" {
 /* The API this header declares.  Minor versions only add (functions, enum
  * values, appended struct fields); the library's is rnpu_api_version(). */
 #define RNPU_API_VERSION_MAJOR 1
-#define RNPU_API_VERSION_MINOR 0
+#define RNPU_API_VERSION_MINOR 1
 #define RNPU_MAKE_API_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define RNPU_API_VERSION RNPU_MAKE_API_VERSION(RNPU_API_VERSION_MAJOR, RNPU_API_VERSION_MINOR)
 #define RNPU_API_VERSION_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -283,6 +283,48 @@ RNPU_EXPORT size_t rnpu_session_arena_bytes(const rnpu_session *s);
 RNPU_EXPORT rnpu_status rnpu_session_save_compiled(const rnpu_session *s, const char *path);
 /* Partitions whose programs were loaded from an artifact. */
 RNPU_EXPORT size_t rnpu_session_programs_loaded(const rnpu_session *s);
+
+/*
+ * Sequence and optional values (API 1.1).  An input or output may be a
+ * sequence of tensors (one element type, shapes may differ) or an optional
+ * tensor or sequence, which may hold no element.  rnpu_session_input_info /
+ * rnpu_session_output_info describe the element (type, and the shape common
+ * to all elements where the model says it).  rnpu_session_get_output reads
+ * tensors and present optional tensors; rnpu_session_set_output binds
+ * tensor outputs only.
+ */
+typedef enum rnpu_value_kind {
+	RNPU_VALUE_TENSOR = 0,
+	RNPU_VALUE_SEQUENCE = 1,
+	RNPU_VALUE_OPTIONAL_TENSOR = 2,
+	RNPU_VALUE_OPTIONAL_SEQUENCE = 3,
+} rnpu_value_kind;
+
+RNPU_EXPORT rnpu_status rnpu_session_input_kind(const rnpu_session *s, size_t index,
+						rnpu_value_kind *kind);
+RNPU_EXPORT rnpu_status rnpu_session_output_kind(const rnpu_session *s, size_t index,
+						 rnpu_value_kind *kind);
+/* Binds a sequence input (or a present optional sequence): count elements,
+ * each described as for rnpu_session_set_input_desc (caller-owned, used in
+ * place until the run completes; dtype checked when set).  count may be 0. */
+RNPU_EXPORT rnpu_status rnpu_session_set_input_sequence(rnpu_session *s, size_t index,
+							const rnpu_input_desc *const *elements,
+							size_t count);
+/* Binds an optional input as holding no element. */
+RNPU_EXPORT rnpu_status rnpu_session_set_input_absent(rnpu_session *s, size_t index);
+/* The last run's output: *present is 0 for an optional without element, 1
+ * otherwise. */
+RNPU_EXPORT rnpu_status rnpu_session_output_has_element(const rnpu_session *s, size_t index,
+							int *present);
+/* Number of elements of a sequence output (or a present optional sequence). */
+RNPU_EXPORT rnpu_status rnpu_session_output_count_elements(const rnpu_session *s, size_t index,
+							   size_t *count);
+/* Element `position` of a sequence output, as rnpu_session_get_output gives
+ * a tensor: info (may be NULL) is filled with the element's type and shape
+ * and the output's name; *data stays valid until the next run. */
+RNPU_EXPORT rnpu_status rnpu_session_get_output_element(const rnpu_session *s, size_t index,
+							size_t position, rnpu_tensor_info *info,
+							const void **data, size_t *size);
 
 #ifdef __cplusplus
 }

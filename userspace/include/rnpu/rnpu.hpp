@@ -3,7 +3,7 @@
 //
 // Link it with the static library (CMake rnpu::rnpu_static, pkg-config
 // --static): librnpu.so exports only the C API of rnpu.h (version node
-// RNPU_1.0), so the C++ API is not part of the shared library's ABI.
+// RNPU_1.0, RNPU_1.1), so the C++ API is not part of the shared library's ABI.
 #pragma once
 
 #include <cstddef>
@@ -84,11 +84,24 @@ enum class DataType : uint8_t {
 size_t data_type_size(DataType t);  // 0 for undefined/string
 const char* data_type_name(DataType t);
 
+// What a value holds (ONNX TypeProto): a tensor, a sequence of tensors (of
+// one element type, shapes may differ), or an optional tensor or sequence,
+// which may be absent.  Numbering is rnpu_value_kind's.
+enum class ValueKind : uint8_t {
+  kTensor = 0,
+  kSequence = 1,
+  kOptionalTensor = 2,
+  kOptionalSequence = 3,
+};
+
+const char* value_kind_name(ValueKind k);  // "tensor", "sequence", "optional(tensor)", ...
+
 struct TensorInfo {
   std::string name;
-  DataType dtype = DataType::kUndefined;
-  std::vector<int64_t> shape;          // -1: known only at run time
-  std::vector<std::string> dim_names;  // symbolic names of dynamic dims ("" if none)
+  DataType dtype = DataType::kUndefined;  // sequences/optionals: the element type
+  std::vector<int64_t> shape;             // -1: known only at run time; sequences: per element
+  std::vector<std::string> dim_names;     // symbolic names of dynamic dims ("" if none)
+  ValueKind kind = ValueKind::kTensor;
 };
 
 // A view of tensor memory; never owns it.
@@ -183,6 +196,13 @@ class Session {
   void set_input(size_t index, std::span<const float> data, std::span<const int64_t> shape) {
     set_input(index, data.data(), data.size_bytes(), shape);
   }
+  // A sequence input (or a present optional sequence): its elements, each
+  // caller-owned as for set_input and used in place; every element must have
+  // the input's element type and match its declared element shape.
+  void set_input_sequence(size_t index, std::span<const TensorView> elements);
+  // An optional input without element.  A present optional tensor is bound
+  // with set_input, a present optional sequence with set_input_sequence.
+  void set_input_absent(size_t index);
   // Caller-owned output memory; results are written there directly.  nullptr
   // unbinds, after which results live in session memory.
   void set_output(size_t index, void* data, size_t size);
@@ -203,8 +223,15 @@ class Session {
   void collect();
   size_t pipeline_depth() const;
 
-  // Valid until the next run.
+  // Valid until the next run.  A tensor output or a present optional
+  // tensor; sequences and absent optionals are kInvalidArgument.
   TensorView output(size_t index) const;
+  // Sequence and optional outputs of the last run: whether an optional output
+  // holds an element (true for every other kind), the length of a sequence
+  // output (or present optional sequence), and its element `position`.
+  bool output_has_element(size_t index) const;
+  size_t output_sequence_length(size_t index) const;
+  TensorView output_element(size_t index, size_t position) const;
 
   std::vector<OpProfile> profile() const;  // last run; needs Options::profiling
   const std::vector<PartitionDecision>& partition_report() const;

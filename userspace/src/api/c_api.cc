@@ -540,4 +540,83 @@ size_t rnpu_session_programs_loaded(const rnpu_session* s) {
   return s ? s->s.programs_loaded() : 0;
 }
 
+// API 1.1: sequence and optional values.
+
+static rnpu_status value_kind(const rnpu_session* s, size_t index, rnpu_value_kind* kind,
+                              bool input) {
+  if (!s) return bad_arg("session is NULL");
+  if (!kind) return on(s, bad_arg("kind is NULL"));
+  const auto& list = input ? s->s.inputs() : s->s.outputs();
+  if (index >= list.size())
+    return on(s, bad_arg(input ? "input index out of range" : "output index out of range"));
+  *kind = rnpu_value_kind(list[index].kind);
+  return RNPU_OK;
+}
+
+rnpu_status rnpu_session_input_kind(const rnpu_session* s, size_t index, rnpu_value_kind* kind) {
+  return value_kind(s, index, kind, true);
+}
+
+rnpu_status rnpu_session_output_kind(const rnpu_session* s, size_t index, rnpu_value_kind* kind) {
+  return value_kind(s, index, kind, false);
+}
+
+rnpu_status rnpu_session_set_input_sequence(rnpu_session* s, size_t index,
+                                            const rnpu_input_desc* const* elements, size_t count) {
+  if (!s) return bad_arg("session is NULL");
+  if (count && !elements) return on(s, bad_arg("elements is NULL"));
+  std::vector<rnpu::TensorView> views(count);
+  for (size_t k = 0; k < count; ++k) {
+    std::string what = "elements[" + std::to_string(k) + "]";
+    rnpu_input_desc d;
+    if (rnpu_status st = read_in(elements[k], &d, what.c_str())) return on(s, st);
+    if (d.rank && !d.dims) return on(s, bad_arg(what + ".dims is NULL"));
+    if (d.rank > RNPU_MAX_RANK)
+      return on(s, bad_arg(what + ": rank " + std::to_string(d.rank) + " exceeds RNPU_MAX_RANK (" +
+                           std::to_string(RNPU_MAX_RANK) + ")"));
+    // An unset dtype takes the input's element type, as set_input_desc does.
+    rnpu::DataType dt = rnpu::DataType(d.dtype);
+    if (d.dtype == RNPU_DTYPE_UNDEFINED && index < s->s.inputs().size())
+      dt = s->s.inputs()[index].dtype;
+    views[k].dtype = dt;
+    views[k].shape.assign(d.dims, d.dims + d.rank);
+    views[k].data = d.data;
+    views[k].size = d.size;
+  }
+  return on(s, guard([&] { s->s.set_input_sequence(index, views); }));
+}
+
+rnpu_status rnpu_session_set_input_absent(rnpu_session* s, size_t index) {
+  if (!s) return bad_arg("session is NULL");
+  return on(s, guard([&] { s->s.set_input_absent(index); }));
+}
+
+rnpu_status rnpu_session_output_has_element(const rnpu_session* s, size_t index, int* present) {
+  if (!s) return bad_arg("session is NULL");
+  if (!present) return on(s, bad_arg("present is NULL"));
+  return on(s, guard([&] { *present = s->s.output_has_element(index) ? 1 : 0; }));
+}
+
+rnpu_status rnpu_session_output_count_elements(const rnpu_session* s, size_t index, size_t* count) {
+  if (!s) return bad_arg("session is NULL");
+  if (!count) return on(s, bad_arg("count is NULL"));
+  return on(s, guard([&] { *count = s->s.output_sequence_length(index); }));
+}
+
+rnpu_status rnpu_session_get_output_element(const rnpu_session* s, size_t index, size_t position,
+                                            rnpu_tensor_info* info, const void** data,
+                                            size_t* size) {
+  if (!s) return bad_arg("session is NULL");
+  if (info)  // optional
+    if (rnpu_status st = check_out(info, "info")) return on(s, st);
+  rnpu::TensorView v;
+  if (rnpu_status st = guard([&] { v = s->s.output_element(index, position); })) return on(s, st);
+  if (info)
+    if (rnpu_status st = fill_tensor(s->s.outputs()[index].name, v.dtype, v.shape, info))
+      return on(s, st);
+  if (data) *data = v.data;
+  if (size) *size = v.size;
+  return RNPU_OK;
+}
+
 }  // extern "C"

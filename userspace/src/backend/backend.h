@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/sequence.h"
 #include "rnpu/rnpu.hpp"
 
 namespace rnpu {
@@ -44,6 +45,12 @@ struct HostTensor {
   void* data = nullptr;  // nullptr: not yet allocated (see RunContext::allocate)
   size_t size = 0;       // bytes available at data
   const ir::QuantParams* quant = nullptr;
+  // Sequence and optional values (ir::Value::kind other than kTensor), set
+  // by the backend that produces them: `seq` for a sequence or a present
+  // optional sequence; `absent` for an optional without element.  A present
+  // optional tensor is a tensor (data, shape).  Reset before every run.
+  std::shared_ptr<const ir::Sequence> seq;
+  bool absent = false;
 };
 
 struct CompileOptions {
@@ -108,6 +115,11 @@ class Backend {
   // the user naming it.  The sim backend says no: it models the NPU on the
   // host, faithfully but far slower than the cpu backend runs the op.
   virtual bool automatic() const { return true; }
+  // Whether the backend runs nodes that read or write sequence and optional
+  // values (HostTensor::seq / absent).  The partitioner offers such nodes
+  // only to these backends (the cpu backend), so no other backend ever sees
+  // a non-tensor value.
+  virtual bool runs_sequences() const { return false; }
 
   // 1. Capability.  Must not throw for any syntactically valid node.
   virtual Support supports(const ir::Graph& g, const ir::Node& n) const = 0;

@@ -24,6 +24,8 @@ const char* kind_name(Attribute::Kind k) {
       return "tensor";
     case Attribute::Kind::kGraph:
       return "graph";
+    case Attribute::Kind::kType:
+      return "type";
   }
   return "?";
 }

@@ -14,7 +14,7 @@ struct ConstTensor;
 class Graph;
 
 struct Attribute {
-  enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph };
+  enum class Kind { kInt, kFloat, kString, kInts, kFloats, kStrings, kTensor, kGraph, kType };
   Kind kind = Kind::kInt;
   int64_t i = 0;
   float f = 0;
@@ -28,6 +28,9 @@ struct Attribute {
   // inputs followed by Graph::implicit_inputs values read from the
   // enclosing scopes (see Node::implicit_inputs).
   std::shared_ptr<const Graph> g;
+  // kType (a TypeProto, e.g. Optional's "type"): rnpu::ValueKind and element
+  // rnpu::DataType as numbers, so this header needs neither.
+  int type_kind = 0, type_dtype = 0;
 };
 
 class Attributes {

@@ -57,8 +57,14 @@ using NodeId = int32_t;
 constexpr ValueId kNoValue = -1;  // an absent optional input/output
 constexpr NodeId kNoNode = -1;
 
+using ValueKind = rnpu::ValueKind;
+
 struct Value {
   std::string name;
+  // A tensor, a sequence or an optional (ir/sequence.h).  For sequences and
+  // optionals, dtype is the element type and shape the element shape as far
+  // as it is common to all elements (unknown rank when they differ).
+  ValueKind kind = ValueKind::kTensor;
   DType dtype = DType::kUndefined;
   Shape shape;  // logical (ONNX) shape unless layout says otherwise
   Layout layout = Layout::kAny;

@@ -26,18 +26,32 @@ std::string norm_domain(const std::string& d) {
   return d == "ai.onnx" ? std::string() : d;
 }
 
-// Type and shape of a graph input/output from its ValueInfoProto.
-void convert_value_info(const ::onnx::ValueInfoProto& vi, ir::Value& v, bool required) {
-  const std::string what = "'" + vi.name() + "'";
-  if (!vi.has_type()) {
-    if (required) bad("graph input " + what + " has no type");
-    return;
+// Kind, element type and shape of a TypeProto: a tensor, a sequence of
+// tensors or an optional tensor or sequence (nested sequences and maps are
+// refused).  `required`: a graph input, which must be typed.
+void convert_type(const ::onnx::TypeProto& tp, const std::string& what, bool required,
+                  ir::Value& v) {
+  const ::onnx::TypeProto* t = &tp;
+  v.kind = ir::ValueKind::kTensor;
+  if (t->has_optional_type()) {
+    if (!t->optional_type().has_elem_type())
+      bad("value " + what + ": optional without element type");
+    t = &t->optional_type().elem_type();
+    v.kind = ir::ValueKind::kOptionalTensor;
   }
-  const auto& tp = vi.type();
-  if (!tp.has_tensor_type())
+  if (t->has_sequence_type()) {
+    if (!t->sequence_type().has_elem_type())
+      bad("value " + what + ": sequence without element type");
+    t = &t->sequence_type().elem_type();
+    v.kind = v.kind == ir::ValueKind::kOptionalTensor ? ir::ValueKind::kOptionalSequence
+                                                      : ir::ValueKind::kSequence;
+  }
+  if (!t->has_tensor_type())
     throw Error(ErrorCode::kUnsupportedOp,
-                "value " + what + " is not a tensor (sequence/map/optional types are unsupported)");
-  const auto& tt = tp.tensor_type();
+                "value " + what +
+                    " is not a tensor, a sequence of tensors or an optional of either (maps, "
+                    "sparse tensors and nested sequences are unsupported)");
+  const auto& tt = t->tensor_type();
   int et = tt.elem_type();
   if (et == ::onnx::TensorProto::STRING)
     throw Error(ErrorCode::kUnsupportedOp, "value " + what + ": string tensors are not supported");
@@ -71,6 +85,15 @@ void convert_value_info(const ::onnx::ValueInfoProto& vi, ir::Value& v, bool req
 // Converts a GRAPH attribute's body; supplied by the graph being built so
 // the body resolves free names against its enclosing scopes.
 using BodyFn = std::function<std::shared_ptr<ir::Graph>(const ::onnx::AttributeProto&)>;
+// Type and shape of a graph input/output from its ValueInfoProto.
+void convert_value_info(const ::onnx::ValueInfoProto& vi, ir::Value& v, bool required) {
+  const std::string what = "'" + vi.name() + "'";
+  if (!vi.has_type()) {
+    if (required) bad("graph input " + what + " has no type");
+    return;
+  }
+  convert_type(vi.type(), what, required, v);
+}
 
 ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::string& node_what,
                                 ExternalDataBudget* ext, const BodyFn& body) {
@@ -89,6 +112,8 @@ ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::stri
       type = AP::TENSOR;
     else if (a.has_g())
       type = AP::GRAPH;
+    else if (a.has_tp())
+      type = AP::TYPE_PROTO;
     else if (a.floats_size())
       type = AP::FLOATS;
     else if (a.ints_size())
@@ -131,6 +156,14 @@ ir::Attribute convert_attribute(const ::onnx::AttributeProto& a, const std::stri
       r.kind = ir::Attribute::Kind::kGraph;
       r.g = body(a);
       break;
+    case AP::TYPE_PROTO: {
+      ir::Value v;
+      convert_type(a.tp(), node_what + ": attribute '" + a.name() + "'", false, v);
+      r.kind = ir::Attribute::Kind::kType;
+      r.type_kind = int(v.kind);
+      r.type_dtype = int(v.dtype);
+      break;
+    }
     default:
       throw Error(ErrorCode::kUnsupportedOp, node_what + ": attribute '" + a.name() + "' of type " +
                                                  AP::AttributeType_Name(AP::AttributeType(type)) +
@@ -393,9 +426,10 @@ void import_graph(const ::onnx::GraphProto& gp, Scope& scope, ExternalDataBudget
     if (val.producer != ir::kNoNode && !val.is_constant()) {
       ir::Value declared;
       convert_value_info(out, declared, false);
-      // Only the element type seeds the value: a declared shape can be
-      // stale for other input shapes, so shapes come from inference alone.
+      // Only the kind and element type seed the value: a declared shape can
+      // be stale for other input shapes, so shapes come from inference alone.
       if (val.dtype == DType::kUndefined) val.dtype = declared.dtype;
+      if (val.kind == ir::ValueKind::kTensor) val.kind = declared.kind;
     }
     g.outputs.push_back(v);
   }
@@ -414,6 +448,7 @@ void import_graph(const ::onnx::GraphProto& gp, Scope& scope, ExternalDataBudget
       continue;  // hints only
     }
     if (val.dtype == DType::kUndefined) val.dtype = declared.dtype;
+    if (val.kind == ir::ValueKind::kTensor) val.kind = declared.kind;
   }
   g.rebuild_links();
   g.validate();

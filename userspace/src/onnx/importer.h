@@ -37,6 +37,19 @@ struct NamedTensor {
 };
 NamedTensor import_tensor(const void* data, size_t size);
 
+// A standalone value of any kind (the test data of sequence and optional
+// inputs and outputs): a TensorProto for kTensor, a SequenceProto of tensors
+// for kSequence, an OptionalProto for the optional kinds.
+struct NamedValue {
+  std::string name;
+  ir::ValueKind kind = ir::ValueKind::kTensor;
+  bool present = true;                                     // false: an empty optional
+  std::shared_ptr<ir::ConstTensor> tensor;                 // a tensor, or an optional's
+  std::vector<std::shared_ptr<ir::ConstTensor>> elements;  // a sequence, or an optional's
+  ir::DType elem_type = ir::DType::kUndefined;             // a sequence's element type
+};
+NamedValue import_value(const void* data, size_t size, ir::ValueKind kind);
+
 // Reads a whole file with a size limit; throws kIo.
 std::string read_file(const std::string& path, uint64_t max_bytes = uint64_t(4) << 30);
 

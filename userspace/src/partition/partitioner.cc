@@ -9,6 +9,14 @@ namespace rnpu::partition {
 
 namespace {
 
+// A node reading or writing a sequence or an optional value.
+bool touches_sequences(const ir::Graph& g, const ir::Node& n) {
+  for (const auto* list : {&n.inputs, &n.outputs})
+    for (ir::ValueId v : *list)
+      if (v != ir::kNoValue && g.value(v).kind != ir::ValueKind::kTensor) return true;
+  return false;
+}
+
 std::string fmt_ns(double ns) {
   char b[32];
   if (ns >= 1e6)
@@ -90,8 +98,11 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
     }
     std::string rejected;
     std::vector<Backend*> ok;
+    const bool seq = touches_sequences(g, n);
     for (Backend* b : set.enabled) {
-      Support s = b->supports(g, n);
+      Support s = seq && !b->runs_sequences()
+                      ? Support::no("sequence and optional values unsupported")
+                      : b->supports(g, n);
       if (s.ok)
         ok.push_back(b);
       else
@@ -100,7 +111,7 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
     if (ok.empty()) {
       std::string hint;
       for (Backend* b : set.disabled)
-        if (b->supports(g, n).ok) {
+        if ((!seq || b->runs_sequences()) && b->supports(g, n).ok) {
           hint = b->name();
           break;
         }

@@ -102,7 +102,12 @@ int fold_constants(ir::Graph& g, Backend* evaluator) {
     bool has_graph_attr = false;
     for (const auto& [k, a] : n.attrs.all())
       if (a.kind == ir::Attribute::Kind::kGraph) has_graph_attr = true;
-    if (!all_const || has_graph_attr || !evaluator) continue;
+    // Constants are tensors: a sequence or optional result stays run-time
+    // work (SequenceEmpty, Optional without input).
+    bool tensors_only = true;
+    for (ir::ValueId v : n.outputs)
+      if (v != ir::kNoValue && g.value(v).kind != ir::ValueKind::kTensor) tensors_only = false;
+    if (!all_const || has_graph_attr || !tensors_only || !evaluator) continue;
     bool too_big = false;
     for (ir::ValueId v : n.outputs) {
       if (v == ir::kNoValue) continue;

@@ -57,7 +57,11 @@ class InferCtx {
   std::optional<double> const_scalar(size_t i) const;
   const ir::ConstTensor* constant(size_t i) const;
 
+  ir::ValueKind kind(size_t i) const { return in(i).kind; }
+  // A tensor output (every shape function but the kind-aware ones).
   void out(size_t i, ir::DType t, ir::Shape s);
+  // An output of any kind (sequence and optional ops, Identity).
+  void out_value(size_t i, ir::ValueKind k, ir::DType t, ir::Shape s);
   void out_ints(size_t i, std::vector<int64_t> v);  // also records known values
 
   // checked_arith, failing (kMalformedModel, naming the node and `what`)
@@ -96,5 +100,10 @@ inline ir::Shape ranked(std::vector<ir::Dim> d) {
 void register_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 void register_nn_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 void register_control_flow_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+// Sequence and optional ops (shape_fns_seq.cc).
+void register_sequence_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+// Ops whose inputs may be sequences or optionals; every other op with a
+// shape function takes tensors only.
+bool kind_aware_op(const std::string& op);
 
 }  // namespace rnpu::passes

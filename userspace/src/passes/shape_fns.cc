@@ -86,7 +86,7 @@ void where(InferCtx& c) {
 }
 
 void identity(InferCtx& c) {
-  same_as_input(c);
+  c.out_value(0, c.kind(0), c.dt(0), c.shape(0));  // also sequences and optionals
   if (const auto* v = c.ints(0)) c.out_ints(0, *v);
 }
 

@@ -44,6 +44,10 @@ std::optional<double> InferCtx::const_scalar(size_t i) const {
 }
 
 void InferCtx::out(size_t i, DType t, Shape s) {
+  out_value(i, ir::ValueKind::kTensor, t, std::move(s));
+}
+
+void InferCtx::out_value(size_t i, ir::ValueKind k, DType t, Shape s) {
   if (!has_out(i)) return;
   if (s.has_rank) {
     if (int64_t(s.rank()) > ir::kMaxRank)
@@ -56,6 +60,7 @@ void InferCtx::out(size_t i, DType t, Shape s) {
       fail(ErrorCode::kMalformedModel, "output shape " + s.str() + " is absurdly large");
   }
   ir::Value& v = g_.value(n_.outputs[i]);
+  v.kind = k;
   v.dtype = t;
   v.shape = std::move(s);
 }
@@ -126,6 +131,7 @@ const std::unordered_map<std::string, ShapeFn>& table() {
     register_shape_fns(*m);
     register_nn_shape_fns(*m);
     register_control_flow_shape_fns(*m);
+    register_sequence_shape_fns(*m);
     return m;
   }();
   return *t;
@@ -189,6 +195,12 @@ void infer_shapes(ir::Graph& g) {
     if (it == fns.end()) continue;
     InferCtx ctx(g, n, known);
     try {
+      if (!kind_aware_op(n.op))
+        for (size_t i = 0; i < n.inputs.size(); ++i)
+          if (ctx.has(i) && ctx.kind(i) != ir::ValueKind::kTensor)
+            ctx.fail(ErrorCode::kMalformedModel,
+                     "input " + std::to_string(i) + " ('" + ctx.in(i).name + "') is a " +
+                         value_kind_name(ctx.kind(i)) + "; " + n.op + " takes tensors");
       if (n.layout == ir::Layout::kNHWC && is_spatial(n.op)) {
         infer_nhwc(g, n, ctx, it->second);
         continue;

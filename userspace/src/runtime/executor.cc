@@ -56,6 +56,7 @@ TensorInfo info_of(const ir::Value& v) {
   TensorInfo t;
   t.name = v.name;
   t.dtype = v.dtype;
+  t.kind = v.kind;
   if (v.shape.has_rank)
     for (const ir::Dim& d : v.shape.dims) {
       t.shape.push_back(d.value);
@@ -195,6 +196,9 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
                                                  std::to_string(in_bind_.size()) + " inputs)");
   const TensorInfo& info = input_info_[i];
   std::string what = "input '" + info.name + "'";
+  if (ir::is_sequence_kind(info.kind))
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " is a " + value_kind_name(info.kind) + ": bind it with set_input_sequence");
   ir::Shape given(std::vector<int64_t>(shape.begin(), shape.end()));
   for (int64_t d : shape)
     if (d < 0)
@@ -219,6 +223,79 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
   b.size = size;
   b.shape.assign(shape.begin(), shape.end());
   b.set = true;
+  b.seq = nullptr;
+  b.absent = false;
+}
+
+void Executor::set_input_sequence(size_t i, std::span<const TensorView> elements) {
+  std::lock_guard lock(mu_);
+  if (i >= in_bind_.size())
+    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
+                                                 " out of range (model has " +
+                                                 std::to_string(in_bind_.size()) + " inputs)");
+  const TensorInfo& info = input_info_[i];
+  std::string what = "input '" + info.name + "'";
+  if (!ir::is_sequence_kind(info.kind))
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " is a " + value_kind_name(info.kind) + ", not a sequence");
+  const ir::Shape& decl = g_.value(g_.inputs[i]).shape;
+  auto seq = std::make_shared<ir::Sequence>();
+  seq->dtype = info.dtype;
+  for (size_t k = 0; k < elements.size(); ++k) {
+    const TensorView& e = elements[k];
+    std::string ew = what + " element " + std::to_string(k);
+    if (e.dtype != info.dtype)
+      throw Error(ErrorCode::kShapeMismatch, ew + " is " + ir::dtype_name(e.dtype) +
+                                                 ", the sequence holds " +
+                                                 ir::dtype_name(info.dtype));
+    ir::Shape given(e.shape);
+    for (int64_t d : e.shape)
+      if (d < 0)
+        throw Error(ErrorCode::kShapeMismatch, ew + ": negative dimension in " + given.str());
+    if (decl.has_rank) {
+      bool ok = decl.rank() == e.shape.size();
+      for (size_t d = 0; ok && d < e.shape.size(); ++d)
+        if (decl.dims[d].known() && decl.dims[d].value != e.shape[d]) ok = false;
+      if (!ok)
+        throw Error(
+            ErrorCode::kShapeMismatch,
+            ew + ": shape " + given.str() + " does not match the element shape " + decl.str());
+    }
+    size_t need = bytes_of(e.dtype, e.shape, "input", info.name);
+    if (e.size != need)
+      throw Error(ErrorCode::kShapeMismatch, ew + ": buffer is " + std::to_string(e.size) +
+                                                 " bytes, shape " + given.str() + " needs " +
+                                                 std::to_string(need));
+    if (!e.data && need) throw Error(ErrorCode::kInvalidArgument, ew + ": data is NULL");
+    // Used in place, as set_input's buffers: the caller keeps it alive.
+    auto c = std::make_shared<ir::ConstTensor>();
+    c->dtype = e.dtype;
+    c->dims = e.shape;
+    c->data = e.data;
+    c->size = need;
+    seq->items.push_back(std::move(c));
+  }
+  Binding& b = in_bind_[i];
+  b = Binding{};
+  b.seq = std::move(seq);
+  b.set = true;
+}
+
+void Executor::set_input_absent(size_t i) {
+  std::lock_guard lock(mu_);
+  if (i >= in_bind_.size())
+    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
+                                                 " out of range (model has " +
+                                                 std::to_string(in_bind_.size()) + " inputs)");
+  const TensorInfo& info = input_info_[i];
+  if (!ir::is_optional_kind(info.kind))
+    throw Error(ErrorCode::kInvalidArgument, "input '" + info.name + "' is a " +
+                                                 value_kind_name(info.kind) +
+                                                 ", not an optional: it cannot be absent");
+  Binding& b = in_bind_[i];
+  b = Binding{};
+  b.absent = true;
+  b.set = true;
 }
 
 void Executor::set_output(size_t i, void* data, size_t size) {
@@ -228,6 +305,10 @@ void Executor::set_output(size_t i, void* data, size_t size) {
                                                  " out of range (model has " +
                                                  std::to_string(out_bind_.size()) + " outputs)");
   const ir::Value& val = g_.value(g_.outputs[i]);
+  if (data && val.kind != ir::ValueKind::kTensor)
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is a " + value_kind_name(val.kind) +
+                    ": it cannot be bound; read it with output_has_element/output_element");
   if (data && val.shape.is_static() && ir::dtype_size(val.dtype)) {
     size_t need = bytes_of(val.dtype, val.shape.values(), "output", val.name);
     if (size != need)
@@ -244,14 +325,20 @@ void Executor::set_output(size_t i, void* data, size_t size) {
 
 // Resolves shapes for the bound input shapes and plans the arena.
 void Executor::prepare() {
+  // Only tensor inputs (and present optional tensors) have a bound shape;
+  // a sequence keeps its declared element shape, which set_input_sequence
+  // holds every element to.
+  auto bound_tensor = [&](size_t i) {
+    return !ir::is_sequence_kind(g_.value(g_.inputs[i]).kind) && !in_bind_[i].absent;
+  };
   bool dynamic = false;
-  for (ValueId v : g_.inputs)
-    if (!g_.value(v).shape.is_static()) dynamic = true;
+  for (size_t i = 0; i < g_.inputs.size(); ++i)
+    if (bound_tensor(i) && !g_.value(g_.inputs[i]).shape.is_static()) dynamic = true;
   resolved_.resize(g_.values.size());
   if (dynamic) {
     ir::Graph work = g_;
     for (size_t i = 0; i < g_.inputs.size(); ++i)
-      work.value(g_.inputs[i]).shape = ir::Shape(in_bind_[i].shape);
+      if (bound_tensor(i)) work.value(g_.inputs[i]).shape = ir::Shape(in_bind_[i].shape);
     passes::infer_shapes(work);
     for (size_t v = 0; v < work.values.size(); ++v) resolved_[v] = work.values[v].shape;
   } else {
@@ -307,6 +394,9 @@ void Executor::prepare() {
     s.planned = false;
     const ir::Value& val = g_.values[v];
     if (val.is_constant() || !host[v] || first[v] == INT_MAX || caller_out[v]) continue;
+    // Sequences hold shared elements, and an optional may be absent: the
+    // backend producing them allocates.
+    if (val.kind != ir::ValueKind::kTensor) continue;
     auto n = resolved_[v].numel();
     if (!n || ir::dtype_size(val.dtype) == 0) continue;
     iv.push_back({size_t(*n) * ir::dtype_size(val.dtype), first[v], last[v]});
@@ -339,6 +429,8 @@ void Executor::reset_slots() {
     const ir::Value& val = g_.values[v];
     s.t.dtype = val.dtype;
     s.t.quant = val.quant ? &*val.quant : nullptr;
+    s.t.seq = nullptr;
+    s.t.absent = false;
     s.allocated = false;
     if (val.is_constant()) {
       s.t.shape = val.constant->dims;
@@ -361,11 +453,20 @@ void Executor::reset_slots() {
   }
   for (size_t i = 0; i < g_.inputs.size(); ++i) {
     Slot& s = slots_[size_t(g_.inputs[i])];
-    s.t.shape = in_bind_[i].shape;
-    s.t.data = const_cast<void*>(in_bind_[i].data);
-    if (!s.t.data) s.t.data = empty_tensor;
-    s.t.size = in_bind_[i].size;
+    const Binding& b = in_bind_[i];
     s.allocated = true;
+    if (b.seq || b.absent) {
+      s.t.shape.clear();
+      s.t.data = nullptr;
+      s.t.size = 0;
+      s.t.seq = b.seq;
+      s.t.absent = b.absent;
+      continue;
+    }
+    s.t.shape = b.shape;
+    s.t.data = const_cast<void*>(b.data);
+    if (!s.t.data) s.t.data = empty_tensor;
+    s.t.size = b.size;
   }
   for (size_t i = 0; i < g_.outputs.size(); ++i) {
     const Binding& b = out_bind_[i];
@@ -463,7 +564,11 @@ void Executor::start() {
   for (size_t i = 0; i < in_bind_.size(); ++i)
     if (!in_bind_[i].set)
       throw Error(ErrorCode::kInvalidArgument, "input '" + input_info_[i].name + "' is not set");
-  // Re-plan only when input shapes (or output bindings) change.
+  // Re-plan only when input shapes (or output bindings) change.  An absent
+  // optional and a sequence mark their rank slot so neither reads as a scalar.
+  auto rank_mark = [](const Binding& b) {
+    return b.absent ? int64_t(-1) : b.seq ? int64_t(-2) : int64_t(b.shape.size());
+  };
   bool same = prepared_;
   size_t k = 0;
   for (const Binding& b : in_bind_) {
@@ -472,7 +577,7 @@ void Executor::start() {
       same = false;
       break;
     }
-    if (signature_[k++] != int64_t(b.shape.size())) same = false;
+    if (signature_[k++] != rank_mark(b)) same = false;
     for (int64_t d : b.shape)
       if (same && signature_[k++] != d) same = false;
   }
@@ -483,7 +588,7 @@ void Executor::start() {
     prepare();
     signature_.clear();
     for (const Binding& b : in_bind_) {
-      signature_.push_back(int64_t(b.shape.size()));
+      signature_.push_back(rank_mark(b));
       signature_.insert(signature_.end(), b.shape.begin(), b.shape.end());
     }
   }
@@ -518,7 +623,7 @@ void Executor::complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0
   }
   for (ValueId sv : p.sub.outputs) {
     const Slot& s = slots_[size_t(p.sub_to_parent[size_t(sv)])];
-    if (!s.allocated || !s.t.data)
+    if (!(s.allocated && s.t.data) && !s.t.seq && !s.t.absent)
       throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
                                             "' did not produce value '" + p.sub.value(sv).name +
                                             "'");
@@ -539,7 +644,7 @@ void Executor::finish() {
     ValueId v = g_.outputs[i];
     Binding& b = out_bind_[i];
     Slot& s = slots_[size_t(v)];
-    if (!b.out || s.t.data == b.out) continue;
+    if (!b.out || s.t.data == b.out) continue;  // set_output binds tensors only
     if (s.t.size != b.size)
       throw Error(ErrorCode::kShapeMismatch, "output '" + g_.value(v).name + "': buffer is " +
                                                  std::to_string(b.size) + " bytes, result needs " +
@@ -548,17 +653,70 @@ void Executor::finish() {
   }
 }
 
-TensorView Executor::output(size_t i) const {
-  std::lock_guard lock(mu_);
+const Executor::Slot& Executor::produced_output(size_t i) const {
   if (i >= g_.outputs.size())
     throw Error(ErrorCode::kInvalidArgument, "output index " + std::to_string(i) + " out of range");
   const Slot& s = slots_[size_t(g_.outputs[i])];
-  if (!s.allocated) throw Error(ErrorCode::kInvalidArgument, "no run has produced outputs yet");
+  if (!s.allocated && !s.t.seq && !s.t.absent)
+    throw Error(ErrorCode::kInvalidArgument, "no run has produced outputs yet");
+  return s;
+}
+
+TensorView Executor::output(size_t i) const {
+  std::lock_guard lock(mu_);
+  const Slot& s = produced_output(i);
+  const ir::Value& val = g_.value(g_.outputs[i]);
+  if (ir::is_sequence_kind(val.kind) || s.t.absent)
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is " +
+                    (s.t.absent ? "an optional without element"
+                                : std::string("a ") + value_kind_name(val.kind) +
+                                      ": read it with output_element"));
   TensorView t;
   t.dtype = s.t.dtype;
   t.shape = s.t.shape;
   t.data = out_bind_[i].out ? out_bind_[i].out : s.t.data;
   t.size = s.t.size;
+  return t;
+}
+
+bool Executor::output_has_element(size_t i) const {
+  std::lock_guard lock(mu_);
+  return !produced_output(i).t.absent;
+}
+
+const ir::Sequence& Executor::output_seq(size_t i) const {
+  const Slot& s = produced_output(i);
+  const ir::Value& val = g_.value(g_.outputs[i]);
+  if (!ir::is_sequence_kind(val.kind))
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is a " + value_kind_name(val.kind) + ", not a sequence");
+  if (s.t.absent)
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is an optional sequence without element");
+  if (!s.t.seq) throw Error(ErrorCode::kInternal, "output '" + val.name + "' holds no sequence");
+  return *s.t.seq;
+}
+
+size_t Executor::output_sequence_length(size_t i) const {
+  std::lock_guard lock(mu_);
+  return output_seq(i).items.size();
+}
+
+TensorView Executor::output_element(size_t i, size_t position) const {
+  std::lock_guard lock(mu_);
+  const ir::Sequence& seq = output_seq(i);
+  if (position >= seq.items.size())
+    throw Error(ErrorCode::kInvalidArgument, "output '" + g_.value(g_.outputs[i]).name +
+                                                 "': element " + std::to_string(position) +
+                                                 " out of range (the sequence has " +
+                                                 std::to_string(seq.items.size()) + ")");
+  const ir::ConstTensor& c = *seq.items[position];
+  TensorView t;
+  t.dtype = c.dtype;
+  t.shape = c.dims;
+  t.data = c.data;
+  t.size = c.size;
   return t;
 }
 

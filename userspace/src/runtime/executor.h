@@ -47,6 +47,9 @@ class Executor {
   size_t num_partitions() const { return parts_.size(); }
 
   void set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape);
+  // Sequence inputs (elements used in place) and absent optional inputs.
+  void set_input_sequence(size_t i, std::span<const TensorView> elements);
+  void set_input_absent(size_t i);
   void set_output(size_t i, void* data, size_t size);
   void run();  // start() + finish()
   // Pipelined runs: start() takes the inputs and begins a run; finish()
@@ -56,6 +59,9 @@ class Executor {
   void finish();
   size_t pipeline_depth() const;
   TensorView output(size_t i) const;
+  bool output_has_element(size_t i) const;
+  size_t output_sequence_length(size_t i) const;
+  TensorView output_element(size_t i, size_t position) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
@@ -75,6 +81,8 @@ class Executor {
   void reset_slots();
   void complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0);
   void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
+  const Slot& produced_output(size_t i) const;     // mu_ held
+  const ir::Sequence& output_seq(size_t i) const;  // mu_ held
 
   ir::Graph g_;
   Options opts_;
@@ -91,6 +99,8 @@ class Executor {
     size_t size = 0;
     std::vector<int64_t> shape;
     bool set = false;
+    std::shared_ptr<const ir::Sequence> seq;  // a sequence input
+    bool absent = false;                      // an optional input without element
   };
   std::vector<Binding> in_bind_, out_bind_;
 

@@ -195,6 +195,14 @@ void Session::set_input(size_t index, const void* data, size_t size,
   impl_->exec->set_input(index, data, size, shape);
 }
 
+void Session::set_input_sequence(size_t index, std::span<const TensorView> elements) {
+  impl_->exec->set_input_sequence(index, elements);
+}
+
+void Session::set_input_absent(size_t index) {
+  impl_->exec->set_input_absent(index);
+}
+
 void Session::set_output(size_t index, void* data, size_t size) {
   impl_->exec->set_output(index, data, size);
 }
@@ -229,6 +237,15 @@ std::future<void> Session::run_async() {
 
 TensorView Session::output(size_t index) const {
   return impl_->exec->output(index);
+}
+bool Session::output_has_element(size_t index) const {
+  return impl_->exec->output_has_element(index);
+}
+size_t Session::output_sequence_length(size_t index) const {
+  return impl_->exec->output_sequence_length(index);
+}
+TensorView Session::output_element(size_t index, size_t position) const {
+  return impl_->exec->output_element(index, position);
 }
 std::vector<OpProfile> Session::profile() const {
   return impl_->exec->profile();

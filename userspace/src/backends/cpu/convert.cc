@@ -45,6 +45,11 @@ Attrs to_cpu_attrs(const ir::Attributes& a, std::string* unsupported) {
         x.kind = Attr::Kind::kTensor;
         if (v.t) x.t = const_view(v.t);
         break;
+      case ir::Attribute::Kind::kType:
+        // The kernels see a TypeProto as ints {ValueKind, DataType}.
+        x.kind = Attr::Kind::kInts;
+        x.ints = {v.type_kind, v.type_dtype};
+        break;
       case ir::Attribute::Kind::kGraph:
         if (unsupported) *unsupported = "graph attribute '" + name + "' (control flow)";
         continue;

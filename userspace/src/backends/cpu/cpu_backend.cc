@@ -14,6 +14,7 @@
 #include "fast/xnn_util.h"
 #include "kernels/activation.h"
 #include "program.h"
+#include "sequence_ops.h"
 
 namespace rnpu::cpu {
 
@@ -36,6 +37,7 @@ bool quant_storage(ir::DType t) {
 Support check_node(const ir::Graph& g, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx")
     return Support::no("domain '" + n.domain + "' unsupported");
+  if (is_sequence_op(n.op) || touches_sequences(g, n)) return sequence_support(g, n);
   if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC node layout unsupported");
   std::string bad;
   Attrs attrs = to_cpu_attrs(n.attrs, &bad);
@@ -159,7 +161,8 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     st.activation = n.attrs.get_string("rnpu.activation", "");
     st.act_alpha = n.attrs.get_float("rnpu.activation_alpha", act_default_alpha(st.activation));
     st.act_beta = n.attrs.get_float("rnpu.activation_beta", act_default_beta(st.activation));
-    if (!quant_aware(n.op)) set_step_quant(st, sub);
+    st.sequence = is_sequence_op(n.op) || touches_sequences(sub, n);
+    if (!quant_aware(n.op) && !st.sequence) set_step_quant(st, sub);
     p->steps.push_back(std::move(st));
   }
   return p;
@@ -177,8 +180,14 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
     Support s = check_node(sub, sub.node(id));
     if (!s.ok) ir::node_error(ErrorCode::kUnsupportedOp, sub.node(id), s.reason);
   }
+  // Sequence values live in shared element lists the fast path does not
+  // describe, so partitions with them run reference steps throughout.
+  bool sequences = false;
+  for (const ir::Node& n : sub.nodes)
+    if (!n.dead && (is_sequence_op(n.op) || touches_sequences(sub, n))) sequences = true;
   std::string why = !fast_                ? "disabled for this backend object"
                     : o.reference_kernels ? "Options::reference_kernels"
+                    : sequences           ? "sequence or optional values"
                                           : fast::fast_path_unavailable();
   if (!why.empty()) {
     if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
@@ -232,7 +241,12 @@ void CpuBackend::run(Program& prog, RunContext& ctx) {
     return dp->run(ctx);
   }
   auto& p = static_cast<CpuProgram&>(prog);
-  for (const Step& s : p.steps) run_reference_step(s, ctx, p.pool.get());
+  for (const Step& s : p.steps) {
+    if (s.sequence)
+      run_sequence_step(s, ctx);
+    else
+      run_reference_step(s, ctx, p.pool.get());
+  }
 }
 
 }  // namespace rnpu::cpu

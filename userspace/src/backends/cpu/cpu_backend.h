@@ -20,6 +20,7 @@ class CpuBackend : public Backend {
   bool uses_host_arena() const override { return false; }
   std::string description() const override;
   Tolerance tolerance(ir::DType t) const override;
+  bool runs_sequences() const override { return true; }
 
   Support supports(const ir::Graph& g, const ir::Node& n) const override;
   double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override;

@@ -24,6 +24,8 @@ struct Step {
   bool quantized = false;
   std::vector<std::optional<QuantSpec>> in_quant, out_quant;
   std::vector<DType> out_types;
+  // A sequence/optional op (sequence_ops.h), run outside the kernel registry.
+  bool sequence = false;
 };
 
 // Fills the quantisation fields of `s` from the subgraph's values.
