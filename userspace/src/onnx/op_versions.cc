@@ -38,7 +38,7 @@ const std::unordered_map<std::string, std::vector<OpChange>>& table() {
     add("ScatterND", 18, true, "reduction 'max' and 'min'");
     add("Split", 18, true, "num_outputs");
     // Opset 19.
-    add("AveragePool", 19, false, "dilations");
+    add("AveragePool", 19, true, "dilations");
     add("Cast", 19, true, "float8 types and saturate");
     add("CastLike", 19, true, "float8 types and saturate");
     add("DeformConv", 19, true, "new operator");
@@ -53,9 +53,9 @@ const std::unordered_map<std::string, std::vector<OpChange>>& table() {
     // Opset 20.
     add("AffineGrid", 20, true, "new operator");
     add("ConstantOfShape", 20, true, "types");
-    add("DFT", 20, false, "dft_length and axis as inputs");
+    add("DFT", 20, true, "dft_length and axis as inputs");
     add("Gelu", 20, true, "new operator");
-    add("GridSample", 20, false, "N-d input, modes 'linear' and 'cubic'");
+    add("GridSample", 20, true, "N-d input, modes 'linear' and 'cubic'");
     add("ImageDecoder", 20, true, "new operator");
     add("IsInf", 20, true, "types");
     add("IsNaN", 20, true, "types");
@@ -70,7 +70,7 @@ const std::unordered_map<std::string, std::vector<OpChange>>& table() {
       add(op, 21, true, "types (int4, uint4, float8)");
     add("DequantizeLinear", 21, true, "blocked quantisation (block_size), int4 and uint4");
     add("QuantizeLinear", 21, true, "blocked quantisation (block_size), output_dtype, int4");
-    add("GroupNormalization", 21, false, "scale and bias per channel");
+    add("GroupNormalization", 21, true, "scale and bias per channel");
     // Opset 22: bfloat16 added to each type constraint.
     for (const char* op : {"Acos",
                            "Acosh",

@@ -99,6 +99,7 @@ inline ir::Shape ranked(std::vector<ir::Dim> d) {
 
 void register_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 void register_nn_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
+void register_opset18_20_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 void register_control_flow_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 // Sequence and optional ops (shape_fns_seq.cc).
 void register_sequence_shape_fns(std::unordered_map<std::string, ShapeFn>& m);

@@ -65,12 +65,21 @@ void propagate_arith(InferCtx& c) {
   c.out_ints(0, std::move(r));
 }
 
+// Operands of elementwise ops and Concat share one element type; an operand
+// whose producer could not be typed (an If output: subgraphs are markers)
+// takes it from the others, so one untyped value does not untype the rest.
+DType common_dtype(InferCtx& c) {
+  for (size_t i = 0; i < c.num_inputs(); ++i)
+    if (c.has(i) && c.dt(i) != DType::kUndefined) return c.dt(i);
+  return DType::kUndefined;
+}
+
 void binary_arith(InferCtx& c) {
-  c.out(0, c.dt(0), broadcast_all(c));
+  c.out(0, common_dtype(c), broadcast_all(c));
   if (ir::dtype_is_int(c.dt(0))) propagate_arith(c);
 }
 void variadic(InferCtx& c) {
-  c.out(0, c.dt(0), broadcast_all(c));
+  c.out(0, common_dtype(c), broadcast_all(c));
 }
 
 void prelu(InferCtx& c) {
@@ -307,7 +316,8 @@ void concat(InferCtx& c) {
   bool all_known = true;
   for (size_t i = 0; i < c.num_inputs(); ++i) {
     const Shape& x = c.shape(i);
-    c.check(c.dt(i) == c.dt(0), kBad, "inputs have different element types");
+    c.check(c.dt(i) == DType::kUndefined || c.dt(i) == common_dtype(c), kBad,
+            "inputs have different element types");
     if (const auto* v = c.ints(i); v && all_known)
       known.insert(known.end(), v->begin(), v->end());
     else
@@ -340,7 +350,7 @@ void concat(InferCtx& c) {
       }
     }
   }
-  c.out(0, c.dt(0), s);
+  c.out(0, common_dtype(c), s);
   if (all_known && c.rank_known(0) && c.rank(0) == 1) c.out_ints(0, std::move(known));
 }
 

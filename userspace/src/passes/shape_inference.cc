@@ -130,6 +130,7 @@ const std::unordered_map<std::string, ShapeFn>& table() {
     auto* m = new std::unordered_map<std::string, ShapeFn>();
     register_shape_fns(*m);
     register_nn_shape_fns(*m);
+    register_opset18_20_shape_fns(*m);
     register_control_flow_shape_fns(*m);
     register_sequence_shape_fns(*m);
     return m;

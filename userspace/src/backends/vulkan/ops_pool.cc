@@ -38,6 +38,11 @@ Support check_pool(const ir::Graph& g, const ir::Node& n, const Caps& caps) {
     return Support::no("auto_pad " + ap);
   if (n.op == "MaxPool" && n.attrs.get_int("storage_order", 0) != 0)
     return Support::no("storage_order=1 unsupported");
+  // pool2d.comp counts padding over the undilated window (AveragePool-19
+  // added dilations).
+  if (n.op == "AveragePool" && n.attrs.get_int("count_include_pad", 0) != 0)
+    for (int64_t d : n.attrs.get_ints("dilations"))
+      if (d != 1) return Support::no("count_include_pad with dilations");
   return Support::yes();
 }
 

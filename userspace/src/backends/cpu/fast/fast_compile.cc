@@ -24,7 +24,7 @@ bool layout_agnostic(const std::string& op) {
       "Selu",     "Celu", "Sigmoid",  "HardSigmoid", "HardSwish", "Tanh",      "Softplus",
       "Softsign", "Gelu", "Erf",      "Exp",         "Log",       "Sqrt",      "Reciprocal",
       "Abs",      "Neg",  "Floor",    "Ceil",        "Round",     "Clip",      "ThresholdedRelu",
-      "Sin",      "Cos",  "Identity", "Sign",        "Shrink"};
+      "Sin",      "Cos",  "Identity", "Sign",        "Shrink",    "Mish"};
   return ops.count(op) != 0;
 }
 

@@ -1,4 +1,4 @@
-// Detection-model operators: NonMaxSuppression, RoiAlign, GridSample.
+// Detection-model operators: NonMaxSuppression and RoiAlign.
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -155,128 +155,11 @@ void k_roi_align(KernelContext& c) {
   }
 }
 
-// Reflects x into [lo, hi] (GridSample's reflection padding).
-// Coordinates come from the caller: any double, so the flip count stays a
-// double (its parity via fmod) and non-finite values land on lo.
-double reflect(double x, double lo, double hi) {
-  double range = hi - lo;
-  if (range <= 0 || !std::isfinite(x)) return lo;
-  if (x < lo) {
-    double d = lo - x;
-    double flips = std::floor(d / range);
-    double r = d - flips * range;
-    return std::fmod(flips, 2.0) == 0 ? lo + r : hi - r;
-  }
-  if (x > hi) {
-    double d = x - hi;
-    double flips = std::floor(d / range);
-    double r = d - flips * range;
-    return std::fmod(flips, 2.0) == 0 ? hi - r : lo + r;
-  }
-  return x;
-}
-
-void k_grid_sample(KernelContext& c) {
-  const Tensor& x = c.in(0);
-  const Tensor& grid = c.in(1);
-  if (x.rank() != 4 || grid.rank() != 4 || grid.shape[3] != 2)
-    fail("GridSample supports 2-D inputs: X [N,C,H,W], grid [N,Ho,Wo,2]");
-  const Attrs& a = c.attrs();
-  std::string mode = a.get_string("mode", "bilinear");
-  std::string pad = a.get_string("padding_mode", "zeros");
-  bool align = a.get_int("align_corners", 0) != 0;
-  if (mode == "linear") mode = "bilinear";
-  if (mode == "cubic") mode = "bicubic";
-  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
-    fail("GridSample mode '" + mode + "' unsupported");
-  int64_t n = x.shape[0], ch = x.shape[1], h = x.shape[2], w = x.shape[3];
-  int64_t oh = grid.shape[1], ow = grid.shape[2];
-  if (grid.shape[0] != n)
-    fail("GridSample grid " + shape_str(grid.shape) + " has a different batch than X " +
-         shape_str(x.shape));
-  if ((h == 0 || w == 0) && n * ch * oh * ow != 0)
-    fail("GridSample samples an empty image " + shape_str(x.shape));
-  std::vector<double> xv = tensor_to_doubles(x), gv = tensor_to_doubles(grid);
-  Tensor& o = c.out(0, x.dtype, {n, ch, oh, ow});
-  auto unnorm = [&](double v, int64_t len) {
-    return align ? (v + 1) / 2 * double(len - 1) : ((v + 1) * double(len) - 1) / 2;
-  };
-  auto bound = [&](double v, int64_t len) {
-    if (pad == "border") return std::clamp(v, 0.0, double(len - 1));
-    if (pad == "reflection") {
-      // Reflect at the borders, then clip (half-pixel borders may still
-      // land half a pixel outside).
-      double r = align ? reflect(v, 0, double(len - 1)) : reflect(v, -0.5, double(len) - 0.5);
-      return std::clamp(r, 0.0, double(len - 1));
-    }
-    return v;
-  };
-  // Grid values come from the caller: beyond [-4, len + 3] every tap of
-  // every mode is outside the image, so clamping there changes nothing,
-  // and NaN samples as outside too; the integer conversions stay defined.
-  auto safe = [](double v, int64_t len) {
-    return std::isnan(v) ? -4.0 : std::clamp(v, -4.0, double(len) + 3.0);
-  };
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t k = 0; k < ch; ++k) {
-      const double* plane = xv.data() + size_t((b * ch + k) * h * w);
-      auto at = [&](int64_t yy, int64_t xx) -> double {
-        if (pad == "zeros") {
-          if (yy < 0 || yy >= h || xx < 0 || xx >= w) return 0;
-        } else if (pad == "border") {
-          yy = std::clamp<int64_t>(yy, 0, h - 1);
-          xx = std::clamp<int64_t>(xx, 0, w - 1);
-        } else {
-          yy = int64_t(reflect(double(yy), 0, double(h - 1)));
-          xx = int64_t(reflect(double(xx), 0, double(w - 1)));
-        }
-        return plane[yy * w + xx];
-      };
-      for (int64_t i = 0; i < oh; ++i)
-        for (int64_t j = 0; j < ow; ++j) {
-          size_t gi = size_t(((b * oh + i) * ow + j) * 2);
-          double gx = safe(bound(unnorm(gv[gi], w), w), w);
-          double gy = safe(bound(unnorm(gv[gi + 1], h), h), h);
-          double r = 0;
-          if (mode == "nearest") {
-            r = at(int64_t(std::nearbyint(gy)), int64_t(std::nearbyint(gx)));
-          } else if (mode == "bilinear") {
-            int64_t x0 = int64_t(std::floor(gx)), y0 = int64_t(std::floor(gy));
-            double lx = gx - double(x0), ly = gy - double(y0);
-            r = (1 - ly) * ((1 - lx) * at(y0, x0) + lx * at(y0, x0 + 1)) +
-                ly * ((1 - lx) * at(y0 + 1, x0) + lx * at(y0 + 1, x0 + 1));
-          } else {
-            int64_t x0 = int64_t(std::floor(gx)) - 1, y0 = int64_t(std::floor(gy)) - 1;
-            double tx = gx - std::floor(gx), ty = gy - std::floor(gy);
-            auto coeffs = [](double t, double* cf) {
-              const double A = -0.75;
-              double t1 = t + 1, t2 = 1 - t, t3 = 2 - t;
-              cf[0] = ((A * t1 - 5 * A) * t1 + 8 * A) * t1 - 4 * A;
-              cf[1] = ((A + 2) * t - (A + 3)) * t * t + 1;
-              cf[2] = ((A + 2) * t2 - (A + 3)) * t2 * t2 + 1;
-              cf[3] = ((A * t3 - 5 * A) * t3 + 8 * A) * t3 - 4 * A;
-            };
-            double cx[4], cy[4];
-            coeffs(tx, cx);
-            coeffs(ty, cy);
-            for (int p = 0; p < 4; ++p)
-              for (int q = 0; q < 4; ++q) r += cy[p] * cx[q] * at(y0 + p, x0 + q);
-          }
-          int64_t oi = ((b * ch + k) * oh + i) * ow + j;
-          if (o.dtype == DType::kF64)
-            o.as<double>()[oi] = r;
-          else
-            o.as<float>()[oi] = float(r);
-        }
-    }
-}
-
 }  // namespace
 
 void register_detection(KernelRegistry& r) {
   r.add({"NonMaxSuppression", k_nms, kFloatTypes | kHalfTypes});
   r.add({"RoiAlign", k_roi_align, kFloatTypes | kHalfTypes});
-  r.add({"GridSample", k_grid_sample, kFloatTypes | kHalfTypes});
 }
 
 }  // namespace rnpu::cpu

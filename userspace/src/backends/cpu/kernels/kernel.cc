@@ -110,6 +110,12 @@ const KernelRegistry& KernelRegistry::get() {
     register_signal(r);
     register_detection(r);
     register_rnn(r);
+    register_col2im(r);
+    register_center_crop_pad(r);
+    register_affine_grid(r);
+    register_group_norm(r);
+    register_deform_conv(r);
+    register_grid_sample(r);
     std::sort(r.defs_.begin(), r.defs_.end(),
               [](const KernelDef& a, const KernelDef& b) { return a.op < b.op; });
     return r;

@@ -139,5 +139,11 @@ void register_loss(KernelRegistry& r);
 void register_signal(KernelRegistry& r);
 void register_detection(KernelRegistry& r);
 void register_rnn(KernelRegistry& r);
+void register_col2im(KernelRegistry& r);
+void register_center_crop_pad(KernelRegistry& r);
+void register_affine_grid(KernelRegistry& r);
+void register_group_norm(KernelRegistry& r);
+void register_deform_conv(KernelRegistry& r);
+void register_grid_sample(KernelRegistry& r);
 
 }  // namespace rnpu::cpu

@@ -21,7 +21,9 @@ std::vector<int64_t> reduce_axes(const KernelContext& c) {
 template <Red R, class T>
 void reduce_typed(KernelContext& c, const Tensor& x, const std::vector<bool>& reduced,
                   bool keepdims) {
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+  // bool accumulates in uint8_t: std::vector<bool> has no element references.
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double,
+                                 std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>>;
   Shape kshape = x.shape, oshape;
   int64_t count = 1;
   for (size_t i = 0; i < x.shape.size(); ++i) {
@@ -94,8 +96,9 @@ void k_reduce(KernelContext& c) {
   }
   std::vector<bool> reduced(static_cast<size_t>(rank), axes.empty());
   for (int64_t a : axes) reduced[size_t(norm_axis(a, rank))] = true;
+  // Max and min of bool (opset 20) are "any" and "all".
   constexpr unsigned cls = (R == Red::kMax || R == Red::kMin)
-                               ? (kNumericTypes)
+                               ? (kNumericTypes | kBoolType)
                                : (kFloatTypes | kSignedTypes | kUnsignedTypes);
   bool ok = dispatch<cls>(x.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -146,8 +149,8 @@ void register_reduce(KernelRegistry& r) {
   const unsigned num = kNumericTypes | kHalfTypes;
   r.add({"ReduceSum", k_reduce<Red::kSum>, num});
   r.add({"ReduceMean", k_reduce<Red::kMean>, num});
-  r.add({"ReduceMax", k_reduce<Red::kMax>, num});
-  r.add({"ReduceMin", k_reduce<Red::kMin>, num});
+  r.add({"ReduceMax", k_reduce<Red::kMax>, num | kBoolType});
+  r.add({"ReduceMin", k_reduce<Red::kMin>, num | kBoolType});
   r.add({"ReduceProd", k_reduce<Red::kProd>, num});
   r.add({"ReduceL1", k_reduce<Red::kL1>, num});
   r.add({"ReduceL2", k_reduce<Red::kL2>, num});

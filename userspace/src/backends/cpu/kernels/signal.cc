@@ -72,26 +72,51 @@ void dft1(const std::vector<double>& re, const std::vector<double>& im, int64_t 
   }
 }
 
+// The DFT axis: an attribute (default 1) before opset 20, then an optional
+// scalar input (default -2, the last signal axis).  Negative values count
+// from the back of the full rank, whose last axis holds (real, imag).
+int64_t dft_axis(const KernelContext& c, int64_t rank) {
+  int64_t axis = c.attrs().get_int("axis", 1);
+  if (c.opset() >= 20) {
+    axis = -2;
+    if (const Tensor* a = c.opt(2)) {
+      if (a->numel() != 1) fail("DFT axis must be a scalar, got shape " + shape_str(a->shape));
+      axis = tensor_get_int(*a, 0);
+    }
+  }
+  int64_t norm = axis < 0 ? axis + rank : axis;
+  if (norm < 0 || norm >= rank - 1)
+    fail("DFT axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank) +
+         " (the last axis holds the complex parts)");
+  return norm;
+}
+
 void k_dft(KernelContext& c) {
   const Tensor& x = c.in(0);
   if (x.rank() < 2 || (x.shape.back() != 1 && x.shape.back() != 2))
     fail("DFT input must end in a dimension of 1 (real) or 2 (complex)");
   int64_t rank = int64_t(x.rank());
-  int64_t axis = c.attrs().get_int("axis", 1);
-  if (axis < 0) axis += rank - 1;
-  if (axis < 0 || axis >= rank - 1) fail("DFT axis out of range");
+  int64_t axis = dft_axis(c, rank);
   bool inverse = c.attrs().get_int("inverse", 0) != 0;
   bool onesided = c.attrs().get_int("onesided", 0) != 0;
-  int64_t sig = x.shape[size_t(axis)];
-  int64_t len = sig;
-  if (const Tensor* l = c.opt(1); l && l->numel() > 0) len = tensor_get_int(*l, 0);
-  if (len <= 0) fail("DFT length must be positive");
-  int64_t bins = onesided ? len / 2 + 1 : len;
   bool complex_in = x.shape.back() == 2;
+  // Inverse one-sided is the IRFFT: half a conjugate-symmetric spectrum in,
+  // the full real signal out.
+  bool irfft = inverse && onesided;
+  if (irfft && !complex_in) fail("DFT with inverse and onesided needs a complex input");
+  int64_t sig = x.shape[size_t(axis)];
+  int64_t len = irfft ? 2 * (sig - 1) : sig;
+  if (const Tensor* l = c.opt(1); l && l->numel() > 0) {
+    if (l->numel() != 1) fail("DFT dft_length must be a scalar, got shape " + shape_str(l->shape));
+    len = tensor_get_int(*l, 0);
+  }
+  if (len <= 0 || len > (int64_t(1) << 40)) fail("DFT length must be positive");
+  int64_t bins = irfft ? len : (onesided ? len / 2 + 1 : len);
   Shape os = x.shape;
   os[size_t(axis)] = bins;
-  os.back() = 2;
+  os.back() = irfft ? 1 : 2;
   Tensor& o = c.out(0, x.dtype, os);
+  if (o.numel() == 0) return;
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x.shape[size_t(d)];
   for (int64_t d = axis + 1; d < rank - 1; ++d) inner *= x.shape[size_t(d)];
@@ -100,14 +125,32 @@ void k_dft(KernelContext& c) {
   std::vector<double> re(static_cast<size_t>(len)), im(static_cast<size_t>(len)), ore, oim;
   for (int64_t a = 0; a < outer; ++a)
     for (int64_t i = 0; i < inner; ++i) {
-      for (int64_t t = 0; t < len; ++t) {
+      auto value = [&](int64_t t, double* r, double* m) {
         bool in = t < sig;
         size_t base = size_t(((a * sig + t) * inner + i) * comp);
-        re[size_t(t)] = in ? xs[base] : 0;
-        im[size_t(t)] = in && complex_in ? xs[base + 1] : 0;
+        *r = in ? xs[base] : 0;
+        *m = in && complex_in ? xs[base + 1] : 0;
+      };
+      if (irfft) {
+        // Bins 0..len/2 come from the input; the rest mirror them
+        // conjugated.  The imaginary parts of the DC and (even len) Nyquist
+        // bins cannot be represented in a real signal and are dropped.
+        for (int64_t k = 0; k <= len / 2; ++k) value(k, &re[size_t(k)], &im[size_t(k)]);
+        im[0] = 0;
+        if (len % 2 == 0) im[size_t(len / 2)] = 0;
+        for (int64_t k = len / 2 + 1; k < len; ++k) {
+          re[size_t(k)] = re[size_t(len - k)];
+          im[size_t(k)] = -im[size_t(len - k)];
+        }
+      } else {
+        for (int64_t t = 0; t < len; ++t) value(t, &re[size_t(t)], &im[size_t(t)]);
       }
       dft1(re, im, len, bins, inverse, &ore, &oim);
       for (int64_t k = 0; k < bins; ++k) {
+        if (irfft) {
+          store_real(o, (a * bins + k) * inner + i, ore[size_t(k)]);
+          continue;
+        }
         int64_t base = ((a * bins + k) * inner + i) * 2;
         store_real(o, base, ore[size_t(k)]);
         store_real(o, base + 1, oim[size_t(k)]);

@@ -69,6 +69,8 @@ FLOAT_UNARY(k_sigmoid, sigmoid(v))
 FLOAT_UNARY(k_softsign, v / (decltype(v)(1) + std::abs(v)))
 // log1p(exp(x)) overflows for large x, where softplus(x) == x.
 FLOAT_UNARY(k_softplus, v > decltype(v)(30) ? v : std::log1p(std::exp(v)))
+// Mish: x * tanh(softplus(x)), with softplus's large-x shortcut.
+FLOAT_UNARY(k_mish, v* std::tanh(v > decltype(v)(30) ? v : std::log1p(std::exp(v))))
 FLOAT_UNARY(k_hardswish,
             v* std::max(decltype(v)(0), std::min(decltype(v)(1), v / 6 + decltype(v)(0.5))))
 #undef FLOAT_UNARY
@@ -221,6 +223,7 @@ void register_unary(KernelRegistry& r) {
   r.add({"Softsign", k_softsign, fl});
   r.add({"Softplus", k_softplus, fl});
   r.add({"HardSwish", k_hardswish, fl});
+  r.add({"Mish", k_mish, fl});
   r.add({"Abs", k_abs, kNumericTypes | kHalfTypes});
   r.add({"Neg", k_neg, kFloatTypes | kSignedTypes | kHalfTypes});
   r.add({"Sign", k_sign, kNumericTypes | kHalfTypes});
