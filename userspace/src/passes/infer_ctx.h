@@ -106,5 +106,7 @@ void register_sequence_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 // Ops whose inputs may be sequences or optionals; every other op with a
 // shape function takes tensors only.
 bool kind_aware_op(const std::string& op);
+// ai.onnx.ml ops, keyed "ai.onnx.ml:<op>" (shape_fns_ml.cc).
+void register_ml_shape_fns(std::unordered_map<std::string, ShapeFn>& m);
 
 }  // namespace rnpu::passes

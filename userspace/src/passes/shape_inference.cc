@@ -133,6 +133,7 @@ const std::unordered_map<std::string, ShapeFn>& table() {
     register_opset18_20_shape_fns(*m);
     register_control_flow_shape_fns(*m);
     register_sequence_shape_fns(*m);
+    register_ml_shape_fns(*m);
     return m;
   }();
   return *t;
@@ -191,8 +192,10 @@ void infer_shapes(ir::Graph& g) {
   const auto& fns = table();
   for (ir::NodeId id : g.topo_order()) {
     const ir::Node& n = g.node(id);
-    if (!n.domain.empty() && n.domain != "com.microsoft") continue;
-    auto it = fns.find(n.op);
+    const bool ml = n.domain == "ai.onnx.ml";
+    if (!n.domain.empty() && n.domain != "com.microsoft" && !ml) continue;
+    // ml ops are registered domain-qualified so they never shadow ai.onnx ones.
+    auto it = fns.find(ml ? "ai.onnx.ml:" + n.op : n.op);
     if (it == fns.end()) continue;
     InferCtx ctx(g, n, known);
     try {

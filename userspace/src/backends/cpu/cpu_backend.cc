@@ -35,14 +35,15 @@ bool quant_storage(ir::DType t) {
 }
 
 Support check_node(const ir::Graph& g, const ir::Node& n) {
-  if (!n.domain.empty() && n.domain != "ai.onnx")
+  if (!n.domain.empty() && n.domain != "ai.onnx" && n.domain != "ai.onnx.ml")
     return Support::no("domain '" + n.domain + "' unsupported");
   if (is_sequence_op(n.op) || touches_sequences(g, n)) return sequence_support(g, n);
   if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC node layout unsupported");
   std::string bad;
   Attrs attrs = to_cpu_attrs(n.attrs, &bad);
   if (!bad.empty()) return Support::no(bad + " unsupported");
-  NodeInfo info{n.op, attrs, {}, {}, n.opset};
+  const std::string key = kernel_key(n.domain, n.op);
+  NodeInfo info{key, attrs, {}, {}, n.opset};
   for (ir::ValueId v : n.inputs)
     info.input_types.push_back(v == ir::kNoValue ? DType::kUndefined : to_cpu(g.value(v).dtype));
   for (ir::ValueId v : n.outputs)
@@ -152,6 +153,7 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     Step st;
     st.name = n.name;
     st.op = n.op;
+    st.kernel = kernel_key(n.domain, n.op);
     st.opset = n.opset;
     st.attrs = to_cpu_attrs(n.attrs, nullptr);
     st.inputs = n.inputs;

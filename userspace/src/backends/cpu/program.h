@@ -14,6 +14,7 @@ namespace rnpu::cpu {
 
 struct Step {
   std::string name, op;
+  std::string kernel;  // registry name (kernel_key): op, or "<domain>:<op>"
   int opset = 17;
   Attrs attrs;
   std::vector<ir::ValueId> inputs, outputs;  // kNoValue for absent ones

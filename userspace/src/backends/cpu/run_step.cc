@@ -65,7 +65,7 @@ void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool) {
     if (s.quantized)
       run_quantized(s.op, kc, s.in_quant, s.out_quant, s.out_types);
     else
-      KernelRegistry::get().run(s.op, kc);
+      KernelRegistry::get().run(s.kernel.empty() ? s.op : s.kernel, kc);
     for (size_t i = 0; i < outs.size(); ++i) {
       ir::ValueId v = s.outputs[i];
       if (v == ir::kNoValue) continue;

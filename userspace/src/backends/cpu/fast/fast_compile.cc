@@ -380,6 +380,7 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
 void Compiler::lower_reference(const ir::Node& n) {
   auto step = std::make_unique<RefStep>();
   step->attrs = attrs(n);
+  step->kernel = kernel_key(n.domain, n.op);
   step->opset = n.opset;
   step->activation = n.attrs.get_string("rnpu.activation", "");
   if (!step->activation.empty()) {

@@ -41,7 +41,7 @@ void RefStep::run(FastState& st) {
   if (quantized)
     run_quantized(op, kc, in_quant, out_quant, out_types);
   else
-    KernelRegistry::get().run(op, kc);
+    KernelRegistry::get().run(kernel.empty() ? op : kernel, kc);
   for (size_t i = 0; i < outs.size(); ++i) {
     if (!outputs[i]) continue;
     const TensorRef& r = *outputs[i];

@@ -55,6 +55,7 @@ class XnnStep : public FastStep {
 class RefStep : public FastStep {
  public:
   Attrs attrs;
+  std::string kernel;  // registry name (kernel_key); FastStep::op is for display
   int opset = 17;
   std::vector<std::optional<TensorRef>> inputs, outputs;
   std::string activation;

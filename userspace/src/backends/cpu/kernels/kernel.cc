@@ -8,6 +8,11 @@ void fail(const std::string& msg) {
   throw KernelError(msg);
 }
 
+std::string kernel_key(std::string_view domain, std::string_view op) {
+  if (domain.empty() || domain == "ai.onnx") return std::string(op);
+  return std::string(domain) + ":" + std::string(op);
+}
+
 KernelContext::KernelContext(const Attrs& attrs, std::vector<const Tensor*> inputs,
                              std::vector<Tensor>* outputs, int opset, pthreadpool* pool)
     : attrs_(attrs), inputs_(std::move(inputs)), outputs_(outputs), opset_(opset), pool_(pool) {}
@@ -110,6 +115,7 @@ const KernelRegistry& KernelRegistry::get() {
     register_signal(r);
     register_detection(r);
     register_rnn(r);
+    register_ml(r);
     register_col2im(r);
     register_center_crop_pad(r);
     register_affine_grid(r);

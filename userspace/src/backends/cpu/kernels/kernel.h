@@ -68,6 +68,11 @@ class KernelContext {
 
 using RunFn = void (*)(KernelContext&);
 
+// The registry name of a node's kernel: the op alone for ai.onnx (domain ""
+// or "ai.onnx"), "<domain>:<op>" for other domains (ai.onnx.ml), so an op
+// of one domain never runs another domain's kernel of the same name.
+std::string kernel_key(std::string_view domain, std::string_view op);
+
 // A compile-time view of a node, for deciding support before running it.
 struct NodeInfo {
   std::string_view op;
@@ -139,6 +144,7 @@ void register_loss(KernelRegistry& r);
 void register_signal(KernelRegistry& r);
 void register_detection(KernelRegistry& r);
 void register_rnn(KernelRegistry& r);
+void register_ml(KernelRegistry& r);  // ai.onnx.ml, see ml.h
 void register_col2im(KernelRegistry& r);
 void register_center_crop_pad(KernelRegistry& r);
 void register_affine_grid(KernelRegistry& r);
