@@ -169,6 +169,26 @@ TEST(Importer, OpsetsUpTo22KeepTheOpsetOnEachNode) {
   EXPECT_EQ(g.nodes[0].opset, 22);
 }
 
+TEST(Importer, ReadsFieldsNewerThanItsProtobufSchema) {
+  // ONNX 1.16 added NodeProto.overload (8) and metadata_props (9) and
+  // GraphProto.metadata_props (16); libonnx 1.12's generated code does not
+  // know them.  They carry nothing rnpu needs, so such files import as if
+  // the fields were absent (protobuf keeps them as unknown fields).
+  ModelBuilder m(21);
+  m.input("x", {2}).output("y");
+  auto& n = m.node("Relu", {"x"}, {"y"}, "r");
+  auto* refl = n.GetReflection();
+  refl->MutableUnknownFields(&n)->AddLengthDelimited(8, "overload-a");
+  refl->MutableUnknownFields(&n)->AddLengthDelimited(9, std::string("\x0a\x01k\x12\x01v", 6));
+  auto* gp = m.proto().mutable_graph();
+  gp->GetReflection()->MutableUnknownFields(gp)->AddLengthDelimited(16,
+                                                                    std::string("\x0a\x01k", 3));
+  ir::Graph g = import(m.bytes());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, "Relu");
+  EXPECT_EQ(g.nodes[0].opset, 21);
+}
+
 TEST(OpVersions, ResolveTheNewestSchemaAtTheModelsOpset) {
   // Pad changed at 18 (axes), 19 (wrap) and 21 (types).
   EXPECT_EQ(onnx::resolve_op_version("Pad", 17).since, 0);
