@@ -3,7 +3,8 @@
 namespace rnpu::ir {
 
 bool is_control_flow(const Node& n) {
-  return n.domain.empty() && (n.op == "If" || n.op == "Loop" || n.op == "Scan");
+  return n.domain.empty() &&
+         (n.op == "If" || n.op == "Loop" || n.op == "Scan" || n.op == "SequenceMap");
 }
 
 const Graph& body_of(const Node& n, const std::string& attr) {

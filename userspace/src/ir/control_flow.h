@@ -1,5 +1,5 @@
-// Helpers for control-flow nodes (If, Loop, Scan) and their bodies, shared
-// by shape inference and the runtime.
+// Helpers for control-flow nodes (If, Loop, Scan, SequenceMap) and their
+// bodies, shared by shape inference and the runtime.
 #pragma once
 
 #include <string>

@@ -18,7 +18,7 @@ bool foldable_op(const ir::Node& n) {
   static const std::set<std::string> never = {
       "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike",
       "Bernoulli",    "Multinomial",   "Dropout",          "If",
-      "Loop",         "Scan"};
+      "Loop",         "Scan",          "SequenceMap"};
   return n.domain.empty() && !never.count(n.op);
 }
 

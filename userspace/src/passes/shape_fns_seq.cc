@@ -159,9 +159,11 @@ void optional_has_element(InferCtx& c) {
 
 bool kind_aware_op(const std::string& op) {
   static const std::set<std::string> ops = {
-      "Identity",           "SequenceEmpty", "SequenceConstruct",  "SequenceAt",
-      "SequenceInsert",     "SequenceErase", "SequenceLength",     "SplitToSequence",
-      "ConcatFromSequence", "Optional",      "OptionalGetElement", "OptionalHasElement"};
+      "Identity", "SequenceEmpty", "SequenceConstruct", "SequenceAt", "SequenceInsert",
+      "SequenceErase", "SequenceLength", "SplitToSequence", "ConcatFromSequence", "Optional",
+      "OptionalGetElement", "OptionalHasElement",
+      // Control flow carries any kind; its shape functions check their own.
+      "If", "Loop", "Scan", "SequenceMap"};
   return ops.count(op) != 0;
 }
 

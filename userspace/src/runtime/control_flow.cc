@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ir/control_flow.h"
+#include "ir/sequence.h"
 #include "passes/pipeline.h"
 #include "runtime/executor.h"
 
@@ -11,8 +12,18 @@ namespace rnpu::runtime {
 
 using ir::DType;
 using ir::ValueId;
+using ir::ValueKind;
 
 namespace {
+
+using SeqPtr = std::shared_ptr<const ir::Sequence>;
+
+// A body's result: a tensor (t), a sequence (seq) or an absent optional.
+struct Val {
+  TensorView t;
+  SeqPtr seq;
+  bool absent = false;
+};
 
 // A tensor owned by a control-flow node between body runs (carried state,
 // scan slices and accumulated scan outputs).  64-byte aligned, with slack
@@ -23,6 +34,10 @@ struct Buf {
   size_t size = 0;
   std::unique_ptr<uint8_t, void (*)(void*)> mem{nullptr, std::free};
   size_t cap = 0;
+  // A sequence value or an absent optional instead of a tensor; sequences
+  // are shared, never copied (their elements are immutable).
+  SeqPtr seq;
+  bool absent = false;
 
   uint8_t* data() { return mem.get(); }
   void reserve(size_t n) {
@@ -38,7 +53,20 @@ struct Buf {
     dtype = dt;
     shape = s;
     size = n;
+    seq = nullptr;
+    absent = false;
     if (n) std::memcpy(mem.get(), src, n);
+  }
+  void hold(const Val& v) {
+    if (v.seq || v.absent) {
+      seq = v.seq;
+      absent = v.absent;
+      dtype = v.seq ? v.seq->dtype : DType::kUndefined;
+      shape.clear();
+      size = 0;
+      return;
+    }
+    assign(v.t.dtype, v.t.shape, v.t.data, v.t.size);
   }
 };
 
@@ -48,13 +76,28 @@ struct In {
   const std::vector<int64_t>* shape;
   const void* data;
   size_t size;
+  SeqPtr seq;
+  bool absent = false;
 };
 
 In view(Buf& b) {
-  return {b.dtype, &b.shape, b.data(), b.size};
+  return {b.dtype, &b.shape, b.data(), b.size, b.seq, b.absent};
 }
 In view(const HostTensor& t) {
-  return {t.dtype, &t.shape, t.data, t.size};
+  return {t.dtype, &t.shape, t.data, t.size, t.seq, t.absent};
+}
+In view(const ir::ConstTensor& c) {
+  return {c.dtype, &c.dims, c.data, c.size, nullptr, false};
+}
+
+// The type a node gives one of its body's formal inputs.
+struct Formal {
+  DType dtype;
+  ValueKind kind = ValueKind::kTensor;
+};
+
+ValueKind optional_kind(ValueKind k) {
+  return ir::is_sequence_kind(k) ? ValueKind::kOptionalSequence : ValueKind::kOptionalTensor;
 }
 
 int64_t numel(const std::vector<int64_t>& s) {
@@ -96,7 +139,7 @@ void require_inputs(const ir::Node& n, size_t first, size_t count, const char* w
 class Body {
  public:
   Body(const ir::Node& n, const ir::Graph& sub, const std::string& attr,
-       const std::vector<DType>& formal_types, const partition::BackendSet& set,
+       const std::vector<Formal>& formal_types, const partition::BackendSet& set,
        const Options& opts)
       : node_(n), attr_(attr) {
     const ir::Graph& b = ir::body_of(n, attr);
@@ -108,7 +151,8 @@ class Body {
     ir::Graph g = b;
     for (size_t i = 0; i < formal_; ++i) {
       ir::Value& v = g.value(g.inputs[i]);
-      if (v.dtype == DType::kUndefined) v.dtype = formal_types[i];
+      if (v.dtype == DType::kUndefined) v.dtype = formal_types[i].dtype;
+      v.kind = formal_types[i].kind;
     }
     std::vector<ValueId> inputs(g.inputs.begin(), g.inputs.begin() + long(formal_));
     size_t first = ir::explicit_inputs(n);
@@ -117,6 +161,7 @@ class Body {
       const ir::Value& ov = sub.value(outer);
       ir::Value& v = g.value(g.inputs[formal_ + k]);
       v.dtype = ov.dtype;
+      v.kind = ov.kind;
       if (ov.is_constant()) {
         v.constant = ov.constant;
         v.shape = ir::Shape(ov.constant->dims);
@@ -147,6 +192,12 @@ class Body {
     try {
       const auto& info = exec_->inputs();
       auto bind = [&](size_t i, const In& x) {
+        if (x.absent) return exec_->set_input_absent(i);
+        if (x.seq) return exec_->set_input_sequence(i, x.seq);
+        if (ir::is_sequence_kind(info[i].kind))
+          throw Error(ErrorCode::kShapeMismatch, "input '" + info[i].name + "' is a " +
+                                                     value_kind_name(info[i].kind) +
+                                                     ", given a tensor");
         if (x.dtype != info[i].dtype)
           throw Error(ErrorCode::kShapeMismatch, "input '" + info[i].name + "' is " +
                                                      ir::dtype_name(info[i].dtype) + ", given " +
@@ -162,6 +213,19 @@ class Body {
     }
   }
   TensorView output(size_t i) const { return exec_->output(i); }
+  ValueKind output_kind(size_t i) const { return exec_->outputs()[i].kind; }
+  // Output i of any kind.
+  Val result(size_t i) const {
+    Val v;
+    ValueKind k = output_kind(i);
+    if (ir::is_optional_kind(k) && !exec_->output_has_element(i))
+      v.absent = true;
+    else if (ir::is_sequence_kind(k))
+      v.seq = exec_->output_sequence(i);
+    else
+      v.t = exec_->output(i);
+    return v;
+  }
 
  private:
   const ir::Node& node_;
@@ -188,6 +252,32 @@ void write_output(RunContext& ctx, ValueId v, DType dt, const std::vector<int64_
 
 void write_output(RunContext& ctx, ValueId v, const TensorView& t) {
   write_output(ctx, v, t.dtype, t.shape, t.data, t.size);
+}
+
+// A value of any kind: sequences are shared, absent optionals marked.
+void write_value(RunContext& ctx, ValueId v, const Val& x) {
+  if (v == ir::kNoValue) return;
+  if (x.absent) {
+    ctx.tensor(v).absent = true;
+  } else if (x.seq) {
+    ctx.tensor(v).seq = x.seq;
+  } else {
+    write_output(ctx, v, x.t);
+  }
+}
+
+void write_value(RunContext& ctx, ValueId v, Buf& b) {
+  if (b.seq || b.absent) return write_value(ctx, v, Val{{}, b.seq, b.absent});
+  write_output(ctx, v, b.dtype, b.shape, b.data(), b.size);
+}
+
+// A tensor result where ONNX wants one (conditions, scan outputs).
+TensorView tensor_result(const ir::Node& n, const Val& v, const std::string& what) {
+  if (v.seq || v.absent)
+    ir::node_error(
+        ErrorCode::kShapeMismatch, n,
+        what + " is " + (v.absent ? "an absent optional" : "a sequence") + ", not a tensor");
+  return v.t;
 }
 
 std::string iteration(int64_t i) {
@@ -219,7 +309,7 @@ class IfRunner : public NodeRunner {
     bool c = scalar(n_, ctx.tensor(n_.inputs.at(0)), "the condition", true);
     Body& b = c ? then_ : else_;
     b.run(ctx, {}, "");
-    for (size_t i = 0; i < n_.outputs.size(); ++i) write_output(ctx, n_.outputs[i], b.output(i));
+    for (size_t i = 0; i < n_.outputs.size(); ++i) write_value(ctx, n_.outputs[i], b.result(i));
   }
 
  private:
@@ -287,8 +377,17 @@ class LoopRunner : public NodeRunner {
                            std::to_string(kMaxLoopIterations) + " iterations");
     }
     require_inputs(n, 2, n_carried_, "a loop-carried initial value");
-    std::vector<DType> types = {DType::kInt64, DType::kBool};
-    for (size_t i = 0; i < n_carried_; ++i) types.push_back(sub.value(n.inputs[2 + i]).dtype);
+    std::vector<Formal> types = {{DType::kInt64}, {DType::kBool}};
+    for (size_t i = 0; i < n_carried_; ++i) {
+      // As shape inference types it: optional when the value going in and
+      // the one coming out differ in that (one iteration's output is the
+      // next one's input).
+      const ir::Value& in = sub.value(n.inputs[2 + i]);
+      ValueKind k = in.kind;
+      if (i < n.outputs.size() && n.outputs[i] != ir::kNoValue && sub.value(n.outputs[i]).kind != k)
+        k = optional_kind(k);
+      types.push_back({in.dtype, k});
+    }
     body_ = std::make_unique<Body>(n, sub, "body", types, set, opts);
     if (body_->outputs() < 1 + n_carried_)
       check_outputs(n, *body_, "body", 1 + n_carried_, "the condition and every carried value");
@@ -314,7 +413,10 @@ class LoopRunner : public NodeRunner {
     next_.resize(n_carried_);
     for (size_t i = 0; i < n_carried_; ++i) {
       const HostTensor& t = ctx.tensor(n_.inputs[2 + i]);
-      cur_[i].assign(t.dtype, t.shape, t.data, t.size);
+      if (t.seq || t.absent)
+        cur_[i].hold(Val{{}, t.seq, t.absent});
+      else
+        cur_[i].assign(t.dtype, t.shape, t.data, t.size);
     }
     std::vector<ScanAccum> scans(k_scan_);
     Buf iter, cond_buf;
@@ -335,23 +437,22 @@ class LoopRunner : public NodeRunner {
       formal[1] = view(cond_buf);
       for (size_t i = 0; i < n_carried_; ++i) formal[2 + i] = view(cur_[i]);
       body_->run(ctx, formal, iteration(it));
-      TensorView c = body_->output(0);
+      TensorView c = tensor_result(n_, body_->result(0), "the body's condition output");
       HostTensor ct{c.dtype, c.shape, const_cast<void*>(c.data), c.size, nullptr};
       bool c_out = scalar(n_, ct, "the body's condition output", true);
       // Copied out before the next run reuses the body's memory (an output
       // may also be one of its inputs, so through a second buffer).
-      for (size_t i = 0; i < n_carried_; ++i) {
-        TensorView o = body_->output(1 + i);
-        next_[i].assign(o.dtype, o.shape, o.data, o.size);
-      }
+      for (size_t i = 0; i < n_carried_; ++i) next_[i].hold(body_->result(1 + i));
       std::swap(cur_, next_);
       for (size_t k = 0; k < k_scan_; ++k)
-        scans[k].add(n_, k, body_->output(1 + n_carried_ + k), it);
+        scans[k].add(n_, k,
+                     tensor_result(n_, body_->result(1 + n_carried_ + k),
+                                   "scan output " + std::to_string(k)),
+                     it);
       // Without a condition input the body's condition output is ignored.
       if (has_cond) cond = c_out;
     }
-    for (size_t i = 0; i < n_carried_; ++i)
-      write_output(ctx, n_.outputs[i], cur_[i].dtype, cur_[i].shape, cur_[i].data(), cur_[i].size);
+    for (size_t i = 0; i < n_carried_; ++i) write_value(ctx, n_.outputs[i], cur_[i]);
     for (size_t k = 0; k < k_scan_; ++k) {
       ValueId out = n_.outputs[n_carried_ + k];
       ScanAccum& s = scans[k];
@@ -407,10 +508,22 @@ class ScanRunner : public NodeRunner {
       in_dirs_ = list("scan_input_directions", m_);
     }
     require_inputs(n, lead_, n_states_ + m_, "a state or scan input");
-    std::vector<DType> types;
-    for (size_t i = 0; i < n_states_ + m_; ++i)
-      types.push_back(sub.value(n.inputs[lead_ + i]).dtype);
+    std::vector<Formal> types;
+    for (size_t i = 0; i < n_states_ + m_; ++i) {
+      const ir::Value& v = sub.value(n.inputs[lead_ + i]);
+      // ONNX's Scan carries and slices tensors only.
+      if (v.kind != ValueKind::kTensor)
+        ir::node_error(ErrorCode::kMalformedModel, n,
+                       "input " + std::to_string(lead_ + i) + " ('" + v.name + "') is a " +
+                           value_kind_name(v.kind) + "; Scan takes tensors");
+      types.push_back({v.dtype});
+    }
     body_ = std::make_unique<Body>(n, sub, "body", types, set, opts);
+    for (size_t k = 0; k < body_->outputs(); ++k)
+      if (body_->output_kind(k) != ValueKind::kTensor)
+        ir::node_error(ErrorCode::kMalformedModel, n,
+                       "body output " + std::to_string(k) + " is a " +
+                           value_kind_name(body_->output_kind(k)) + "; Scan gives tensors");
     if (body_->outputs() < n_states_)
       check_outputs(n, *body_, "body", n_states_, "every state value");
     k_scan_ = body_->outputs() - n_states_;
@@ -639,6 +752,86 @@ class ScanRunner : public NodeRunner {
   std::unique_ptr<Body> body_;
 };
 
+// ---------------------------------------------------------- SequenceMap
+// The body runs once per element of input 0; other sequence inputs give
+// their element at the same position (lengths must agree), tensor inputs
+// are passed whole every time.  Body outputs become output elements.
+class SequenceMapRunner : public NodeRunner {
+ public:
+  SequenceMapRunner(const ir::Node& n, const ir::Graph& sub, const partition::BackendSet& set,
+                    const Options& opts)
+      : NodeRunner(n), sub_(sub) {
+    size_t ne = ir::explicit_inputs(n);
+    require_inputs(n, 0, ne, "a SequenceMap input");
+    std::vector<Formal> types;
+    for (size_t i = 0; i < ne; ++i) {
+      const ir::Value& v = sub.value(n.inputs[i]);
+      bool seq = v.kind == ValueKind::kSequence;
+      if ((i == 0 && !seq) || (!seq && v.kind != ValueKind::kTensor))
+        ir::node_error(ErrorCode::kMalformedModel, n,
+                       "input " + std::to_string(i) + " ('" + v.name + "') is a " +
+                           value_kind_name(v.kind) +
+                           (i == 0 ? "; input 0 must be a sequence"
+                                   : "; SequenceMap takes sequences and tensors"));
+      is_seq_.push_back(seq);
+      types.push_back({v.dtype});
+    }
+    body_ = std::make_unique<Body>(n, sub, "body", types, set, opts);
+    check_outputs(n, *body_, "body", n.outputs.size(), "the node");
+    for (size_t k = 0; k < body_->outputs(); ++k)
+      if (body_->output_kind(k) != ValueKind::kTensor)
+        ir::node_error(ErrorCode::kMalformedModel, n,
+                       "body output " + std::to_string(k) + " is a " +
+                           value_kind_name(body_->output_kind(k)) +
+                           "; SequenceMap outputs are sequences of tensors");
+  }
+
+  void run(RunContext& ctx) override {
+    size_t ne = is_seq_.size();
+    std::vector<const HostTensor*> in(ne);
+    size_t len = 0;
+    for (size_t i = 0; i < ne; ++i) {
+      in[i] = &ctx.tensor(n_.inputs[i]);
+      if (!is_seq_[i]) continue;
+      if (!in[i]->seq)
+        ir::node_error(ErrorCode::kInternal, n_,
+                       "input " + std::to_string(i) + " holds no sequence");
+      size_t l = in[i]->seq->items.size();
+      if (i == 0) len = l;
+      if (l != len)
+        ir::node_error(ErrorCode::kRuntime, n_,
+                       "input " + std::to_string(i) + " has " + std::to_string(l) +
+                           " elements, input 0 has " + std::to_string(len) +
+                           " (sequence inputs must have the same length)");
+    }
+    std::vector<std::shared_ptr<ir::Sequence>> outs(n_.outputs.size());
+    for (size_t k = 0; k < outs.size(); ++k) {
+      outs[k] = std::make_shared<ir::Sequence>();
+      ValueId o = n_.outputs[k];
+      outs[k]->dtype = o == ir::kNoValue ? DType::kUndefined : sub_.value(o).dtype;
+    }
+    std::vector<In> formal(ne);
+    for (size_t it = 0; it < len; ++it) {
+      for (size_t i = 0; i < ne; ++i)
+        formal[i] = is_seq_[i] ? view(*in[i]->seq->items[it]) : view(*in[i]);
+      body_->run(ctx, formal, iteration(int64_t(it)));
+      for (size_t k = 0; k < outs.size(); ++k) {
+        TensorView t = body_->output(k);
+        if (outs[k]->dtype == DType::kUndefined) outs[k]->dtype = t.dtype;
+        // Copied: the body's memory is reused by its next run.
+        outs[k]->items.push_back(ir::copy_element(t.dtype, t.shape, t.data, t.size));
+      }
+    }
+    for (size_t k = 0; k < outs.size(); ++k)
+      if (n_.outputs[k] != ir::kNoValue) ctx.tensor(n_.outputs[k]).seq = outs[k];
+  }
+
+ private:
+  const ir::Graph& sub_;
+  std::vector<bool> is_seq_;
+  std::unique_ptr<Body> body_;
+};
+
 class ControlFlowProgram : public Program {
  public:
   ir::Graph sub;  // the partition; runners refer to its nodes and values
@@ -666,6 +859,8 @@ std::unique_ptr<Program> ControlFlowBackend::compile(const ir::Graph& subgraph,
       p->nodes.push_back(std::make_unique<LoopRunner>(n, p->sub, set_, opts_));
     else if (n.op == "Scan")
       p->nodes.push_back(std::make_unique<ScanRunner>(n, p->sub, set_, opts_));
+    else if (n.op == "SequenceMap")
+      p->nodes.push_back(std::make_unique<SequenceMapRunner>(n, p->sub, set_, opts_));
     else
       ir::node_error(ErrorCode::kInternal, n, "is not a control-flow op");
   }

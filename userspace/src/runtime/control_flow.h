@@ -1,5 +1,5 @@
-// Control flow on the host: If, Loop and Scan nodes are run by the runtime
-// itself.  Each node is one node of its graph (its partition belongs to
+// Control flow on the host: If, Loop, Scan and SequenceMap nodes are run by
+// the runtime itself.  Each node is one node of its graph (its partition belongs to
 // this pseudo-backend, "host"); each body is compiled as a graph of its own
 // by the same pipeline as a model (passes, partitioning over the session's
 // backends, per-partition compile), into a nested Executor that the node
@@ -28,8 +28,11 @@ class ControlFlowBackend : public Backend {
   std::string name() const override { return "host"; }
   bool available() const override { return true; }
   std::string description() const override {
-    return "control flow (If, Loop, Scan) run by the runtime; bodies on any backend";
+    return "control flow (If, Loop, Scan, SequenceMap) run by the runtime; bodies on any backend";
   }
+  // Bodies carry sequences and optionals (Loop state, If results) and
+  // SequenceMap maps over sequences.
+  bool runs_sequences() const override { return true; }
   // Outputs are allocated through the RunContext once their shape is known.
   bool uses_host_arena() const override { return false; }
   bool automatic() const override { return false; }

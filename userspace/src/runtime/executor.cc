@@ -281,6 +281,25 @@ void Executor::set_input_sequence(size_t i, std::span<const TensorView> elements
   b.set = true;
 }
 
+void Executor::set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> seq) {
+  std::lock_guard lock(mu_);
+  if (i >= in_bind_.size() || !seq)
+    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) + " out of range");
+  const TensorInfo& info = input_info_[i];
+  if (!ir::is_sequence_kind(info.kind))
+    throw Error(ErrorCode::kShapeMismatch, "input '" + info.name + "' is a " +
+                                               value_kind_name(info.kind) + ", given a sequence");
+  if (info.dtype != ir::DType::kUndefined && seq->dtype != ir::DType::kUndefined &&
+      seq->dtype != info.dtype)
+    throw Error(ErrorCode::kShapeMismatch, "input '" + info.name + "' is a sequence of " +
+                                               ir::dtype_name(info.dtype) + ", given one of " +
+                                               ir::dtype_name(seq->dtype));
+  Binding& b = in_bind_[i];
+  b = Binding{};
+  b.seq = std::move(seq);
+  b.set = true;
+}
+
 void Executor::set_input_absent(size_t i) {
   std::lock_guard lock(mu_);
   if (i >= in_bind_.size())
@@ -696,6 +715,12 @@ const ir::Sequence& Executor::output_seq(size_t i) const {
                 "output '" + val.name + "' is an optional sequence without element");
   if (!s.t.seq) throw Error(ErrorCode::kInternal, "output '" + val.name + "' holds no sequence");
   return *s.t.seq;
+}
+
+std::shared_ptr<const ir::Sequence> Executor::output_sequence(size_t i) const {
+  std::lock_guard lock(mu_);
+  output_seq(i);  // checks the kind and presence
+  return produced_output(i).t.seq;
 }
 
 size_t Executor::output_sequence_length(size_t i) const {

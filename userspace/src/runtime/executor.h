@@ -50,6 +50,9 @@ class Executor {
   // Sequence inputs (elements used in place) and absent optional inputs.
   void set_input_sequence(size_t i, std::span<const TensorView> elements);
   void set_input_absent(size_t i);
+  // A sequence the runtime already holds (a control-flow node's value),
+  // shared as is: its elements are immutable.
+  void set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> seq);
   void set_output(size_t i, void* data, size_t size);
   void run();  // start() + finish()
   // Pipelined runs: start() takes the inputs and begins a run; finish()
@@ -62,6 +65,8 @@ class Executor {
   bool output_has_element(size_t i) const;
   size_t output_sequence_length(size_t i) const;
   TensorView output_element(size_t i, size_t position) const;
+  // The sequence output i holds, shared (valid past the next run).
+  std::shared_ptr<const ir::Sequence> output_sequence(size_t i) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
