@@ -9,11 +9,15 @@
 
 #include "rnpu/rnpu.hpp"
 #include "support/graph_builder.h"
+#include "support/session_util.h"
 
 namespace rnpu {
 namespace {
 
 using test::attr_i;
+using test::expect_error;
+using test::floats;
+using test::load;
 using test::ModelBuilder;
 using G = ::onnx::GraphProto;
 constexpr int kF32 = 1, kI64 = 7, kBool = 9;
@@ -48,35 +52,6 @@ void attr_g(::onnx::NodeProto& n, const std::string& name, const G& g) {
   a->set_name(name);
   a->set_type(::onnx::AttributeProto::GRAPH);
   *a->mutable_g() = g;
-}
-
-Options cpu() {
-  Options o;
-  o.backends = {"cpu"};
-  o.allow_fallback = false;
-  o.num_threads = 1;
-  return o;
-}
-
-Session load(const ModelBuilder& m, Options o = cpu()) {
-  std::string b = m.bytes();
-  return Session::load_memory(b.data(), b.size(), o);
-}
-
-std::vector<float> floats(const TensorView& v) {
-  const float* p = static_cast<const float*>(v.data);
-  return std::vector<float>(p, p + v.size / sizeof(float));
-}
-
-void expect_error(const std::function<void()>& f, ErrorCode code, std::vector<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (const auto& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << p << " in " << e.what();
-  }
 }
 
 // Loop n times from an empty sequence, inserting float(i) * x each time.

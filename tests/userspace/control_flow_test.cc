@@ -11,10 +11,14 @@
 #include "passes/shape_inference.h"
 #include "rnpu/rnpu.hpp"
 #include "support/graph_builder.h"
+#include "support/session_util.h"
 
 namespace rnpu {
 namespace {
 
+using test::expect_error;
+using test::floats;
+using test::load;
 using test::ModelBuilder;
 using G = ::onnx::GraphProto;
 constexpr int kF32 = 1, kI64 = 7, kBool = 9;
@@ -68,24 +72,6 @@ void bool_init(ModelBuilder& m, const std::string& name, bool v) {
   t->add_int32_data(v);
 }
 
-Options cpu() {
-  Options o;
-  o.backends = {"cpu"};
-  o.allow_fallback = false;
-  o.num_threads = 1;
-  return o;
-}
-
-std::vector<float> floats(const TensorView& t) {
-  const float* p = static_cast<const float*>(t.data);
-  return std::vector<float>(p, p + t.size / sizeof(float));
-}
-
-Session load(const ModelBuilder& m, Options o = cpu()) {
-  std::string b = m.bytes();
-  return Session::load_memory(b.data(), b.size(), o);
-}
-
 // rate (int64 scalar) > 16000 ? x * w2 : -x + x * 0.5, where w2 = w * w is
 // folded to a constant outside and -x is computed outside, read only by
 // the else branch (so DCE and folding must keep both).
@@ -133,7 +119,7 @@ TEST(ControlFlow, IfOnScalarSampleRateReadsOuterValues) {
 }
 
 TEST(ControlFlow, IfReferenceKernelsAgree) {
-  Options o = cpu();
+  Options o = test::cpu_only();
   o.reference_kernels = true;
   Session s = load(sample_rate_model(), o);
   std::vector<float> x = {1, -2, 4};
@@ -320,17 +306,6 @@ TEST(ControlFlow, ScanCumulativeSum) {
     std::vector<float> want = reverse ? std::vector<float>{4, 7, 9, 10, 40, 70, 90, 100}
                                       : std::vector<float>{1, 3, 6, 10, 10, 30, 60, 100};
     EXPECT_EQ(floats(s.output(1)), want) << reverse;
-  }
-}
-
-void expect_error(const std::function<void()>& f, ErrorCode code, std::vector<std::string> parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), code) << e.what();
-    for (const auto& p : parts)
-      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << p << " in " << e.what();
   }
 }
 

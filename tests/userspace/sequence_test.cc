@@ -9,12 +9,15 @@
 #include "rnpu/rnpu.h"
 #include "rnpu/rnpu.hpp"
 #include "support/graph_builder.h"
+#include "support/session_util.h"
 #include "support/test_backend.h"
 
 namespace rnpu {
 namespace {
 
 using test::attr_i;
+using test::floats;
+using test::load;
 using test::ModelBuilder;
 
 // ONNX TypeProto of a tensor (elem, optional dims), wrapped as asked.
@@ -38,24 +41,6 @@ void output(ModelBuilder& m, const std::string& name, Wrap w, int elem = 1) {
   auto* vi = m.graph().add_output();
   vi->set_name(name);
   set_type(vi->mutable_type(), elem, w);
-}
-
-Options cpu() {
-  Options o;
-  o.backends = {"cpu"};
-  o.allow_fallback = false;
-  o.num_threads = 1;
-  return o;
-}
-
-Session load(const ModelBuilder& m, Options o = cpu()) {
-  std::string b = m.bytes();
-  return Session::load_memory(b.data(), b.size(), o);
-}
-
-std::vector<float> floats(const TensorView& v) {
-  const float* p = static_cast<const float*>(v.data);
-  return std::vector<float>(p, p + v.size / sizeof(float));
 }
 
 // x [6] -> SplitToSequence(split [1,2,3]) -> seq, its length, element -1,
@@ -106,7 +91,7 @@ TEST(Sequence, SplitLengthAtEraseConcat) {
 }
 
 TEST(Sequence, ReferenceKernelsAgree) {
-  Options o = cpu();
+  Options o = test::cpu_only();
   o.reference_kernels = true;
   Session s = load(split_model(), o);
   float x[6] = {0, 1, 2, 3, 4, 5};
