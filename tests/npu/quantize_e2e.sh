@@ -2,7 +2,8 @@
 # rnpu quantize end to end: a small float CNN (generated with python3-onnx)
 # is calibrated on random samples and rewritten in QDQ form; the result
 # must hold Q/DQ nodes and int8 weights, run entirely on the sim backend
-# (int8 on the NPU) and stay close to the float model on the cpu backend.
+# (int8 on the NPU) and stay close to the float model on the cpu backend;
+# the same model with its weights as external data quantises identically.
 #   quantize_e2e.sh RNPU RNPU_NPY_COMPARE
 set -euo pipefail
 rnpu=$1
@@ -31,8 +32,13 @@ g = helper.make_graph(nodes, "cnn",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 16, 16])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])],
     [w("w1", 16, 4, 3, 3), w("b1", 16), w("w2", 32, 16, 3, 3), w("b2", 32), w("w3", 10, 32), w("b3", 10)])
-onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)]), d + "/cnn.onnx")
+model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+onnx.save(model, d + "/cnn.onnx")
+# The same model with every weight in a side file (as large exports are).
 import os
+os.makedirs(d + "/ext")
+onnx.save(model, d + "/ext/cnn.onnx", save_as_external_data=True, all_tensors_to_one_file=True,
+          location="cnn.weights", size_threshold=0)
 os.makedirs(d + "/calib")
 for i in range(3):
     np.save(f"{d}/calib/{i}.npy", rng.standard_normal((1, 4, 16, 16)).astype(np.float32))
@@ -53,3 +59,8 @@ PY
 "$rnpu" run "$work/cnn.onnx" --backend cpu -i "x=$work/x.npy" -o "$work/cpu" > /dev/null
 # int8 against the float model: within a few per cent of the logits' range.
 "$compare" "$work/sim" "$work/cpu" --abs 0.15 --rel 0.05
+# External data: the quantiser reads the side file through librnpu's tensor
+# reader and writes the weights inline, so both quantised models are the same.
+(cd "$work/ext" && "$rnpu" quantize cnn.onnx --calibration ../calib -o ../q_ext.onnx)
+cmp "$work/q.onnx" "$work/q_ext.onnx"
+echo "external-data model quantises to the same QDQ model"

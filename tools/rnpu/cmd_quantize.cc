@@ -80,10 +80,11 @@ int cmd_quantize(std::span<const std::string> argv) {
   Options probe;
   probe.backends = {"cpu"};
   probe.optimization_level = 0;
-  Session s = Session::load_memory(bytes.data(), bytes.size(), probe);
+  Session s = Session::load_file(model, probe);
   std::vector<Sample> samples = load_samples(dir, s.inputs());
   QuantizeReport rep;
-  std::string q = quantize_model(bytes, samples, &rep);
+  std::string base = fs::path(model).parent_path().string();
+  std::string q = quantize_model(bytes, base.empty() ? "." : base, samples, &rep);
   std::ofstream o(out, std::ios::binary | std::ios::trunc);
   o.write(q.data(), std::streamsize(q.size()));
   if (!o) throw CliError(kExitRuntime, "cannot write " + out);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "onnx/onnx_pb.h"
+#include "onnx/tensor_proto.h"
 #include "rnpu/rnpu.hpp"
 
 namespace rnpu::cli {
@@ -21,16 +22,28 @@ int64_t attr_int(const ::onnx::NodeProto& n, const std::string& name, int64_t de
   return def;
 }
 
+// The importer's TensorProto reader (onnx/tensor_proto.cc), so weights are
+// read exactly as librnpu reads them: sizes checked, every storage form.
 std::vector<float> floats_of(const ::onnx::TensorProto& t) {
-  std::vector<float> v;
-  if (t.data_type() != ::onnx::TensorProto::FLOAT) return v;
-  if (t.has_raw_data()) {
-    v.resize(t.raw_data().size() / 4);
-    std::memcpy(v.data(), t.raw_data().data(), v.size() * 4);
-  } else {
-    v.assign(t.float_data().begin(), t.float_data().end());
+  if (t.data_type() != ::onnx::TensorProto::FLOAT) return {};
+  auto c = onnx::convert_tensor(t, "initializer '" + t.name() + "'", nullptr);
+  const float* p = static_cast<const float*>(c->data);
+  return std::vector<float>(p, p + c->size / sizeof(float));
+}
+
+// Initializers stored as external data, read through the same reader
+// (resolved against the model's directory, which they may not leave) and
+// kept inline from here on: the calibration session is loaded from memory,
+// and the written model then needs no side file.
+void inline_external_data(::onnx::GraphProto& g, const std::string& base_dir) {
+  onnx::ExternalDataBudget ext{base_dir, uint64_t(16) << 30};
+  for (auto& t : *g.mutable_initializer()) {
+    if (t.data_location() != ::onnx::TensorProto::EXTERNAL) continue;
+    auto c = onnx::convert_tensor(t, "initializer '" + t.name() + "'", &ext);
+    t.clear_external_data();
+    t.set_data_location(::onnx::TensorProto::DEFAULT);
+    t.set_raw_data(std::string(static_cast<const char*>(c->data), c->size));
   }
-  return v;
 }
 
 // Activation tensors whose ranges calibration must measure.
@@ -48,11 +61,12 @@ std::vector<std::string> tensors_to_calibrate(const ::onnx::GraphProto& g,
 
 }  // namespace
 
-std::string quantize_model(const std::string& bytes, const std::vector<Sample>& samples,
-                           QuantizeReport* rep) {
+std::string quantize_model(const std::string& bytes, const std::string& base_dir,
+                           const std::vector<Sample>& samples, QuantizeReport* rep) {
   ::onnx::ModelProto m;
   if (!m.ParseFromString(bytes)) throw Error(ErrorCode::kMalformedModel, "not an ONNX model");
   ::onnx::GraphProto& g = *m.mutable_graph();
+  inline_external_data(g, base_dir);
   std::set<std::string> inits;
   std::map<std::string, const ::onnx::TensorProto*> init_of;
   for (const auto& t : g.initializer()) {

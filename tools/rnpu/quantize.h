@@ -21,10 +21,11 @@ struct QuantizeReport {
   size_t samples = 0;
 };
 
-// model: ONNX bytes.  Conv, Gemm and MatMul with constant weights get
+// model: ONNX bytes; external data is read relative to base_dir (empty:
+// external data is an error) and written inline.  Conv, Gemm and MatMul with constant weights get
 // per-tensor symmetric int8 activations (scale = max|x| / 127 over the
 // samples) and per-output-channel int8 weights with int32 biases.
-std::string quantize_model(const std::string& model, const std::vector<Sample>& samples,
-                           QuantizeReport* report);
+std::string quantize_model(const std::string& model, const std::string& base_dir,
+                           const std::vector<Sample>& samples, QuantizeReport* report);
 
 }  // namespace rnpu::cli
