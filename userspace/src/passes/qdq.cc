@@ -4,6 +4,7 @@
 // kept only where an enabled backend supports the quantised node.
 #include <set>
 
+#include "ir/quant_ops.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -33,10 +34,6 @@ std::optional<ir::QuantParams> params_of(const ir::Graph& g, const Node& n) {
   }
   q.axis = int(n.attrs.get_int("axis", 1));
   return q;
-}
-
-bool quant_type(ir::DType t) {
-  return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt32;
 }
 
 const std::set<std::string> kQuantizable = {
@@ -79,7 +76,7 @@ int fold_qdq(ir::Graph& g, const std::vector<Backend*>& backends) {
       }
       auto p = params_of(g, *dq);
       ValueId src = dq->inputs[0];
-      if (!p || !quant_type(g.value(src).dtype)) {
+      if (!p || !ir::quant_storage_type(g.value(src).dtype)) {
         ok = false;
         break;
       }

@@ -12,32 +12,21 @@
 #include "fast/fast_compile.h"
 #include "fast/steps.h"
 #include "fast/xnn_util.h"
+#include "ir/quant_ops.h"
 #include "kernels/activation.h"
 #include "program.h"
 #include "sequence_ops.h"
+#include "string_ops.h"
 
 namespace rnpu::cpu {
 
 namespace {
 
-// Ops that understand quantised (int8/uint8 with scale/zero point) inputs
-// themselves; other ops on values carrying `quant` would silently compute
-// on raw integers, so they are refused.
-bool quant_aware(const std::string& op) {
-  static const std::set<std::string> ops = {
-      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv",
-      "QLinearMatMul",  "ConvInteger",      "MatMulInteger"};
-  return ops.count(op) != 0;
-}
-
-bool quant_storage(ir::DType t) {
-  return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt32;
-}
-
 Support check_node(const ir::Graph& g, const ir::Node& n) {
   if (!n.domain.empty() && n.domain != "ai.onnx" && n.domain != "ai.onnx.ml")
     return Support::no("domain '" + n.domain + "' unsupported");
   if (is_sequence_op(n.op) || touches_sequences(g, n)) return sequence_support(g, n);
+  if (ir::touches_strings(g, n)) return string_support(g, n);
   if (n.layout == ir::Layout::kNHWC) return Support::no("NHWC node layout unsupported");
   std::string bad;
   Attrs attrs = to_cpu_attrs(n.attrs, &bad);
@@ -58,16 +47,16 @@ Support check_node(const ir::Graph& g, const ir::Node& n) {
   bool quantized = false;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     ir::ValueId v = n.inputs[i];
-    if (v == ir::kNoValue || !g.value(v).quant || quant_aware(n.op)) continue;
-    if (!quant_storage(g.value(v).dtype))
+    if (v == ir::kNoValue || !g.value(v).quant || ir::quant_aware_op(n.op)) continue;
+    if (!ir::quant_storage_type(g.value(v).dtype))
       return Support::no("quantized " + std::string(ir::dtype_name(g.value(v).dtype)) + " input");
     info.input_types[i] = DType::kF32;
     quantized = true;
   }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     ir::ValueId v = n.outputs[i];
-    if (v == ir::kNoValue || !g.value(v).quant || quant_aware(n.op)) continue;
-    if (!quant_storage(g.value(v).dtype))
+    if (v == ir::kNoValue || !g.value(v).quant || ir::quant_aware_op(n.op)) continue;
+    if (!ir::quant_storage_type(g.value(v).dtype))
       return Support::no("quantized " + std::string(ir::dtype_name(g.value(v).dtype)) + " output");
     info.output_types[i] = DType::kF32;
     quantized = true;
@@ -164,7 +153,9 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     st.act_alpha = n.attrs.get_float("rnpu.activation_alpha", act_default_alpha(st.activation));
     st.act_beta = n.attrs.get_float("rnpu.activation_beta", act_default_beta(st.activation));
     st.sequence = is_sequence_op(n.op) || touches_sequences(sub, n);
-    if (!quant_aware(n.op) && !st.sequence) set_step_quant(st, sub);
+    st.strings = !st.sequence && ir::touches_strings(sub, n);
+    if (st.strings) st.ir_attrs = n.attrs;
+    if (!ir::quant_aware_op(n.op) && !st.sequence && !st.strings) set_step_quant(st, sub);
     p->steps.push_back(std::move(st));
   }
   return p;
@@ -184,12 +175,16 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
   }
   // Sequence values live in shared element lists the fast path does not
   // describe, so partitions with them run reference steps throughout.
-  bool sequences = false;
-  for (const ir::Node& n : sub.nodes)
+  // String tensors likewise (HostTensor::strings).
+  bool sequences = false, strings = false;
+  for (const ir::Node& n : sub.nodes) {
     if (!n.dead && (is_sequence_op(n.op) || touches_sequences(sub, n))) sequences = true;
+    if (!n.dead && ir::touches_strings(sub, n)) strings = true;
+  }
   std::string why = !fast_                ? "disabled for this backend object"
                     : o.reference_kernels ? "Options::reference_kernels"
                     : sequences           ? "sequence or optional values"
+                    : strings             ? "string tensors"
                                           : fast::fast_path_unavailable();
   if (!why.empty()) {
     if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
@@ -246,6 +241,8 @@ void CpuBackend::run(Program& prog, RunContext& ctx) {
   for (const Step& s : p.steps) {
     if (s.sequence)
       run_sequence_step(s, ctx);
+    else if (s.strings)
+      run_string_step(s, ctx);
     else
       run_reference_step(s, ctx, p.pool.get());
   }

@@ -6,20 +6,14 @@
 
 #include "backends/cpu/convert.h"
 #include "backends/cpu/kernels/quantized.h"
+#include "ir/quant_ops.h"
 
 namespace rnpu::cpu::fast {
 
 namespace {
 
-bool quant_aware(const std::string& op) {
-  static const std::set<std::string> ops = {
-      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv",
-      "QLinearMatMul",  "ConvInteger",      "MatMulInteger"};
-  return ops.count(op) != 0;
-}
-
 bool quantized_node(const ir::Graph& g, const ir::Node& n) {
-  if (n.dead || quant_aware(n.op)) return false;
+  if (n.dead || ir::quant_aware_op(n.op)) return false;
   for (const auto* list : {&n.inputs, &n.outputs})
     for (ir::ValueId v : *list)
       if (v != ir::kNoValue && g.value(v).quant) return true;

@@ -9,6 +9,7 @@
 #include "backends/cpu/kernels/strided.h"
 #include "compiler.h"
 #include "float_kernels.h"
+#include "ir/quant_ops.h"
 #include "nhwc_kernels.h"
 
 namespace rnpu::cpu::fast {
@@ -412,10 +413,7 @@ void Compiler::lower_reference(const ir::Node& n) {
     else
       step->outputs.push_back(define(v, use_nhwc));
   }
-  static const std::set<std::string> quant_aware = {
-      "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv",
-      "QLinearMatMul",  "ConvInteger",      "MatMulInteger"};
-  if (!quant_aware.count(n.op)) {
+  if (!ir::quant_aware_op(n.op)) {
     for (ir::ValueId v : n.inputs) {
       step->in_quant.push_back(v == ir::kNoValue ? std::nullopt : quant_of(g.value(v)));
       step->quantized |= step->in_quant.back().has_value();
