@@ -299,8 +299,25 @@ std::vector<rnpu::TensorView> element_views(const rnpu::onnx::NamedValue& v) {
 
 void bind_input(rnpu::Session& s, size_t idx, const rnpu::onnx::NamedValue& v) {
   if (!v.present) return s.set_input_absent(idx);
+  if (v.tensor && v.tensor->strings)
+    return s.set_input_strings(idx, *v.tensor->strings, v.tensor->dims);
   if (v.tensor) return s.set_input(idx, v.tensor->data, v.tensor->size, v.tensor->dims);
   s.set_input_sequence(idx, element_views(v));
+}
+
+// String outputs compare exactly: shape, then every element's bytes.
+std::string compare_strings(const rnpu::Session& s, size_t idx, const rnpu::ir::ConstTensor& want) {
+  const std::string& name = s.outputs()[idx].name;
+  std::vector<int64_t> shape;
+  std::vector<std::string> got = s.output_strings(idx, &shape);
+  if (shape != want.dims)
+    return "output '" + name + "': shape " + rnpu::ir::Shape(shape).str() + ", expected " +
+           rnpu::ir::Shape(want.dims).str();
+  for (size_t k = 0; k < got.size(); ++k)
+    if (got[k] != (*want.strings)[k])
+      return "output '" + name + "': element " + std::to_string(k) + " is '" + got[k] +
+             "', expected '" + (*want.strings)[k] + "'";
+  return {};
 }
 
 std::string compare_value(const rnpu::Session& s, size_t idx, const rnpu::onnx::NamedValue& want) {
@@ -309,6 +326,7 @@ std::string compare_value(const rnpu::Session& s, size_t idx, const rnpu::onnx::
   if (has != want.present)
     return "output '" + name + "': " + (has ? "has an element, expected none" : "has no element");
   if (!want.present) return {};
+  if (want.tensor && want.tensor->strings) return compare_strings(s, idx, *want.tensor);
   if (want.tensor) return compare(name, s.output(idx), {want.name, want.tensor});
   size_t n = s.output_sequence_length(idx);
   if (n != want.elements.size())

@@ -203,6 +203,10 @@ class Session {
   // An optional input without element.  A present optional tensor is bound
   // with set_input, a present optional sequence with set_input_sequence.
   void set_input_absent(size_t index);
+  // A string tensor input (ONNX STRING): numel(shape) elements, copied.
+  // Elements are bytes; ops that interpret characters require UTF-8.
+  void set_input_strings(size_t index, std::span<const std::string> elements,
+                         std::span<const int64_t> shape);
   // Caller-owned output memory; results are written there directly.  nullptr
   // unbinds, after which results live in session memory.
   void set_output(size_t index, void* data, size_t size);
@@ -232,6 +236,10 @@ class Session {
   bool output_has_element(size_t index) const;
   size_t output_sequence_length(size_t index) const;
   TensorView output_element(size_t index, size_t position) const;
+  // A string tensor output of the last run: its elements (row-major, a
+  // copy) and, when `shape` is given, its shape.  Other outputs are
+  // kInvalidArgument, as output() is for string outputs.
+  std::vector<std::string> output_strings(size_t index, std::vector<int64_t>* shape = nullptr) const;
 
   std::vector<OpProfile> profile() const;  // last run; needs Options::profiling
   const std::vector<PartitionDecision>& partition_report() const;

@@ -26,6 +26,7 @@
 
 #include "ir/graph.h"
 #include "ir/sequence.h"
+#include "ir/string_tensor.h"
 #include "rnpu/rnpu.hpp"
 
 namespace rnpu {
@@ -51,6 +52,10 @@ struct HostTensor {
   // optional tensor is a tensor (data, shape).  Reset before every run.
   std::shared_ptr<const ir::Sequence> seq;
   bool absent = false;
+  // A string tensor (dtype kString, ir/string_tensor.h): shape plus shared
+  // immutable elements; data stays nullptr.  Set by the producing backend
+  // (or the runtime for inputs and constants).  Reset before every run.
+  ir::StringsPtr strings;
 };
 
 struct CompileOptions {
@@ -116,9 +121,10 @@ class Backend {
   // host, faithfully but far slower than the cpu backend runs the op.
   virtual bool automatic() const { return true; }
   // Whether the backend runs nodes that read or write sequence and optional
-  // values (HostTensor::seq / absent).  The partitioner offers such nodes
-  // only to these backends (the cpu backend), so no other backend ever sees
-  // a non-tensor value.
+  // values (HostTensor::seq / absent) and string tensors
+  // (HostTensor::strings).  The partitioner offers such nodes only to these
+  // backends (the cpu backend), so no other backend ever sees a non-tensor
+  // value or a string.
   virtual bool runs_sequences() const { return false; }
 
   // 1. Capability.  Must not throw for any syntactically valid node.

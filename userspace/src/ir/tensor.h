@@ -22,6 +22,10 @@ struct ConstTensor {
   const void* data = nullptr;
   size_t size = 0;                    // bytes
   std::shared_ptr<const void> owner;  // keeps `data` alive
+  // A string tensor (dtype kString, ir/string_tensor.h): its elements,
+  // row-major; data is nullptr and size 0, since std::string objects must
+  // never be moved as bytes.
+  std::shared_ptr<const std::vector<std::string>> strings;
 
   int64_t numel() const;
   template <class T>

@@ -53,8 +53,6 @@ void convert_type(const ::onnx::TypeProto& tp, const std::string& what, bool req
                     "sparse tensors and nested sequences are unsupported)");
   const auto& tt = t->tensor_type();
   int et = tt.elem_type();
-  if (et == ::onnx::TensorProto::STRING)
-    throw Error(ErrorCode::kUnsupportedOp, "value " + what + ": string tensors are not supported");
   if (et != 0 && !ir::dtype_valid(et))
     throw Error(ErrorCode::kUnsupportedOp,
                 "value " + what + ": element type " + std::to_string(et) + " is not supported");

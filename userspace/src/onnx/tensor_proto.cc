@@ -5,6 +5,7 @@
 #include <fstream>
 #include <vector>
 
+#include "ir/string_tensor.h"
 #include "onnx/onnx_pb.h"
 #include "rnpu/rnpu.hpp"
 
@@ -115,6 +116,28 @@ void copy_typed(const Src& field, Dst* dst, size_t n, const std::string& what) {
   for (size_t i = 0; i < n; ++i) dst[i] = static_cast<Dst>(field[int(i)]);
 }
 
+// STRING tensors carry their elements in string_data only (ONNX has no
+// raw or external form for them).  Elements are bytes: ONNX says UTF-8, but
+// only the ops that interpret characters check it.
+std::shared_ptr<ir::ConstTensor> convert_strings(const ::onnx::TensorProto& t,
+                                                 const std::string& what) {
+  if (t.data_location() == ::onnx::TensorProto::EXTERNAL)
+    bad(what, "string tensors cannot have external data");
+  if (t.has_raw_data()) bad(what, "string tensors cannot have raw_data");
+  if (t.dims_size() > ir::kMaxRank)
+    bad(what, "rank " + std::to_string(t.dims_size()) + " exceeds " + std::to_string(ir::kMaxRank));
+  std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+  for (int64_t d : dims)
+    if (d < 0) bad(what, "negative dimension " + std::to_string(d));
+  auto n = ir::checked_numel(dims);
+  if (!n) bad(what, "shape " + ir::Shape(dims).str() + " is absurdly large");
+  if (int64_t(t.string_data_size()) != *n)
+    bad(what, "has " + std::to_string(t.string_data_size()) + " strings, shape " +
+                  ir::Shape(dims).str() + " needs " + std::to_string(*n));
+  ir::Strings elems(t.string_data().begin(), t.string_data().end());
+  return ir::make_string_constant(std::move(dims), std::move(elems));
+}
+
 }  // namespace
 
 std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
@@ -122,8 +145,7 @@ std::shared_ptr<ir::ConstTensor> convert_tensor(const ::onnx::TensorProto& t,
   if (t.has_segment())
     throw Error(ErrorCode::kUnsupportedOp, what + ": segmented tensors are not supported");
   int dt = t.data_type();
-  if (dt == ::onnx::TensorProto::STRING)
-    throw Error(ErrorCode::kUnsupportedOp, what + ": string tensors are not supported");
+  if (dt == ::onnx::TensorProto::STRING) return convert_strings(t, what);
   if (!ir::dtype_valid(dt))
     throw Error(ErrorCode::kUnsupportedOp,
                 what + ": tensor element type " + std::to_string(dt) + " is not supported");

@@ -5,16 +5,19 @@
 #include <limits>
 #include <unordered_map>
 
+#include "ir/string_tensor.h"
+
 namespace rnpu::partition {
 
 namespace {
 
-// A node reading or writing a sequence or an optional value.
+// A node reading or writing a sequence, an optional or a string tensor:
+// values only Backend::runs_sequences() backends hold.
 bool touches_sequences(const ir::Graph& g, const ir::Node& n) {
   for (const auto* list : {&n.inputs, &n.outputs})
     for (ir::ValueId v : *list)
       if (v != ir::kNoValue && g.value(v).kind != ir::ValueKind::kTensor) return true;
-  return false;
+  return ir::touches_strings(g, n);
 }
 
 std::string fmt_ns(double ns) {
@@ -101,7 +104,7 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
     const bool seq = touches_sequences(g, n);
     for (Backend* b : set.enabled) {
       Support s = seq && !b->runs_sequences()
-                      ? Support::no("sequence and optional values unsupported")
+                      ? Support::no("sequence, optional and string values unsupported")
                       : b->supports(g, n);
       if (s.ok)
         ok.push_back(b);

@@ -3,6 +3,7 @@
 // ordinary backend interface) and replaced by their results.
 #include <set>
 
+#include "ir/string_tensor.h"
 #include "partition/partitioner.h"
 #include "passes/pipeline.h"
 
@@ -104,7 +105,9 @@ int fold_constants(ir::Graph& g, Backend* evaluator) {
       if (a.kind == ir::Attribute::Kind::kGraph) has_graph_attr = true;
     // Constants are tensors: a sequence or optional result stays run-time
     // work (SequenceEmpty, Optional without input).
-    bool tensors_only = true;
+    // String tensors are not folded either: the evaluator's constants are
+    // byte buffers (ir/string_tensor.h).
+    bool tensors_only = !ir::touches_strings(g, n);
     for (ir::ValueId v : n.outputs)
       if (v != ir::kNoValue && g.value(v).kind != ir::ValueKind::kTensor) tensors_only = false;
     if (!all_const || has_graph_attr || !tensors_only || !evaluator) continue;

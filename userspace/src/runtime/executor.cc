@@ -199,6 +199,31 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
   if (ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument,
                 what + " is a " + value_kind_name(info.kind) + ": bind it with set_input_sequence");
+  if (info.dtype == DType::kString)
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " is a string tensor: bind it with set_input_strings");
+  check_input_shape(i, shape);
+  size_t need = bytes_of(info.dtype, shape, "input", info.name);
+  if (size != need)
+    throw Error(ErrorCode::kShapeMismatch,
+                what + ": buffer is " + std::to_string(size) + " bytes, shape " +
+                    ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() + " of " +
+                    ir::dtype_name(info.dtype) + " needs " + std::to_string(need));
+  if (!data && need) throw Error(ErrorCode::kInvalidArgument, what + ": data is NULL");
+  Binding& b = in_bind_[i];
+  b.data = data;
+  b.size = size;
+  b.shape.assign(shape.begin(), shape.end());
+  b.set = true;
+  b.seq = nullptr;
+  b.strings = nullptr;
+  b.absent = false;
+}
+
+// Shape checks shared by tensor and string inputs (mu_ held).
+void Executor::check_input_shape(size_t i, std::span<const int64_t> shape) const {
+  const TensorInfo& info = input_info_[i];
+  std::string what = "input '" + info.name + "'";
   ir::Shape given(std::vector<int64_t>(shape.begin(), shape.end()));
   for (int64_t d : shape)
     if (d < 0)
@@ -212,18 +237,35 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
       throw Error(ErrorCode::kShapeMismatch,
                   what + ": shape " + given.str() + " does not match the model's " + decl.str());
   }
-  size_t need = bytes_of(info.dtype, shape, "input", info.name);
-  if (size != need)
+}
+
+void Executor::set_input_strings(size_t i, std::span<const std::string> elements,
+                                 std::span<const int64_t> shape) {
+  std::lock_guard lock(mu_);
+  if (i >= in_bind_.size())
+    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
+                                                 " out of range (model has " +
+                                                 std::to_string(in_bind_.size()) + " inputs)");
+  const TensorInfo& info = input_info_[i];
+  std::string what = "input '" + info.name + "'";
+  if (info.kind != ir::ValueKind::kTensor || info.dtype != DType::kString)
+    throw Error(ErrorCode::kInvalidArgument,
+                what + " is not a string tensor (it is " +
+                    ir::type_str(info.kind, info.dtype) + ")");
+  check_input_shape(i, shape);
+  auto n = ir::checked_numel(std::vector<int64_t>(shape.begin(), shape.end()));
+  if (!n || size_t(*n) != elements.size())
     throw Error(ErrorCode::kShapeMismatch,
-                what + ": buffer is " + std::to_string(size) + " bytes, shape " + given.str() +
-                    " of " + ir::dtype_name(info.dtype) + " needs " + std::to_string(need));
-  if (!data && need) throw Error(ErrorCode::kInvalidArgument, what + ": data is NULL");
+                what + ": " + std::to_string(elements.size()) + " strings given, shape " +
+                    ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() +
+                    " needs " + (n ? std::to_string(*n) : std::string("too many")));
   Binding& b = in_bind_[i];
-  b.data = data;
-  b.size = size;
+  b.data = nullptr;
+  b.size = 0;
   b.shape.assign(shape.begin(), shape.end());
   b.set = true;
   b.seq = nullptr;
+  b.strings = std::make_shared<const ir::Strings>(elements.begin(), elements.end());
   b.absent = false;
 }
 
@@ -278,6 +320,7 @@ void Executor::set_input_sequence(size_t i, std::span<const TensorView> elements
   Binding& b = in_bind_[i];
   b = Binding{};
   b.seq = std::move(seq);
+  b.strings = nullptr;
   b.set = true;
 }
 
@@ -297,6 +340,7 @@ void Executor::set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> 
   Binding& b = in_bind_[i];
   b = Binding{};
   b.seq = std::move(seq);
+  b.strings = nullptr;
   b.set = true;
 }
 
@@ -328,6 +372,10 @@ void Executor::set_output(size_t i, void* data, size_t size) {
     throw Error(ErrorCode::kInvalidArgument,
                 "output '" + val.name + "' is a " + value_kind_name(val.kind) +
                     ": it cannot be bound; read it with output_has_element/output_element");
+  if (data && val.dtype == DType::kString)
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is a string tensor: it cannot be bound; read it with "
+                "output_strings");
   if (data && val.shape.is_static() && ir::dtype_size(val.dtype)) {
     size_t need = bytes_of(val.dtype, val.shape.values(), "output", val.name);
     if (size != need)
@@ -449,9 +497,11 @@ void Executor::reset_slots() {
     s.t.dtype = val.dtype;
     s.t.quant = val.quant ? &*val.quant : nullptr;
     s.t.seq = nullptr;
+    s.t.strings = nullptr;
     s.t.absent = false;
     s.allocated = false;
     if (val.is_constant()) {
+      s.t.strings = val.constant->strings;
       s.t.shape = val.constant->dims;
       s.t.data = const_cast<void*>(val.constant->data);
       if (!s.t.data) s.t.data = empty_tensor;
@@ -483,8 +533,9 @@ void Executor::reset_slots() {
       continue;
     }
     s.t.shape = b.shape;
-    s.t.data = const_cast<void*>(b.data);
-    if (!s.t.data) s.t.data = empty_tensor;
+    s.t.strings = b.strings;
+    s.t.data = b.strings ? nullptr : const_cast<void*>(b.data);
+    if (!s.t.data && !b.strings) s.t.data = empty_tensor;
     s.t.size = b.size;
   }
   for (size_t i = 0; i < g_.outputs.size(); ++i) {
@@ -642,7 +693,7 @@ void Executor::complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0
   }
   for (ValueId sv : p.sub.outputs) {
     const Slot& s = slots_[size_t(p.sub_to_parent[size_t(sv)])];
-    if (!(s.allocated && s.t.data) && !s.t.seq && !s.t.absent)
+    if (!(s.allocated && s.t.data) && !s.t.seq && !s.t.absent && !s.t.strings)
       throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
                                             "' did not produce value '" + p.sub.value(sv).name +
                                             "'");
@@ -676,7 +727,7 @@ const Executor::Slot& Executor::produced_output(size_t i) const {
   if (i >= g_.outputs.size())
     throw Error(ErrorCode::kInvalidArgument, "output index " + std::to_string(i) + " out of range");
   const Slot& s = slots_[size_t(g_.outputs[i])];
-  if (!s.allocated && !s.t.seq && !s.t.absent)
+  if (!s.allocated && !s.t.seq && !s.t.absent && !s.t.strings)
     throw Error(ErrorCode::kInvalidArgument, "no run has produced outputs yet");
   return s;
 }
@@ -691,6 +742,9 @@ TensorView Executor::output(size_t i) const {
                     (s.t.absent ? "an optional without element"
                                 : std::string("a ") + value_kind_name(val.kind) +
                                       ": read it with output_element"));
+  if (val.dtype == DType::kString)
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is a string tensor: read it with output_strings");
   TensorView t;
   t.dtype = s.t.dtype;
   t.shape = s.t.shape;
@@ -743,6 +797,20 @@ TensorView Executor::output_element(size_t i, size_t position) const {
   t.data = c.data;
   t.size = c.size;
   return t;
+}
+
+ir::StringsPtr Executor::output_strings(size_t i, std::vector<int64_t>* shape) const {
+  std::lock_guard lock(mu_);
+  const Slot& s = produced_output(i);
+  const ir::Value& val = g_.value(g_.outputs[i]);
+  if (val.dtype != DType::kString || s.t.absent || ir::is_sequence_kind(val.kind))
+    throw Error(ErrorCode::kInvalidArgument,
+                "output '" + val.name + "' is not a string tensor (it is " +
+                    ir::type_str(val.kind, val.dtype) + ")");
+  if (!s.t.strings)
+    throw Error(ErrorCode::kInternal, "output '" + val.name + "' holds no strings");
+  if (shape) *shape = s.t.shape;
+  return s.t.strings;
 }
 
 std::vector<OpProfile> Executor::profile() const {

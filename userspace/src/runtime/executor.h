@@ -53,6 +53,9 @@ class Executor {
   // A sequence the runtime already holds (a control-flow node's value),
   // shared as is: its elements are immutable.
   void set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> seq);
+  // A string tensor input: the elements are copied into a shared list.
+  void set_input_strings(size_t i, std::span<const std::string> elements,
+                         std::span<const int64_t> shape);
   void set_output(size_t i, void* data, size_t size);
   void run();  // start() + finish()
   // Pipelined runs: start() takes the inputs and begins a run; finish()
@@ -67,6 +70,8 @@ class Executor {
   TensorView output_element(size_t i, size_t position) const;
   // The sequence output i holds, shared (valid past the next run).
   std::shared_ptr<const ir::Sequence> output_sequence(size_t i) const;
+  // A string tensor output (shared, valid past the next run) and its shape.
+  ir::StringsPtr output_strings(size_t i, std::vector<int64_t>* shape) const;
   std::vector<OpProfile> profile() const;
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
@@ -83,6 +88,7 @@ class Executor {
 
   using Clock = std::chrono::steady_clock;
   void prepare();
+  void check_input_shape(size_t i, std::span<const int64_t> shape) const;  // mu_ held
   void reset_slots();
   void complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0);
   void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
@@ -105,6 +111,7 @@ class Executor {
     std::vector<int64_t> shape;
     bool set = false;
     std::shared_ptr<const ir::Sequence> seq;  // a sequence input
+    ir::StringsPtr strings;                   // a string tensor input
     bool absent = false;                      // an optional input without element
   };
   std::vector<Binding> in_bind_, out_bind_;

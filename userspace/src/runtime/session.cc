@@ -203,6 +203,11 @@ void Session::set_input_absent(size_t index) {
   impl_->exec->set_input_absent(index);
 }
 
+void Session::set_input_strings(size_t index, std::span<const std::string> elements,
+                                std::span<const int64_t> shape) {
+  impl_->exec->set_input_strings(index, elements, shape);
+}
+
 void Session::set_output(size_t index, void* data, size_t size) {
   impl_->exec->set_output(index, data, size);
 }
@@ -246,6 +251,9 @@ size_t Session::output_sequence_length(size_t index) const {
 }
 TensorView Session::output_element(size_t index, size_t position) const {
   return impl_->exec->output_element(index, position);
+}
+std::vector<std::string> Session::output_strings(size_t index, std::vector<int64_t>* shape) const {
+  return *impl_->exec->output_strings(index, shape);
 }
 std::vector<OpProfile> Session::profile() const {
   return impl_->exec->profile();

@@ -6,9 +6,11 @@ file(GLOB RNPU_CPU_SOURCES CONFIGURE_DEPENDS
   ${CMAKE_CURRENT_LIST_DIR}/fast/*.cc)
 find_library(RNPU_XNNPACK_LIB XNNPACK REQUIRED)
 find_library(RNPU_PTHREADPOOL_LIB pthreadpool REQUIRED)
+# RE2 for RegexFullMatch (string_regex.cc), Debian's libre2-dev.
+find_library(RNPU_RE2_LIB re2 REQUIRED)
 rnpu_add_backend(cpu
   SOURCES ${RNPU_CPU_SOURCES}
-  LIBRARIES ${RNPU_XNNPACK_LIB} ${RNPU_PTHREADPOOL_LIB})
+  LIBRARIES ${RNPU_XNNPACK_LIB} ${RNPU_PTHREADPOOL_LIB} ${RNPU_RE2_LIB})
 # The fast path's own float kernels rely on auto-vectorisation (with
 # AVX2+FMA clones selected at run time).
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/fast/float_kernels.cc

@@ -16,6 +16,7 @@
 #include "kernels/activation.h"
 #include "program.h"
 #include "sequence_ops.h"
+#include "string_ops.h"
 
 namespace rnpu::cpu {
 

@@ -27,6 +27,11 @@ struct Step {
   std::vector<DType> out_types;
   // A sequence/optional op (sequence_ops.h), run outside the kernel registry.
   bool sequence = false;
+  // A node touching a string tensor (string_ops.h), also run outside the
+  // registry; it reads the IR attributes (string tensor attributes have no
+  // byte form).
+  bool strings = false;
+  ir::Attributes ir_attrs;
 };
 
 // Fills the quantisation fields of `s` from the subgraph's values.
