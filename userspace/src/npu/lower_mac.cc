@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ir/fused_activation.h"
 #include "npu/codegen_int.h"
 
 namespace rnpu::npu {
@@ -45,9 +46,8 @@ static bool weight_quant(const ir::Value& w, size_t channels, std::vector<float>
 }
 
 rnpu_act_params fused_act(const ir::Node& n) {
-  std::string f = n.attrs.get_string("rnpu.activation", "");
-  return act_from(n, f, n.attrs.get_float("rnpu.activation_alpha", 0.f),
-                  n.attrs.get_float("rnpu.activation_beta", 0.f));
+  const ir::FusedActivation fa = ir::fused_activation(n);
+  return act_from(n, fa.op, fa.alpha, fa.beta);
 }
 
 // Weights [OC, ...] as a device tensor: fp16, or int8 (per-channel axis 0).

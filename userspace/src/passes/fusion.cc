@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "ir/fused_activation.h"
 #include "passes/pattern.h"
 #include "passes/pipeline.h"
 
@@ -138,11 +139,11 @@ struct Fuser {
     float alpha = 0, beta = 0;
     bool has_alpha = false, has_beta = false;
     if (act.op == "LeakyRelu") {
-      alpha = act.attrs.get_float("alpha", 0.01f);
+      alpha = act.attrs.get_float("alpha", ir::activation_default_alpha(act.op));
       has_alpha = true;
     } else if (act.op == "HardSigmoid") {
-      alpha = act.attrs.get_float("alpha", 0.2f);
-      beta = act.attrs.get_float("beta", 0.5f);
+      alpha = act.attrs.get_float("alpha", ir::activation_default_alpha(act.op));
+      beta = act.attrs.get_float("beta", ir::activation_default_beta(act.op));
       has_alpha = has_beta = true;
     } else if (act.op == "Clip") {
       if (act.opset < 11) {

@@ -12,6 +12,7 @@
 #include "fast/fast_compile.h"
 #include "fast/steps.h"
 #include "fast/xnn_util.h"
+#include "ir/fused_activation.h"
 #include "ir/quant_ops.h"
 #include "kernels/activation.h"
 #include "program.h"
@@ -80,18 +81,6 @@ Support check_node(const ir::Graph& g, const ir::Node& n) {
   return Support::yes();
 }
 
-float act_default_alpha(const std::string& act) {
-  if (act == "LeakyRelu") return 0.01f;
-  if (act == "Clip") return -std::numeric_limits<float>::infinity();
-  if (act == "HardSigmoid") return 0.2f;
-  return 0;
-}
-float act_default_beta(const std::string& act) {
-  if (act == "Clip") return std::numeric_limits<float>::infinity();
-  if (act == "HardSigmoid") return 0.5f;
-  return 0;
-}
-
 }  // namespace
 
 std::string CpuBackend::description() const {
@@ -149,9 +138,10 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     st.outputs = n.outputs;
     // Trailing unused optional outputs are not computed at all.
     while (!st.outputs.empty() && st.outputs.back() == ir::kNoValue) st.outputs.pop_back();
-    st.activation = n.attrs.get_string("rnpu.activation", "");
-    st.act_alpha = n.attrs.get_float("rnpu.activation_alpha", act_default_alpha(st.activation));
-    st.act_beta = n.attrs.get_float("rnpu.activation_beta", act_default_beta(st.activation));
+    const ir::FusedActivation fa = ir::fused_activation(n);
+    st.activation = fa.op;
+    st.act_alpha = fa.alpha;
+    st.act_beta = fa.beta;
     st.sequence = is_sequence_op(n.op) || touches_sequences(sub, n);
     st.strings = !st.sequence && ir::touches_strings(sub, n);
     if (st.strings) st.ir_attrs = n.attrs;

@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 
+#include "ir/fused_activation.h"
 #include "shaders/opcodes.h"
 
 namespace rnpu::vk {
@@ -20,8 +21,9 @@ const OpImpl* find_op(const std::string& op) {
 
 bool activation_spec(const ir::Node& n, std::vector<uint32_t>* spec) {
   const ir::Attribute* a = n.attrs.find("rnpu.activation");
-  float alpha = n.attrs.get_float("rnpu.activation_alpha", 0.0f);
-  float beta = n.attrs.get_float("rnpu.activation_beta", 0.0f);
+  const ir::FusedActivation fa = ir::fused_activation(n);
+  float alpha = fa.alpha;
+  float beta = fa.beta;
   int op = OP_NONE;
   if (a) {
     const std::string& s = a->s;
@@ -29,19 +31,14 @@ bool activation_spec(const ir::Node& n, std::vector<uint32_t>* spec) {
       op = OP_RELU;
     } else if (s == "LeakyRelu") {
       op = OP_LEAKY_RELU;
-      if (!n.attrs.has("rnpu.activation_alpha")) alpha = 0.01f;
     } else if (s == "Clip") {
       op = OP_CLIP;
-      if (!n.attrs.has("rnpu.activation_alpha")) alpha = -std::numeric_limits<float>::infinity();
-      if (!n.attrs.has("rnpu.activation_beta")) beta = std::numeric_limits<float>::infinity();
     } else if (s == "Sigmoid") {
       op = OP_SIGMOID;
     } else if (s == "Tanh") {
       op = OP_TANH;
     } else if (s == "HardSigmoid") {
       op = OP_HARD_SIGMOID;
-      if (!n.attrs.has("rnpu.activation_alpha")) alpha = 0.2f;
-      if (!n.attrs.has("rnpu.activation_beta")) beta = 0.5f;
     } else if (s == "HardSwish") {
       op = OP_HARD_SWISH;
     } else if (s == "Gelu") {

@@ -9,6 +9,7 @@
 #include "backends/cpu/kernels/strided.h"
 #include "compiler.h"
 #include "float_kernels.h"
+#include "ir/fused_activation.h"
 #include "ir/quant_ops.h"
 #include "nhwc_kernels.h"
 
@@ -229,18 +230,17 @@ void Compiler::alias(ir::ValueId v, const TensorRef& base) {
 OutPlan Compiler::plan_output(const ir::Node& n, ir::ValueId start, bool clamp_ok) {
   OutPlan o;
   o.value = start;
-  std::string act = n.attrs.get_string("rnpu.activation", "");
+  const ir::FusedActivation fa = ir::fused_activation(n);
+  const std::string& act = fa.op;
   if (act == "Relu" && clamp_ok) {
     o.lo = 0;
   } else if (act == "Clip" && clamp_ok) {
-    o.lo = n.attrs.get_float("rnpu.activation_alpha", o.lo);
-    o.hi = n.attrs.get_float("rnpu.activation_beta", o.hi);
+    o.lo = fa.alpha;
+    o.hi = fa.beta;
   } else if (!act.empty()) {
     o.post_act = act;
-    o.post_alpha = n.attrs.get_float("rnpu.activation_alpha", act == "LeakyRelu"     ? 0.01f
-                                                              : act == "HardSigmoid" ? 0.2f
-                                                                                     : 0.0f);
-    o.post_beta = n.attrs.get_float("rnpu.activation_beta", act == "HardSigmoid" ? 0.5f : 0.0f);
+    o.post_alpha = fa.alpha;
+    o.post_beta = fa.beta;
     absorb_affine(o);
     return o;
   }
