@@ -326,6 +326,29 @@ RNPU_EXPORT rnpu_status rnpu_session_get_output_element(const rnpu_session *s, s
 							size_t position, rnpu_tensor_info *info,
 							const void **data, size_t *size);
 
+/*
+ * String tensors (API 1.1): ONNX STRING, element type 8.  Elements are byte
+ * strings (ops that interpret characters require UTF-8); they are copied
+ * when bound.  rnpu_session_set_input / rnpu_session_get_output refuse
+ * string values with RNPU_ERR_INVALID_ARGUMENT.
+ */
+/* Binds string input `index` of shape[rank] (its dims' product is count):
+ * elements[i] of lengths[i] bytes, or NUL-terminated when lengths is NULL. */
+RNPU_EXPORT rnpu_status rnpu_session_set_input_strings(rnpu_session *s, size_t index,
+						       const char *const *elements,
+						       const size_t *lengths, size_t count,
+						       const int64_t *shape, size_t rank);
+/* The last run's string output `index`: info (may be NULL) gets its type
+ * and shape and the output's name, *count its number of elements. */
+RNPU_EXPORT rnpu_status rnpu_session_get_output_strings(const rnpu_session *s, size_t index,
+							rnpu_tensor_info *info, size_t *count);
+/* Element `position` of a string output: *data (not NUL-terminated where
+ * the element holds NUL bytes; one is always appended) of *length bytes,
+ * valid until the next run. */
+RNPU_EXPORT rnpu_status rnpu_session_get_output_string(const rnpu_session *s, size_t index,
+						       size_t position, const char **data,
+						       size_t *length);
+
 #ifdef __cplusplus
 }
 #endif

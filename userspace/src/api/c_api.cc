@@ -620,3 +620,60 @@ rnpu_status rnpu_session_get_output_element(const rnpu_session* s, size_t index,
 }
 
 }  // extern "C"
+
+rnpu_status rnpu_session_set_input_strings(rnpu_session* s, size_t index,
+                                           const char* const* elements, const size_t* lengths,
+                                           size_t count, const int64_t* shape, size_t rank) {
+  if (!s) return bad_arg("session is NULL");
+  if (count && !elements) return on(s, bad_arg("elements is NULL"));
+  if (rank && !shape) return on(s, bad_arg("shape is NULL"));
+  return on(s, guard([&] {
+              std::vector<std::string> v;
+              v.reserve(count);
+              for (size_t i = 0; i < count; ++i) {
+                if (!elements[i] && (!lengths || lengths[i]))
+                  throw rnpu::Error(rnpu::ErrorCode::kInvalidArgument,
+                                    "string element " + std::to_string(i) + " is NULL");
+                if (!elements[i])
+                  v.emplace_back();
+                else
+                  v.emplace_back(elements[i], lengths ? lengths[i] : std::strlen(elements[i]));
+              }
+              s->s.set_input_strings(index, v, std::span<const int64_t>(shape, rank));
+            }));
+}
+
+rnpu_status rnpu_session_get_output_strings(const rnpu_session* s, size_t index,
+                                            rnpu_tensor_info* info, size_t* count) {
+  if (!s) return bad_arg("session is NULL");
+  if (!count) return on(s, bad_arg("count is NULL"));
+  if (info)  // optional
+    if (rnpu_status st = check_out(info, "info")) return on(s, st);
+  std::vector<int64_t> shape;
+  rnpu::ir::StringsPtr v;
+  if (rnpu_status st = guard([&] { v = s->s.impl()->exec->output_strings(index, &shape); }))
+    return on(s, st);
+  *count = v->size();
+  if (info)
+    if (rnpu_status st =
+            fill_tensor(s->s.outputs()[index].name, rnpu::DataType::kString, shape, info))
+      return on(s, st);
+  return RNPU_OK;
+}
+
+rnpu_status rnpu_session_get_output_string(const rnpu_session* s, size_t index, size_t position,
+                                           const char** data, size_t* length) {
+  if (!s) return bad_arg("session is NULL");
+  if (!data || !length) return on(s, bad_arg("data or length is NULL"));
+  // The runtime's slot holds the list until the next run starts, so the
+  // pointer stays valid that long.
+  rnpu::ir::StringsPtr v;
+  if (rnpu_status st = guard([&] { v = s->s.impl()->exec->output_strings(index, nullptr); }))
+    return on(s, st);
+  if (position >= v->size())
+    return on(s, bad_arg("string element " + std::to_string(position) + " out of range (" +
+                         std::to_string(v->size()) + " elements)"));
+  *data = (*v)[position].c_str();
+  *length = (*v)[position].size();
+  return RNPU_OK;
+}

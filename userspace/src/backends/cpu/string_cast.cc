@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "kernels/dtype.h"
@@ -184,9 +185,16 @@ std::string format_float(double v, bool single) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "INF" : "-INF";
   char buf[40];
-  for (int p = 1; p <= (single ? 9 : 17); ++p) {
+  int p = 1;
+  for (; p <= (single ? 9 : 17); ++p) {
     std::snprintf(buf, sizeof buf, "%.*g", p, v);
     if (single ? std::strtof(buf, nullptr) == float(v) : std::strtod(buf, nullptr) == v) break;
+  }
+  // %g goes scientific once the exponent reaches the precision ("1e+03");
+  // below 1e16 write the integer digits out ("1000"), as numpy does.
+  if (const char* e = std::strchr(buf, 'e')) {
+    int exp = std::atoi(e + 1);
+    if (exp >= p && exp < 16) std::snprintf(buf, sizeof buf, "%.*g", exp + 1, v);
   }
   return buf;
 }
