@@ -103,9 +103,11 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
     std::vector<Backend*> ok;
     const bool seq = touches_sequences(g, n);
     for (Backend* b : set.enabled) {
-      Support s = seq && !b->runs_sequences()
-                      ? Support::no("sequence, optional and string values unsupported")
-                      : b->supports(g, n);
+      Support s =
+          seq && !b->runs_sequences()
+              ? Support::no(ir::touches_strings(g, n) ? "string tensors unsupported"
+                                                      : "sequence and optional values unsupported")
+              : b->supports(g, n);
       if (s.ok)
         ok.push_back(b);
       else
