@@ -7,51 +7,6 @@
 
 namespace rnpu::cli {
 
-float half_to_float(uint16_t h) {
-  uint32_t sign = uint32_t(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0x1f) {
-    bits = sign | 0x7f800000u | (man << 13);
-  } else if (exp == 0) {
-    if (man == 0) {
-      bits = sign;
-    } else {  // subnormal: renormalise
-      int e = -1;
-      do {
-        ++e;
-        man <<= 1;
-      } while (!(man & 0x400));
-      bits = sign | uint32_t(127 - 15 - e) << 23 | (man & 0x3ff) << 13;
-    }
-  } else {
-    bits = sign | (exp + 127 - 15) << 23 | man << 13;
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-uint16_t float_to_half(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  uint16_t sign = uint16_t((x >> 16) & 0x8000);
-  uint32_t abs = x & 0x7fffffffu;
-  if (abs > 0x7f800000u) return sign | 0x7e00;   // NaN
-  if (abs >= 0x47800000u) return sign | 0x7c00;  // overflow -> inf (65520 and up round there)
-  if (abs < 0x38800000u) {                       // subnormal or zero in half
-    if (abs < 0x33000000u) return sign;          // below half the smallest subnormal
-    uint32_t e = abs >> 23, man = (abs & 0x7fffff) | 0x800000;
-    uint32_t shift = 126 - e;  // 14 + (112 - e)
-    uint32_t v = man >> shift, rem = man & ((1u << shift) - 1), half = 1u << (shift - 1);
-    if (rem > half || (rem == half && (v & 1))) ++v;
-    return sign | uint16_t(v);
-  }
-  uint32_t v = (abs - 0x38000000u) >> 13, rem = abs & 0x1fff;
-  if (rem > 0x1000 || (rem == 0x1000 && (v & 1))) ++v;
-  return sign | uint16_t(v);
-}
-
 float bfloat16_to_float(uint16_t b) {
   uint32_t bits = uint32_t(b) << 16;
   float f;

@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "ir/fp16.h"
 #include "npy.h"
 #include "rnpu/rnpu.hpp"
 
 namespace rnpu::cli {
 
-float half_to_float(uint16_t h);
-uint16_t float_to_half(float f);  // round to nearest even
+using ir::float_to_half;  // ir/fp16.h: librnpu's one converter
+using ir::half_to_float;
 float bfloat16_to_float(uint16_t b);
 
 // Element i of a dense tensor of type t, as a double (bool -> 0/1).

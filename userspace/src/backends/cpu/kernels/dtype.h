@@ -9,6 +9,8 @@
 #include <string>
 #include <type_traits>
 
+#include "ir/fp16.h"
+
 namespace rnpu::cpu {
 
 enum class DType : uint8_t {
@@ -57,8 +59,8 @@ struct BFloat16 {
   uint16_t bits;
 };
 
-float half_to_float(uint16_t h);
-uint16_t float_to_half(float f);  // round to nearest even
+using ir::float_to_half;  // ir/fp16.h: librnpu's one converter
+using ir::half_to_float;
 inline float bf16_to_float(uint16_t b) {
   uint32_t u = uint32_t(b) << 16;
   float f;
