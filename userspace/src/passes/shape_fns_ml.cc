@@ -76,14 +76,20 @@ void linear_regressor(InferCtx& c) {
   c.out(0, DType::kFloat32, ranked({rows(c), dim(c.attrs().get_int("targets", 1))}));
 }
 
+// Classifier labels: classlabels_strings makes output 0 a string tensor.
+size_t string_labels(InferCtx& c) {
+  const ir::Attribute* a = c.attrs().find("classlabels_strings");
+  return a ? a->strings.size() : 0;
+}
+
 void linear_classifier(InferCtx& c) {
   Dim n = rows(c);
   int64_t f = features(c), k = -1;
   size_t coef = c.attrs().get_floats("coefficients").size();
-  size_t labels = c.attrs().get_ints("classlabels_ints").size();
+  size_t labels = std::max(c.attrs().get_ints("classlabels_ints").size(), string_labels(c));
   if (f > 0 && coef % size_t(f) == 0) k = int64_t(coef) / f;
   if (k == 1 && labels == 2) k = 2;  // one score row for two classes: [-s, s]
-  c.out(0, DType::kInt64, ranked({n}));
+  c.out(0, string_labels(c) ? DType::kString : DType::kInt64, ranked({n}));
   c.out(1, DType::kFloat32, ranked({n, dim(k)}));
 }
 
@@ -97,8 +103,8 @@ void tree_regressor(InferCtx& c) {
 
 void tree_classifier(InferCtx& c) {
   Dim n = rows(c);
-  size_t classes = c.attrs().get_ints("classlabels_int64s").size();
-  c.out(0, DType::kInt64, ranked({n}));
+  size_t classes = std::max(c.attrs().get_ints("classlabels_int64s").size(), string_labels(c));
+  c.out(0, string_labels(c) ? DType::kString : DType::kInt64, ranked({n}));
   c.out(1, DType::kFloat32, ranked({n, dim(classes ? int64_t(classes) : -1)}));
 }
 

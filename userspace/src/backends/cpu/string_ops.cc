@@ -213,6 +213,9 @@ Fn find(const Step& s) {
   if (s.op == "Cast" || s.op == "CastLike") return cast_strings;
   if (s.op == "Identity") return identity;
   if (s.op == "LabelEncoder") return label_encoder_strings;
+  if (s.op == "TreeEnsembleClassifier") return tree_classifier_strings;
+  if (s.op == "LinearClassifier") return linear_classifier_strings;
+  if (s.op == "OneHotEncoder") return one_hot_encoder_strings;
   return nullptr;
 }
 
@@ -237,8 +240,7 @@ Support string_support(const ir::Graph& g, const ir::Node& n) {
   const bool in_str = type(n.inputs, 0) == DType::kString;
   std::string why;
   if (ml) {
-    if (op != "LabelEncoder") return Support::no(op + " on string tensors unsupported");
-    why = str::label_encoder_check(n.attrs);
+    why = op == "LabelEncoder" ? str::label_encoder_check(n.attrs) : str::ml_string_check(g, n);
   } else if (op == "StringNormalizer") {
     why = in_str ? str::normalizer_check(n.attrs) : "input is not a string tensor";
   } else if (op == "StringConcat") {
@@ -270,6 +272,8 @@ void run_string_step(const Step& s, RunContext& ctx) {
     fn(r);
   } catch (const str::StrError& e) {
     throw Error(ErrorCode::kRuntime, e.why, s.name, s.op);
+  } catch (const KernelError& e) {  // the shared ml scoring (kernels/ml.h)
+    throw Error(ErrorCode::kRuntime, e.what(), s.name, s.op);
   }
   if (ctx.profiling()) {
     auto ns =

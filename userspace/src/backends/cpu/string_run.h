@@ -70,10 +70,16 @@ void string_equal(Run& r);
 void regex_full_match(Run& r);
 void cast_strings(Run& r);
 void label_encoder_strings(Run& r);
+// string_ml.cc: classifiers with classlabels_strings, OneHotEncoder with
+// cats_strings.
+void tree_classifier_strings(Run& r);
+void linear_classifier_strings(Run& r);
+void one_hot_encoder_strings(Run& r);
 // Attribute checks done at compile time (empty: fine, else the reason).
 std::string normalizer_check(const ir::Attributes& a);
 std::string regex_check(const ir::Attributes& a);
 std::string cast_check(ir::DType from, ir::DType to);
 std::string label_encoder_check(const ir::Attributes& a);
+std::string ml_string_check(const ir::Graph& g, const ir::Node& n);
 
 }  // namespace rnpu::cpu::str

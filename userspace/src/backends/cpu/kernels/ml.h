@@ -45,6 +45,22 @@ struct Rows {
 };
 Rows ml_rows(const Tensor& x, const char* op);
 
+// The classifiers' scoring (TreeEnsembleClassifier, LinearClassifier),
+// shared by their int64-label kernels and the string-label steps of the
+// string op layer (string_ml.cc), which only map winners to strings:
+// scores after post_transform, and per row the index of the winning label
+// (-1: a single score below its threshold, LinearClassifier's "no").
+struct ClassScores {
+  int64_t rows = 0, classes = 0;
+  std::vector<double> scores;   // [rows, classes]
+  std::vector<int64_t> winner;  // [rows]
+};
+ClassScores tree_classifier_scores(const Attrs& a, const Tensor& x);
+ClassScores linear_classifier_scores(const Attrs& a, const Tensor& x);
+// Their load-time checks for X of type x_type (empty: fine); may also fail.
+std::string tree_classifier_problem(const Attrs& a, DType x_type);
+std::string linear_classifier_problem(const Attrs& a, DType x_type);
+
 // Fails with "<op>: <what> has <got> entries, <want> expected (<why>)".
 void check_len(const char* op, const char* what, size_t got, size_t want, const char* why);
 

@@ -44,59 +44,34 @@ void store_float(Tensor& t, const std::vector<double>& v) {
   for (size_t i = 0; i < v.size(); ++i) t.as<float>()[i] = float(v[i]);
 }
 
+// One label list, int64 or strings; string labels are mapped by the string
+// op layer (string_ml.cc).
+std::string labels_problem(const Attrs& a) {
+  if (!a.get_ints("classlabels_ints").empty() && !attr_strings(a, "classlabels_strings").empty())
+    return "LinearClassifier: classlabels_ints and classlabels_strings both given";
+  return "";
+}
+
 void k_linear_classifier(KernelContext& c) {
-  const char* op = "LinearClassifier";
-  const Tensor& x = c.in(0);
-  if (!numeric_x(x.dtype)) fail(std::string(op) + ": X must be float, double, int64 or int32");
   if (!attr_strings(c.attrs(), "classlabels_strings").empty())
-    fail("LinearClassifier with classlabels_strings: string tensors are not supported");
-  Rows rw = ml_rows(x, op);
-  PostTransform pt = read_post_transform(c.attrs(), op);
+    fail("LinearClassifier: classlabels_strings gives string labels, which run as a string step");
+  ClassScores cs = linear_classifier_scores(c.attrs(), c.in(0));
   std::vector<int64_t> labels = c.attrs().get_ints("classlabels_ints");
-  int64_t k = coefficient_rows(c.attrs(), rw, op);
-  std::vector<double> s = linear_scores(x, rw, c.attrs().get_floats("coefficients"),
-                                        c.attrs().get_floats("intercepts"), k);
-  // One coefficient row for two labels: the row scores the second class
-  // and the first gets its negation.
-  if (k == 1 && labels.size() == 2) {
-    std::vector<double> two(size_t(rw.rows * 2));
-    for (int64_t r = 0; r < rw.rows; ++r) {
-      two[size_t(2 * r)] = -s[size_t(r)];
-      two[size_t(2 * r + 1)] = s[size_t(r)];
-    }
-    s = std::move(two);
-    k = 2;
+  Tensor& y = c.out(0, DType::kI64, {cs.rows});
+  for (int64_t r = 0; r < cs.rows; ++r) {
+    int64_t w = cs.winner[size_t(r)];
+    // Without labels the winner is the class number; a single score's
+    // "yes" is 1 (or the one label) and its "no" 0.
+    if (cs.classes == 1)
+      y.as<int64_t>()[r] = w < 0 ? 0 : labels.empty() ? 1 : labels[0];
+    else
+      y.as<int64_t>()[r] = labels.empty() ? w : labels[size_t(w)];
   }
-  if (k > 1 && !labels.empty())
-    check_len(op, "classlabels_ints", labels.size(), size_t(k), "one per score");
-  Tensor& y = c.out(0, DType::kI64, {rw.rows});
-  for (int64_t r = 0; r < rw.rows; ++r) {
-    double* row = &s[size_t(r * k)];
-    apply_post_transform(pt, row, k);
-    int64_t label;
-    if (k > 1) {
-      int64_t best = std::max_element(row, row + k) - row;
-      label = labels.empty() ? best : labels[size_t(best)];
-    } else {
-      // A single score is a yes/no decision against 0 (raw) or 0.5
-      // (probability-like after a transform).
-      bool yes = row[0] >= (pt == PostTransform::kNone ? 0.0 : 0.5);
-      label = !yes ? 0 : labels.empty() ? 1 : labels[0];
-    }
-    y.as<int64_t>()[r] = label;
-  }
-  if (c.wants(1)) store_float(c.out(1, DType::kF32, {rw.rows, k}), s);
+  if (c.wants(1)) store_float(c.out(1, DType::kF32, {cs.rows, cs.classes}), cs.scores);
 }
 
 std::string check_linear_classifier(const NodeInfo& n) {
-  if (!n.input_types.empty() && !numeric_x(n.input_types[0]))
-    return "LinearClassifier: X must be float, double, int64 or int32";
-  if (!attr_strings(n.attrs, "classlabels_strings").empty())
-    return "LinearClassifier with classlabels_strings: string tensors are not supported";
-  if (n.attrs.get_floats("coefficients").empty())
-    return "LinearClassifier: coefficients is required";
-  read_post_transform(n.attrs, "LinearClassifier");
-  return "";
+  return linear_classifier_problem(n.attrs, n.input_types.empty() ? DType::kF32 : n.input_types[0]);
 }
 
 void k_linear_regressor(KernelContext& c) {
@@ -127,6 +102,58 @@ std::string check_linear_regressor(const NodeInfo& n) {
 }
 
 }  // namespace
+
+ClassScores linear_classifier_scores(const Attrs& a, const Tensor& x) {
+  const char* op = "LinearClassifier";
+  if (!numeric_x(x.dtype)) fail(std::string(op) + ": X must be float, double, int64 or int32");
+  if (std::string why = labels_problem(a); !why.empty()) fail(why);
+  Rows rw = ml_rows(x, op);
+  PostTransform pt = read_post_transform(a, op);
+  const std::vector<std::string> names = attr_strings(a, "classlabels_strings");
+  const size_t n_labels = std::max(a.get_ints("classlabels_ints").size(), names.size());
+  const char* list = names.empty() ? "classlabels_ints" : "classlabels_strings";
+  int64_t k = coefficient_rows(a, rw, op);
+  std::vector<double> s =
+      linear_scores(x, rw, a.get_floats("coefficients"), a.get_floats("intercepts"), k);
+  // One coefficient row for two labels: the row scores the second class
+  // and the first gets its negation.
+  if (k == 1 && n_labels == 2) {
+    std::vector<double> two(size_t(rw.rows * 2));
+    for (int64_t r = 0; r < rw.rows; ++r) {
+      two[size_t(2 * r)] = -s[size_t(r)];
+      two[size_t(2 * r + 1)] = s[size_t(r)];
+    }
+    s = std::move(two);
+    k = 2;
+  }
+  if (k > 1 && n_labels != 0) check_len(op, list, n_labels, size_t(k), "one per score");
+  ClassScores cs;
+  cs.rows = rw.rows;
+  cs.classes = k;
+  cs.winner.resize(size_t(rw.rows));
+  for (int64_t r = 0; r < rw.rows; ++r) {
+    double* row = &s[size_t(r * k)];
+    apply_post_transform(pt, row, k);
+    if (k > 1) {
+      cs.winner[size_t(r)] = std::max_element(row, row + k) - row;
+    } else {
+      // A single score is a yes/no decision against 0 (raw) or 0.5
+      // (probability-like after a transform).
+      bool yes = row[0] >= (pt == PostTransform::kNone ? 0.0 : 0.5);
+      cs.winner[size_t(r)] = yes ? 0 : -1;
+    }
+  }
+  cs.scores = std::move(s);
+  return cs;
+}
+
+std::string linear_classifier_problem(const Attrs& a, DType x_type) {
+  if (!numeric_x(x_type)) return "LinearClassifier: X must be float, double, int64 or int32";
+  if (std::string why = labels_problem(a); !why.empty()) return why;
+  if (a.get_floats("coefficients").empty()) return "LinearClassifier: coefficients is required";
+  read_post_transform(a, "LinearClassifier");
+  return "";
+}
 
 void register_ml_linear(KernelRegistry& r) {
   r.add({ml_key("LinearClassifier"), k_linear_classifier, kFloatTypes | kSignedTypes,

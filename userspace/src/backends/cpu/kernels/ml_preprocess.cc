@@ -1,6 +1,6 @@
 // ai.onnx.ml feature preprocessing: Scaler, Normalizer, Binarizer,
 // Imputer, ArrayFeatureExtractor and OneHotEncoder (numeric categories;
-// string categories need string tensors).
+// cats_strings on a string X runs as a string step, string_ml.cc).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -179,7 +179,7 @@ void k_one_hot_encoder(KernelContext& c) {
 
 std::string check_one_hot_encoder(const NodeInfo& n) {
   if (!attr_strings(n.attrs, "cats_strings").empty())
-    return "OneHotEncoder with cats_strings: string tensors are not supported";
+    return "OneHotEncoder: cats_strings needs a string X";
   if (n.attrs.get_ints("cats_int64s").empty()) return "OneHotEncoder: cats_int64s is required";
   return numeric_check(n, "OneHotEncoder");
 }

@@ -82,58 +82,75 @@ std::string check_tree_regressor(const NodeInfo& n) {
   return "";
 }
 
-// Labels are int64 only: string labels would need string tensors.
+// One list of labels, int64 or strings (the string form's labels are
+// mapped by the string op layer, string_ml.cc), with at least two entries.
 std::string classifier_labels_problem(const Attrs& a, const char* op) {
-  if (!attr_strings(a, "classlabels_strings").empty())
-    return std::string(op) + " with classlabels_strings: string tensors are not supported";
-  size_t n = a.get_ints("classlabels_int64s").size();
-  if (n == 0) return std::string(op) + ": classlabels_int64s is required";
-  if (n == 1) return std::string(op) + " with a single class label is not supported";
+  size_t ni = a.get_ints("classlabels_int64s").size();
+  size_t ns = attr_strings(a, "classlabels_strings").size();
+  if (ni && ns) return std::string(op) + ": classlabels_int64s and classlabels_strings both given";
+  if (ni + ns == 0)
+    return std::string(op) + ": classlabels_int64s or classlabels_strings is required";
+  if (ni + ns == 1) return std::string(op) + " with a single class label is not supported";
   return "";
 }
 
 void k_tree_classifier(KernelContext& c) {
   const char* op = "TreeEnsembleClassifier";
-  const Tensor& x = c.in(0);
-  if (!numeric_x(x.dtype)) fail(std::string(op) + ": X must be float, double, int64 or int32");
-  if (std::string why = classifier_labels_problem(c.attrs(), op); !why.empty()) fail(why);
-  Rows rw = ml_rows(x, op);
-  Forest f = forest_from_legacy(c.attrs(), true, compare_type(x.dtype), op);
-  PostTransform pt = read_post_transform(c.attrs(), op);
+  if (!attr_strings(c.attrs(), "classlabels_strings").empty())
+    fail(std::string(op) + ": classlabels_strings gives string labels, which run as a string step");
+  ClassScores cs = tree_classifier_scores(c.attrs(), c.in(0));
   std::vector<int64_t> labels = c.attrs().get_ints("classlabels_int64s");
-  std::vector<int64_t> ids = c.attrs().get_ints("class_ids");
+  Tensor& y = c.out(0, DType::kI64, {cs.rows});
+  for (int64_t r = 0; r < cs.rows; ++r) y.as<int64_t>()[r] = labels[size_t(cs.winner[size_t(r)])];
+  if (c.wants(1)) store<float>(c.out(1, DType::kF32, {cs.rows, cs.classes}), cs.scores);
+}
+
+std::string check_tree_classifier(const NodeInfo& n) {
+  return tree_classifier_problem(n.attrs, n.input_types.empty() ? DType::kF32 : n.input_types[0]);
+}
+
+}  // namespace
+
+ClassScores tree_classifier_scores(const Attrs& a, const Tensor& x) {
+  const char* op = "TreeEnsembleClassifier";
+  if (!numeric_x(x.dtype)) fail(std::string(op) + ": X must be float, double, int64 or int32");
+  if (std::string why = classifier_labels_problem(a, op); !why.empty()) fail(why);
+  Rows rw = ml_rows(x, op);
+  Forest f = forest_from_legacy(a, true, compare_type(x.dtype), op);
+  PostTransform pt = read_post_transform(a, op);
+  std::vector<int64_t> ids = a.get_ints("class_ids");
   const int64_t nc = f.n_targets;
   // Two classes with every weight on one of them: that class's score s
   // decides both, as [1 - s, s] (or [-s, s] before a squashing transform),
   // the form the ONNX reference gives.
   bool binary = nc == 2 && !ids.empty() &&
                 std::all_of(ids.begin(), ids.end(), [&](int64_t i) { return i == ids[0]; });
-  std::vector<double> z = predict(f, x, rw, op);
-  Tensor& y = c.out(0, DType::kI64, {rw.rows});
+  ClassScores cs;
+  cs.rows = rw.rows;
+  cs.classes = nc;
+  cs.scores = predict(f, x, rw, op);
+  cs.winner.resize(size_t(rw.rows));
   for (int64_t r = 0; r < rw.rows; ++r) {
-    double* row = &z[size_t(r * nc)];
+    double* row = &cs.scores[size_t(r * nc)];
     if (binary) {
       double s = row[ids[0]];
       row[1] = s;
       row[0] = pt == PostTransform::kNone || pt == PostTransform::kProbit ? 1 - s : -s;
     }
     apply_post_transform(pt, row, nc);
-    y.as<int64_t>()[r] = labels[size_t(std::max_element(row, row + nc) - row)];
+    cs.winner[size_t(r)] = std::max_element(row, row + nc) - row;
   }
-  if (c.wants(1)) store<float>(c.out(1, DType::kF32, {rw.rows, nc}), z);
+  return cs;
 }
 
-std::string check_tree_classifier(const NodeInfo& n) {
+std::string tree_classifier_problem(const Attrs& a, DType x_type) {
   const char* op = "TreeEnsembleClassifier";
-  if (std::string why = classifier_labels_problem(n.attrs, op); !why.empty()) return why;
-  DType t = n.input_types.empty() ? DType::kF32 : n.input_types[0];
-  if (!numeric_x(t)) return std::string(op) + ": X must be float, double, int64 or int32";
-  forest_from_legacy(n.attrs, true, compare_type(t), op);
-  read_post_transform(n.attrs, op);
+  if (std::string why = classifier_labels_problem(a, op); !why.empty()) return why;
+  if (!numeric_x(x_type)) return std::string(op) + ": X must be float, double, int64 or int32";
+  forest_from_legacy(a, true, compare_type(x_type), op);
+  read_post_transform(a, op);
   return "";
 }
-
-}  // namespace
 
 void register_ml_tree(KernelRegistry& r) {
   r.add({ml_key("TreeEnsemble"), k_tree_ensemble, kFloatTypes | kHalfTypes, check_tree_ensemble});
