@@ -269,5 +269,118 @@ TEST(MlStrings, LabelEncoderAllStringCombinations) {
   }
 }
 
+// ---------------------------------------------------------- control flow
+void vi(::onnx::ValueInfoProto* v, const std::string& name, int elem) {
+  v->set_name(name);
+  v->mutable_type()->mutable_tensor_type()->set_elem_type(elem);
+}
+::onnx::NodeProto& body_node(G& g, const std::string& op, std::vector<std::string> in,
+                             std::vector<std::string> out, const std::string& name) {
+  auto* n = g.add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (auto& i : in) n->add_input(i);
+  for (auto& o : out) n->add_output(o);
+  return *n;
+}
+void attr_g(::onnx::NodeProto& n, const std::string& name, const G& g) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = g;
+}
+// A Constant node giving a 1-D string tensor.
+void string_constant(G& g, const std::string& out, std::vector<std::string> v) {
+  auto& n = body_node(g, "Constant", {}, {out}, out + "_const");
+  auto* a = n.add_attribute();
+  a->set_name("value");
+  a->set_type(::onnx::AttributeProto::TENSOR);
+  a->mutable_t()->set_data_type(::onnx::TensorProto::STRING);
+  a->mutable_t()->add_dims(int64_t(v.size()));
+  for (auto& x : v) a->mutable_t()->add_string_data(x);
+}
+
+// then: the outer string input (an implicit input); else: a string
+// constant of another length.  Either result is a string tensor.
+TEST(MlStrings, IfReturnsStringsFromEitherBranch) {
+  ModelBuilder m(17);
+  m.input("c", {}, kBool).input("x", {2}, kStr).output("y", kStr);
+  G then_b, else_b;
+  then_b.set_name("pass");
+  body_node(then_b, "Identity", {"x"}, {"t"}, "same");
+  vi(then_b.add_output(), "t", kStr);
+  else_b.set_name("fixed");
+  string_constant(else_b, "e", {"p", "q", "r"});
+  vi(else_b.add_output(), "e", kStr);
+  auto& n = m.node("If", {"c"}, {"y"}, "pick");
+  attr_g(n, "then_branch", then_b);
+  attr_g(n, "else_branch", else_b);
+  Session s = load(m);
+  std::vector<std::string> x = {"hello", "world"};
+  for (bool c : {true, false}) {
+    uint8_t cv = c;
+    s.set_input(0, &cv, 1, std::vector<int64_t>{});
+    s.set_input_strings(1, x, std::vector<int64_t>{2});
+    s.run();
+    std::vector<int64_t> shape;
+    std::vector<std::string> y = s.output_strings(0, &shape);
+    if (c) {
+      EXPECT_EQ(y, x);
+      EXPECT_EQ(shape, (std::vector<int64_t>{2}));
+    } else {
+      EXPECT_EQ(y, (std::vector<std::string>{"p", "q", "r"}));
+      EXPECT_EQ(shape, (std::vector<int64_t>{3}));
+    }
+  }
+}
+
+// acc = StringConcat(acc, "!") three times; the carried value is a string
+// tensor in and out of every iteration.
+TEST(MlStrings, LoopCarriesAStringTensor) {
+  ModelBuilder m(20);
+  m.input("acc0", {2}, kStr).init_i64("M", {}, {3}).output("acc", kStr);
+  G body;
+  body.set_name("shout");
+  vi(body.add_input(), "i", kI64);
+  vi(body.add_input(), "cond", kBool);
+  vi(body.add_input(), "a_in", kStr);
+  string_constant(body, "bang", {"!"});
+  body_node(body, "StringConcat", {"a_in", "bang"}, {"a_out"}, "append");
+  body_node(body, "Identity", {"cond"}, {"c_out"}, "keep");
+  vi(body.add_output(), "c_out", kBool);
+  vi(body.add_output(), "a_out", kStr);
+  auto& l = m.node("Loop", {"M", "", "acc0"}, {"acc"}, "loop");
+  attr_g(l, "body", body);
+  Session s = load(m);
+  std::vector<std::string> x = {"a", "bc"};
+  s.set_input_strings(0, x, std::vector<int64_t>{2});
+  s.run();
+  EXPECT_EQ(s.output_strings(0), (std::vector<std::string>{"a!!!", "bc!!!"}));
+}
+
+// Scan stacks bytes: a string scan output is refused at load, naming it.
+TEST(MlStrings, LoopStringScanOutputFailsClearly) {
+  ModelBuilder m(20);
+  m.input("acc0", {1}, kStr).init_i64("M", {}, {2}).output("acc", kStr).output("all", kStr);
+  G body;
+  body.set_name("b");
+  vi(body.add_input(), "i", kI64);
+  vi(body.add_input(), "cond", kBool);
+  vi(body.add_input(), "a_in", kStr);
+  body_node(body, "Identity", {"a_in"}, {"a_out"}, "same");
+  body_node(body, "Identity", {"a_in"}, {"scan"}, "again");
+  body_node(body, "Identity", {"cond"}, {"c_out"}, "keep");
+  vi(body.add_output(), "c_out", kBool);
+  vi(body.add_output(), "a_out", kStr);
+  vi(body.add_output(), "scan", kStr);
+  auto& l = m.node("Loop", {"M", "", "acc0"}, {"acc", "all"}, "loop");
+  attr_g(l, "body", body);
+  Session s = load(m);
+  std::vector<std::string> x = {"a"};
+  s.set_input_strings(0, x, std::vector<int64_t>{1});
+  expect_error([&] { s.run(); }, ErrorCode::kUnsupportedOp,
+               {"loop", "scan output 0", "string tensor"});
+}
+
 }  // namespace
 }  // namespace rnpu

@@ -19,10 +19,13 @@ namespace {
 using SeqPtr = std::shared_ptr<const ir::Sequence>;
 
 // A body's result: a tensor (t), a sequence (seq) or an absent optional.
+// A string tensor is t's dtype and shape with its elements in strs (shared:
+// they are immutable, so carrying one copies no string).
 struct Val {
   TensorView t;
   SeqPtr seq;
   bool absent = false;
+  ir::StringsPtr strs;
 };
 
 // A tensor owned by a control-flow node between body runs (carried state,
@@ -38,6 +41,7 @@ struct Buf {
   // are shared, never copied (their elements are immutable).
   SeqPtr seq;
   bool absent = false;
+  ir::StringsPtr strs;  // a string tensor's elements (shape in `shape`)
 
   uint8_t* data() { return mem.get(); }
   void reserve(size_t n) {
@@ -55,12 +59,23 @@ struct Buf {
     size = n;
     seq = nullptr;
     absent = false;
+    strs = nullptr;
     if (n) std::memcpy(mem.get(), src, n);
   }
+  void hold_strings(const std::vector<int64_t>& s, ir::StringsPtr elems) {
+    dtype = DType::kString;
+    shape = s;
+    size = 0;
+    seq = nullptr;
+    absent = false;
+    strs = std::move(elems);
+  }
   void hold(const Val& v) {
+    if (v.strs) return hold_strings(v.t.shape, v.strs);
     if (v.seq || v.absent) {
       seq = v.seq;
       absent = v.absent;
+      strs = nullptr;
       dtype = v.seq ? v.seq->dtype : DType::kUndefined;
       shape.clear();
       size = 0;
@@ -78,16 +93,17 @@ struct In {
   size_t size;
   SeqPtr seq;
   bool absent = false;
+  ir::StringsPtr strs;
 };
 
 In view(Buf& b) {
-  return {b.dtype, &b.shape, b.data(), b.size, b.seq, b.absent};
+  return {b.dtype, &b.shape, b.data(), b.size, b.seq, b.absent, b.strs};
 }
 In view(const HostTensor& t) {
-  return {t.dtype, &t.shape, t.data, t.size, t.seq, t.absent};
+  return {t.dtype, &t.shape, t.data, t.size, t.seq, t.absent, t.strings};
 }
 In view(const ir::ConstTensor& c) {
-  return {c.dtype, &c.dims, c.data, c.size, nullptr, false};
+  return {c.dtype, &c.dims, c.data, c.size, nullptr, false, c.strings};
 }
 
 // The type a node gives one of its body's formal inputs.
@@ -202,6 +218,10 @@ class Body {
           throw Error(ErrorCode::kShapeMismatch, "input '" + info[i].name + "' is " +
                                                      ir::dtype_name(info[i].dtype) + ", given " +
                                                      ir::dtype_name(x.dtype));
+        if (x.dtype == DType::kString) {
+          if (!x.strs) throw Error(ErrorCode::kInternal, "string input without elements");
+          return exec_->set_input_strings(i, *x.strs, *x.shape);
+        }
         exec_->set_input(i, x.data, x.size, *x.shape);
       };
       for (size_t i = 0; i < formal.size(); ++i) bind(i, formal[i]);
@@ -222,10 +242,14 @@ class Body {
       v.absent = true;
     else if (ir::is_sequence_kind(k))
       v.seq = exec_->output_sequence(i);
-    else
+    else if (output_dtype(i) == DType::kString) {
+      v.t.dtype = DType::kString;
+      v.strs = exec_->output_strings(i, &v.t.shape);
+    } else
       v.t = exec_->output(i);
     return v;
   }
+  DType output_dtype(size_t i) const { return exec_->outputs()[i].dtype; }
 
  private:
   const ir::Node& node_;
@@ -254,10 +278,23 @@ void write_output(RunContext& ctx, ValueId v, const TensorView& t) {
   write_output(ctx, v, t.dtype, t.shape, t.data, t.size);
 }
 
-// A value of any kind: sequences are shared, absent optionals marked.
+void write_strings(RunContext& ctx, ValueId v, const std::vector<int64_t>& shape,
+                   ir::StringsPtr elems) {
+  HostTensor& h = ctx.tensor(v);
+  h.dtype = DType::kString;
+  h.shape = shape;
+  h.data = nullptr;
+  h.size = 0;
+  h.strings = std::move(elems);
+}
+
+// A value of any kind: sequences and string lists are shared, absent
+// optionals marked.
 void write_value(RunContext& ctx, ValueId v, const Val& x) {
   if (v == ir::kNoValue) return;
-  if (x.absent) {
+  if (x.strs) {
+    write_strings(ctx, v, x.t.shape, x.strs);
+  } else if (x.absent) {
     ctx.tensor(v).absent = true;
   } else if (x.seq) {
     ctx.tensor(v).seq = x.seq;
@@ -268,6 +305,10 @@ void write_value(RunContext& ctx, ValueId v, const Val& x) {
 
 void write_value(RunContext& ctx, ValueId v, Buf& b) {
   if (b.seq || b.absent) return write_value(ctx, v, Val{{}, b.seq, b.absent});
+  if (b.strs) {
+    if (v != ir::kNoValue) write_strings(ctx, v, b.shape, b.strs);
+    return;
+  }
   write_output(ctx, v, b.dtype, b.shape, b.data(), b.size);
 }
 
@@ -277,6 +318,10 @@ TensorView tensor_result(const ir::Node& n, const Val& v, const std::string& wha
     ir::node_error(
         ErrorCode::kShapeMismatch, n,
         what + " is " + (v.absent ? "an absent optional" : "a sequence") + ", not a tensor");
+  // Scan outputs are stacked byte-wise, which a string list is not.
+  if (v.strs)
+    ir::node_error(ErrorCode::kUnsupportedOp, n,
+                   what + " is a string tensor; stacking strings is not supported");
   return v.t;
 }
 
@@ -415,6 +460,8 @@ class LoopRunner : public NodeRunner {
       const HostTensor& t = ctx.tensor(n_.inputs[2 + i]);
       if (t.seq || t.absent)
         cur_[i].hold(Val{{}, t.seq, t.absent});
+      else if (t.dtype == DType::kString && t.strings)
+        cur_[i].hold_strings(t.shape, t.strings);
       else
         cur_[i].assign(t.dtype, t.shape, t.data, t.size);
     }
@@ -516,6 +563,11 @@ class ScanRunner : public NodeRunner {
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "input " + std::to_string(lead_ + i) + " ('" + v.name + "') is a " +
                            value_kind_name(v.kind) + "; Scan takes tensors");
+      // Scan slices and stacks bytes; a string list has none.
+      if (v.dtype == DType::kString)
+        ir::node_error(ErrorCode::kUnsupportedOp, n,
+                       "input " + std::to_string(lead_ + i) + " ('" + v.name +
+                           "') is a string tensor; Scan over strings is not supported");
       types.push_back({v.dtype});
     }
     body_ = std::make_unique<Body>(n, sub, "body", types, set, opts);
@@ -524,6 +576,11 @@ class ScanRunner : public NodeRunner {
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "body output " + std::to_string(k) + " is a " +
                            value_kind_name(body_->output_kind(k)) + "; Scan gives tensors");
+    for (size_t k = 0; k < body_->outputs(); ++k)
+      if (body_->output_dtype(k) == DType::kString)
+        ir::node_error(ErrorCode::kUnsupportedOp, n,
+                       "body output " + std::to_string(k) +
+                           " is a string tensor; Scan over strings is not supported");
     if (body_->outputs() < n_states_)
       check_outputs(n, *body_, "body", n_states_, "every state value");
     k_scan_ = body_->outputs() - n_states_;
@@ -784,6 +841,12 @@ class SequenceMapRunner : public NodeRunner {
                        "body output " + std::to_string(k) + " is a " +
                            value_kind_name(body_->output_kind(k)) +
                            "; SequenceMap outputs are sequences of tensors");
+    // Its outputs are sequences, whose elements hold bytes only.
+    for (size_t k = 0; k < body_->outputs(); ++k)
+      if (body_->output_dtype(k) == DType::kString)
+        ir::node_error(ErrorCode::kUnsupportedOp, n,
+                       "body output " + std::to_string(k) +
+                           " is a string tensor; sequences of strings are not supported");
   }
 
   void run(RunContext& ctx) override {
