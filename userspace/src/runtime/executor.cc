@@ -188,13 +188,17 @@ Executor::~Executor() {
     if (p.program) p.backend->destroy(std::move(p.program));
 }
 
-void Executor::set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape) {
-  std::lock_guard lock(mu_);
+const TensorInfo& Executor::checked_input(size_t i) const {
   if (i >= in_bind_.size())
     throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
                                                  " out of range (model has " +
                                                  std::to_string(in_bind_.size()) + " inputs)");
-  const TensorInfo& info = input_info_[i];
+  return input_info_[i];
+}
+
+void Executor::set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape) {
+  std::lock_guard lock(mu_);
+  const TensorInfo& info = checked_input(i);
   std::string what = "input '" + info.name + "'";
   if (ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument,
@@ -242,23 +246,18 @@ void Executor::check_input_shape(size_t i, std::span<const int64_t> shape) const
 void Executor::set_input_strings(size_t i, std::span<const std::string> elements,
                                  std::span<const int64_t> shape) {
   std::lock_guard lock(mu_);
-  if (i >= in_bind_.size())
-    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
-                                                 " out of range (model has " +
-                                                 std::to_string(in_bind_.size()) + " inputs)");
-  const TensorInfo& info = input_info_[i];
+  const TensorInfo& info = checked_input(i);
   std::string what = "input '" + info.name + "'";
   if (info.kind != ir::ValueKind::kTensor || info.dtype != DType::kString)
-    throw Error(ErrorCode::kInvalidArgument,
-                what + " is not a string tensor (it is " +
-                    ir::type_str(info.kind, info.dtype) + ")");
+    throw Error(ErrorCode::kInvalidArgument, what + " is not a string tensor (it is " +
+                                                 ir::type_str(info.kind, info.dtype) + ")");
   check_input_shape(i, shape);
   auto n = ir::checked_numel(std::vector<int64_t>(shape.begin(), shape.end()));
   if (!n || size_t(*n) != elements.size())
     throw Error(ErrorCode::kShapeMismatch,
                 what + ": " + std::to_string(elements.size()) + " strings given, shape " +
-                    ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() +
-                    " needs " + (n ? std::to_string(*n) : std::string("too many")));
+                    ir::Shape(std::vector<int64_t>(shape.begin(), shape.end())).str() + " needs " +
+                    (n ? std::to_string(*n) : std::string("too many")));
   Binding& b = in_bind_[i];
   b.data = nullptr;
   b.size = 0;
@@ -271,11 +270,7 @@ void Executor::set_input_strings(size_t i, std::span<const std::string> elements
 
 void Executor::set_input_sequence(size_t i, std::span<const TensorView> elements) {
   std::lock_guard lock(mu_);
-  if (i >= in_bind_.size())
-    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
-                                                 " out of range (model has " +
-                                                 std::to_string(in_bind_.size()) + " inputs)");
-  const TensorInfo& info = input_info_[i];
+  const TensorInfo& info = checked_input(i);
   std::string what = "input '" + info.name + "'";
   if (!ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument,
@@ -346,11 +341,7 @@ void Executor::set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> 
 
 void Executor::set_input_absent(size_t i) {
   std::lock_guard lock(mu_);
-  if (i >= in_bind_.size())
-    throw Error(ErrorCode::kInvalidArgument, "input index " + std::to_string(i) +
-                                                 " out of range (model has " +
-                                                 std::to_string(in_bind_.size()) + " inputs)");
-  const TensorInfo& info = input_info_[i];
+  const TensorInfo& info = checked_input(i);
   if (!ir::is_optional_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument, "input '" + info.name + "' is a " +
                                                  value_kind_name(info.kind) +
@@ -374,8 +365,9 @@ void Executor::set_output(size_t i, void* data, size_t size) {
                     ": it cannot be bound; read it with output_has_element/output_element");
   if (data && val.dtype == DType::kString)
     throw Error(ErrorCode::kInvalidArgument,
-                "output '" + val.name + "' is a string tensor: it cannot be bound; read it with "
-                "output_strings");
+                "output '" + val.name +
+                    "' is a string tensor: it cannot be bound; read it with "
+                    "output_strings");
   if (data && val.shape.is_static() && ir::dtype_size(val.dtype)) {
     size_t need = bytes_of(val.dtype, val.shape.values(), "output", val.name);
     if (size != need)
@@ -804,11 +796,10 @@ ir::StringsPtr Executor::output_strings(size_t i, std::vector<int64_t>* shape) c
   const Slot& s = produced_output(i);
   const ir::Value& val = g_.value(g_.outputs[i]);
   if (val.dtype != DType::kString || s.t.absent || ir::is_sequence_kind(val.kind))
-    throw Error(ErrorCode::kInvalidArgument,
-                "output '" + val.name + "' is not a string tensor (it is " +
-                    ir::type_str(val.kind, val.dtype) + ")");
-  if (!s.t.strings)
-    throw Error(ErrorCode::kInternal, "output '" + val.name + "' holds no strings");
+    throw Error(ErrorCode::kInvalidArgument, "output '" + val.name +
+                                                 "' is not a string tensor (it is " +
+                                                 ir::type_str(val.kind, val.dtype) + ")");
+  if (!s.t.strings) throw Error(ErrorCode::kInternal, "output '" + val.name + "' holds no strings");
   if (shape) *shape = s.t.shape;
   return s.t.strings;
 }

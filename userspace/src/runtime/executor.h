@@ -101,6 +101,8 @@ class Executor {
   std::vector<CompiledPartition> parts_;
   std::vector<PartitionDecision> decisions_;
   std::vector<TensorInfo> input_info_, output_info_;
+  // input_info_[i], or kInvalidArgument naming the input count.
+  const TensorInfo& checked_input(size_t i) const;
   std::vector<ir::NodeId> order_;
 
   std::vector<Slot> slots_;  // per graph value

@@ -2,6 +2,7 @@
 // reference kernel call on IR value ids, run in topological order.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,8 @@ class CpuProgram : public Program {
 // Runs one step's reference kernel against the runtime's tensors; throws
 // rnpu::Error naming the node on failure.
 void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool);
+// The step's time since t0 as its profile entry, when the run is profiled
+// (every cpu step path: registry kernels, sequence and string ops).
+void record_step(const Step& s, RunContext& ctx, std::chrono::steady_clock::time_point t0);
 
 }  // namespace rnpu::cpu

@@ -84,12 +84,15 @@ void run_reference_step(const Step& s, RunContext& ctx, pthreadpool* pool) {
   } catch (const KernelError& e) {
     throw Error(ErrorCode::kRuntime, e.what(), s.name, s.op);
   }
-  if (ctx.profiling()) {
-    auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    ctx.record(OpProfile{s.name, s.op, "cpu", uint64_t(ns), 0});
-  }
+  record_step(s, ctx, t0);
+}
+
+void record_step(const Step& s, RunContext& ctx, std::chrono::steady_clock::time_point t0) {
+  if (!ctx.profiling()) return;
+  auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  ctx.record(OpProfile{s.name, s.op, "cpu", uint64_t(ns), 0});
 }
 
 }  // namespace rnpu::cpu

@@ -368,12 +368,7 @@ void run_sequence_step(const Step& s, RunContext& ctx) {
   } catch (const SeqError& e) {
     throw Error(ErrorCode::kRuntime, e.why, s.name, s.op);
   }
-  if (ctx.profiling()) {
-    auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    ctx.record(OpProfile{s.name, s.op, "cpu", uint64_t(ns), 0});
-  }
+  record_step(s, ctx, t0);
 }
 
 }  // namespace rnpu::cpu
