@@ -14,7 +14,9 @@
 namespace rnpu {
 namespace {
 
+using test::attr_g;
 using test::attr_i;
+using test::body_node;
 using test::expect_error;
 using test::floats;
 using test::load;
@@ -38,22 +40,6 @@ void add_vi(::google::protobuf::RepeatedPtrField<::onnx::ValueInfoProto>* list,
   vi->set_name(name);
   set_type(vi->mutable_type(), elem, w);
 }
-::onnx::NodeProto& body_node(G& g, const std::string& op, std::vector<std::string> in,
-                             std::vector<std::string> out, const std::string& name) {
-  auto* n = g.add_node();
-  n->set_op_type(op);
-  n->set_name(name);
-  for (auto& i : in) n->add_input(i);
-  for (auto& o : out) n->add_output(o);
-  return *n;
-}
-void attr_g(::onnx::NodeProto& n, const std::string& name, const G& g) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::GRAPH);
-  *a->mutable_g() = g;
-}
-
 // Loop n times from an empty sequence, inserting float(i) * x each time.
 ModelBuilder loop_insert_model() {
   ModelBuilder m(17);

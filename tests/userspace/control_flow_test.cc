@@ -16,6 +16,8 @@
 namespace rnpu {
 namespace {
 
+using test::attr_g;
+using test::body_node;
 using test::expect_error;
 using test::floats;
 using test::load;
@@ -43,27 +45,12 @@ void body_in(G& g, const std::string& n, int elem, std::vector<int64_t> dims = {
 void body_out(G& g, const std::string& n, int elem) {
   vi(g.add_output(), n, elem, {}, false);
 }
-::onnx::NodeProto& body_node(G& g, const std::string& op, std::vector<std::string> in,
-                             std::vector<std::string> out, const std::string& name = "") {
-  auto* n = g.add_node();
-  n->set_op_type(op);
-  n->set_name(name.empty() ? out[0] + "_node" : name);
-  for (auto& i : in) n->add_input(i);
-  for (auto& o : out) n->add_output(o);
-  return *n;
-}
 void body_i64(G& g, const std::string& name, std::vector<int64_t> dims, std::vector<int64_t> v) {
   auto* t = g.add_initializer();
   t->set_name(name);
   t->set_data_type(::onnx::TensorProto::INT64);
   for (int64_t d : dims) t->add_dims(d);
   for (int64_t x : v) t->add_int64_data(x);
-}
-void attr_g(::onnx::NodeProto& n, const std::string& name, const G& g) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::GRAPH);
-  *a->mutable_g() = g;
 }
 void bool_init(ModelBuilder& m, const std::string& name, bool v) {
   auto* t = m.graph().add_initializer();

@@ -18,24 +18,12 @@
 namespace rnpu {
 namespace {
 
+using test::attr_floats;
 using test::attr_i;
 using test::attr_ints;
 using test::attr_s;
+using test::attr_strings;
 using test::ModelBuilder;
-
-void attr_floats(::onnx::NodeProto& n, const std::string& name, std::vector<float> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::FLOATS);
-  for (float x : v) a->add_floats(x);
-}
-
-void attr_strings(::onnx::NodeProto& n, const std::string& name, std::vector<std::string> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::STRINGS);
-  for (auto& x : v) a->add_strings(x);
-}
 
 // A 1-D tensor attribute: doubles, floats or uint8 (TreeEnsemble's modes).
 void attr_tensor(::onnx::NodeProto& n, const std::string& name, std::vector<double> v,

@@ -14,29 +14,19 @@
 namespace rnpu {
 namespace {
 
+using test::attr_floats;
+using test::attr_g;
 using test::attr_i;
 using test::attr_ints;
 using test::attr_s;
+using test::attr_strings;
+using test::body_node;
 using test::expect_error;
 using test::floats;
 using test::load;
 using test::ModelBuilder;
 using G = ::onnx::GraphProto;
 constexpr int kF32 = 1, kI64 = 7, kStr = 8, kBool = 9;
-
-void attr_floats(::onnx::NodeProto& n, const std::string& name, std::vector<float> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::FLOATS);
-  for (float x : v) a->add_floats(x);
-}
-
-void attr_strings(::onnx::NodeProto& n, const std::string& name, std::vector<std::string> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::STRINGS);
-  for (auto& x : v) a->add_strings(x);
-}
 
 ModelBuilder ml_model(int ml_opset = 1) {
   ModelBuilder m(17);
@@ -273,21 +263,6 @@ TEST(MlStrings, LabelEncoderAllStringCombinations) {
 void vi(::onnx::ValueInfoProto* v, const std::string& name, int elem) {
   v->set_name(name);
   v->mutable_type()->mutable_tensor_type()->set_elem_type(elem);
-}
-::onnx::NodeProto& body_node(G& g, const std::string& op, std::vector<std::string> in,
-                             std::vector<std::string> out, const std::string& name) {
-  auto* n = g.add_node();
-  n->set_op_type(op);
-  n->set_name(name);
-  for (auto& i : in) n->add_input(i);
-  for (auto& o : out) n->add_output(o);
-  return *n;
-}
-void attr_g(::onnx::NodeProto& n, const std::string& name, const G& g) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::GRAPH);
-  *a->mutable_g() = g;
 }
 // A Constant node giving a 1-D string tensor.
 void string_constant(G& g, const std::string& out, std::vector<std::string> v) {

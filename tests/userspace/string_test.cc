@@ -17,18 +17,12 @@ namespace {
 
 using test::attr_i;
 using test::attr_s;
+using test::attr_strings;
 using test::expect_error;
 using test::load;
 using test::ModelBuilder;
 
 constexpr int kStr = 8, kBool = 9, kF32 = 1, kI64 = 7;
-
-void attr_strings(::onnx::NodeProto& n, const std::string& name, std::vector<std::string> v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::STRINGS);
-  for (auto& s : v) a->add_strings(s);
-}
 
 std::vector<std::string> run_strings(Session& s, size_t out, std::vector<int64_t>* shape) {
   s.run();

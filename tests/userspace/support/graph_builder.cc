@@ -92,4 +92,29 @@ void attr_ints(::onnx::NodeProto& n, const std::string& name, std::vector<int64_
   for (int64_t x : v) a->add_ints(x);
 }
 
+void attr_floats(::onnx::NodeProto& n, const std::string& name, std::vector<float> v) {
+  auto* a = add(n, name, ::onnx::AttributeProto::FLOATS);
+  for (float x : v) a->add_floats(x);
+}
+
+void attr_strings(::onnx::NodeProto& n, const std::string& name, std::vector<std::string> v) {
+  auto* a = add(n, name, ::onnx::AttributeProto::STRINGS);
+  for (auto& x : v) a->add_strings(x);
+}
+
+void attr_g(::onnx::NodeProto& n, const std::string& name, const ::onnx::GraphProto& g) {
+  *add(n, name, ::onnx::AttributeProto::GRAPH)->mutable_g() = g;
+}
+
+::onnx::NodeProto& body_node(::onnx::GraphProto& g, const std::string& op,
+                             std::vector<std::string> in, std::vector<std::string> out,
+                             const std::string& name) {
+  auto* n = g.add_node();
+  n->set_op_type(op);
+  n->set_name(name.empty() ? out.at(0) + "_node" : name);
+  for (auto& i : in) n->add_input(i);
+  for (auto& o : out) n->add_output(o);
+  return *n;
+}
+
 }  // namespace rnpu::test

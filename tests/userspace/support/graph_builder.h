@@ -33,5 +33,13 @@ void attr_i(::onnx::NodeProto& n, const std::string& name, int64_t v);
 void attr_f(::onnx::NodeProto& n, const std::string& name, float v);
 void attr_s(::onnx::NodeProto& n, const std::string& name, const std::string& v);
 void attr_ints(::onnx::NodeProto& n, const std::string& name, std::vector<int64_t> v);
+void attr_floats(::onnx::NodeProto& n, const std::string& name, std::vector<float> v);
+void attr_strings(::onnx::NodeProto& n, const std::string& name, std::vector<std::string> v);
+// A GRAPH attribute (If branches, Loop/Scan/SequenceMap bodies).
+void attr_g(::onnx::NodeProto& n, const std::string& name, const ::onnx::GraphProto& g);
+// A node of a control-flow body; unnamed ones are named after output 0.
+::onnx::NodeProto& body_node(::onnx::GraphProto& g, const std::string& op,
+                             std::vector<std::string> in, std::vector<std::string> out,
+                             const std::string& name = "");
 
 }  // namespace rnpu::test
