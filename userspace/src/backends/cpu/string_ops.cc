@@ -216,6 +216,8 @@ Fn find(const Step& s) {
   if (s.op == "TreeEnsembleClassifier") return tree_classifier_strings;
   if (s.op == "LinearClassifier") return linear_classifier_strings;
   if (s.op == "OneHotEncoder") return one_hot_encoder_strings;
+  // ai.onnx only (kernel_key is the bare op name there).
+  if (s.kernel == s.op && is_move_op(s.op)) return move_strings;
   return nullptr;
 }
 
@@ -256,6 +258,8 @@ Support string_support(const ir::Graph& g, const ir::Node& n) {
     why = str::cast_check(type(n.inputs, 0), type(n.outputs, 0));
   } else if (op == "Identity") {
     if (!in_str) why = "input is not a string tensor";
+  } else if (str::is_move_op(op)) {
+    why = str::move_check(g, n);
   } else {
     return Support::no(op + " on string tensors unsupported");
   }

@@ -1,6 +1,7 @@
 // The cpu backend's string-tensor ops: StringNormalizer, StringConcat,
 // StringSplit, RegexFullMatch, Equal, Cast/CastLike to and from strings,
-// ai.onnx.ml LabelEncoder with string keys or values, and Identity.  They
+// ai.onnx.ml LabelEncoder with string keys or values, Identity, and the
+// data-movement ops (string_move.cc).  They
 // run on the runtime's HostTensor directly rather than through the kernel
 // registry: a string tensor is a shared list of std::string
 // (HostTensor::strings), which the kernels' byte-buffer Tensor cannot hold.

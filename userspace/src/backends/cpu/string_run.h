@@ -75,11 +75,16 @@ void label_encoder_strings(Run& r);
 void tree_classifier_strings(Run& r);
 void linear_classifier_strings(Run& r);
 void one_hot_encoder_strings(Run& r);
+// string_move.cc: data-movement ops run by their registry kernel on
+// element numbers.
+bool is_move_op(const std::string& op);
+void move_strings(Run& r);
 // Attribute checks done at compile time (empty: fine, else the reason).
 std::string normalizer_check(const ir::Attributes& a);
 std::string regex_check(const ir::Attributes& a);
 std::string cast_check(ir::DType from, ir::DType to);
 std::string label_encoder_check(const ir::Attributes& a);
 std::string ml_string_check(const ir::Graph& g, const ir::Node& n);
+std::string move_check(const ir::Graph& g, const ir::Node& n);
 
 }  // namespace rnpu::cpu::str
