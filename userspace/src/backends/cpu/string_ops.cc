@@ -279,12 +279,7 @@ void run_string_step(const Step& s, RunContext& ctx) {
   } catch (const KernelError& e) {  // the shared ml scoring (kernels/ml.h)
     throw Error(ErrorCode::kRuntime, e.what(), s.name, s.op);
   }
-  if (ctx.profiling()) {
-    auto ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    ctx.record(OpProfile{s.name, s.op, "cpu", uint64_t(ns), 0});
-  }
+  record_step(s, ctx, t0);
 }
 
 }  // namespace rnpu::cpu
