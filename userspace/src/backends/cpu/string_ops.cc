@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "kernels/broadcast.h"
 #include "kernels/dtype.h"
 #include "string_run.h"
 
@@ -115,28 +116,10 @@ int64_t load_int(ir::DType t, const void* p, int64_t i) {
   }
 }
 
-std::vector<int64_t> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-  size_t r = std::max(a.size(), b.size());
-  std::vector<int64_t> out(r);
-  for (size_t k = 0; k < r; ++k) {
-    int64_t x = k < r - a.size() ? 1 : a[k - (r - a.size())];
-    int64_t y = k < r - b.size() ? 1 : b[k - (r - b.size())];
-    if (x != y && x != 1 && y != 1)
-      fail("shapes " + ir::Shape(a).str() + " and " + ir::Shape(b).str() + " do not broadcast");
-    out[k] = x == 1 ? y : x;
-  }
-  return out;
-}
-
 std::vector<int64_t> broadcast_index(const std::vector<int64_t>& in,
                                      const std::vector<int64_t>& out) {
-  const size_t r = out.size(), off = r - in.size();
-  std::vector<int64_t> stride(r, 0);  // 0 along broadcast dims
-  int64_t s = 1;
-  for (size_t k = r; k-- > off;) {
-    stride[k] = in[k - off] == 1 ? 0 : s;
-    s *= in[k - off];
-  }
+  const size_t r = out.size();
+  const std::vector<int64_t> stride = broadcast_strides(in, out);  // 0 along broadcast dims
   int64_t n = numel_of(out);
   std::vector<int64_t> idx(static_cast<size_t>(n));
   std::vector<int64_t> pos(r, 0);

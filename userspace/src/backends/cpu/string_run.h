@@ -50,9 +50,8 @@ double load_double(ir::DType t, const void* p, int64_t i);
 int64_t load_int(ir::DType t, const void* p, int64_t i);
 bool numeric_type(ir::DType t);  // the types load_* / store_* handle
 
-// Numpy broadcasting of two shapes; fails naming them when incompatible.
-std::vector<int64_t> broadcast_shape(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
-// For each output element the flat index into an input of shape `in`.
+// For each output element the flat index into an input of shape `in`
+// (`out` from broadcast_shapes, kernels/broadcast.h).
 std::vector<int64_t> broadcast_index(const std::vector<int64_t>& in,
                                      const std::vector<int64_t>& out);
 

@@ -5,6 +5,7 @@
 #include <cwctype>
 #include <unordered_set>
 
+#include "kernels/broadcast.h"
 #include "string_run.h"
 
 namespace rnpu::cpu::str {
@@ -109,7 +110,7 @@ void string_concat(Run& r) {
   const ir::Strings& y = r.strings(1);
   const auto& xs = r.in(0).shape;
   const auto& ys = r.in(1).shape;
-  std::vector<int64_t> os = broadcast_shape(xs, ys);
+  std::vector<int64_t> os = broadcast_shapes(xs, ys);
   std::vector<int64_t> xi = broadcast_index(xs, os), yi = broadcast_index(ys, os);
   ir::Strings out(xi.size());
   for (size_t e = 0; e < out.size(); ++e) out[e] = x[size_t(xi[e])] + y[size_t(yi[e])];
@@ -121,7 +122,7 @@ void string_equal(Run& r) {
   const ir::Strings& y = r.strings(1);
   const auto& xs = r.in(0).shape;
   const auto& ys = r.in(1).shape;
-  std::vector<int64_t> os = broadcast_shape(xs, ys);
+  std::vector<int64_t> os = broadcast_shapes(xs, ys);
   std::vector<int64_t> xi = broadcast_index(xs, os), yi = broadcast_index(ys, os);
   auto* out = static_cast<uint8_t*>(r.out_tensor(0, ir::DType::kBool, os));
   for (size_t e = 0; e < xi.size(); ++e) out[e] = x[size_t(xi[e])] == y[size_t(yi[e])];
