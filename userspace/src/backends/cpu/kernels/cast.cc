@@ -15,6 +15,9 @@ namespace {
 template <class D>
 void store_all(const Tensor& x, D* dst) {
   int64_t n = x.numel();
+  if constexpr (std::is_same_v<D, float>) {
+    if (x.dtype == DType::kF16) return half_to_float(x.as<uint16_t>(), dst, size_t(n));
+  }
   if (x.dtype == DType::kF16 || x.dtype == DType::kBF16) {
     const uint16_t* s = x.as<uint16_t>();
     bool h = x.dtype == DType::kF16;
@@ -83,10 +86,11 @@ void cast_to(KernelContext& c, const Tensor& x, DType to, bool saturate) {
   if (narrowed_from_float(to)) {
     std::vector<float> tmp(size_t(x.numel()));
     store_all<float>(src, tmp.data());
-    if (to == DType::kF16 || to == DType::kBF16) {
+    if (to == DType::kF16) {
+      float_to_half(tmp.data(), o.as<uint16_t>(), tmp.size());
+    } else if (to == DType::kBF16) {
       uint16_t* d = o.as<uint16_t>();
-      for (size_t i = 0; i < tmp.size(); ++i)
-        d[i] = to == DType::kF16 ? float_to_half(tmp[i]) : float_to_bf16(tmp[i]);
+      for (size_t i = 0; i < tmp.size(); ++i) d[i] = float_to_bf16(tmp[i]);
     } else if (to == DType::kI4) {
       int8_t* d = o.as<int8_t>();
       for (size_t i = 0; i < tmp.size(); ++i) d[i] = float_to_int4(tmp[i]);

@@ -1,95 +1,34 @@
 #include "dtype.h"
 
+#include "ir/dtype.h"
+
 namespace rnpu::cpu {
 
+// The kernels' DType numbers its types as ONNX and the IR do, so size, name
+// and class come from the IR's one definition (ir/dtype.h).
+static_assert(int(DType::kF32) == int(ir::DType::kFloat32) &&
+              int(DType::kI4) == int(ir::DType::kInt4) &&
+              int(DType::kBF16) == int(ir::DType::kBFloat16) &&
+              int(DType::kString) == int(ir::DType::kString));
+
 size_t dtype_size(DType t) {
-  switch (t) {
-    case DType::kF32:
-    case DType::kI32:
-    case DType::kU32:
-      return 4;
-    case DType::kF64:
-    case DType::kI64:
-    case DType::kU64:
-      return 8;
-    case DType::kF16:
-    case DType::kBF16:
-    case DType::kI16:
-    case DType::kU16:
-      return 2;
-    case DType::kI8:
-    case DType::kU8:
-    case DType::kBool:
-    case DType::kF8E4M3FN:
-    case DType::kF8E4M3FNUZ:
-    case DType::kF8E5M2:
-    case DType::kF8E5M2FNUZ:
-    case DType::kU4:
-    case DType::kI4:
-      return 1;
-    default:
-      return 0;
-  }
+  return ir::dtype_size(ir::DType(t));
 }
 
 const char* dtype_name(DType t) {
-  switch (t) {
-    case DType::kF32:
-      return "float32";
-    case DType::kF64:
-      return "float64";
-    case DType::kF16:
-      return "float16";
-    case DType::kBF16:
-      return "bfloat16";
-    case DType::kI8:
-      return "int8";
-    case DType::kU8:
-      return "uint8";
-    case DType::kI16:
-      return "int16";
-    case DType::kU16:
-      return "uint16";
-    case DType::kI32:
-      return "int32";
-    case DType::kU32:
-      return "uint32";
-    case DType::kI64:
-      return "int64";
-    case DType::kU64:
-      return "uint64";
-    case DType::kBool:
-      return "bool";
-    case DType::kString:
-      return "string";
-    case DType::kF8E4M3FN:
-      return "float8e4m3fn";
-    case DType::kF8E4M3FNUZ:
-      return "float8e4m3fnuz";
-    case DType::kF8E5M2:
-      return "float8e5m2";
-    case DType::kF8E5M2FNUZ:
-      return "float8e5m2fnuz";
-    case DType::kU4:
-      return "uint4";
-    case DType::kI4:
-      return "int4";
-    default:
-      return "undefined";
-  }
+  return ir::dtype_name(ir::DType(t));
 }
 
 bool dtype_is_float(DType t) {
-  return t == DType::kF32 || t == DType::kF64 || t == DType::kF16 || t == DType::kBF16;
+  return ir::dtype_is_float(ir::DType(t));
 }
 
 bool dtype_is_float8(DType t) {
-  return t == DType::kF8E4M3FN || t == DType::kF8E4M3FNUZ || t == DType::kF8E5M2 ||
-         t == DType::kF8E5M2FNUZ;
+  return ir::dtype_is_float8(ir::DType(t));
 }
 
 bool dtype_is_int4(DType t) {
-  return t == DType::kI4 || t == DType::kU4;
+  return ir::dtype_is_int4(ir::DType(t));
 }
 
 bool dtype_is_signed_int(DType t) {

@@ -46,7 +46,7 @@ Tensor widen(const Tensor& t) {
   float* d = w.as<float>();
   int64_t n = t.numel();
   if (t.dtype == DType::kF16)
-    for (int64_t i = 0; i < n; ++i) d[i] = half_to_float(s[i]);
+    half_to_float(s, d, size_t(n));
   else
     for (int64_t i = 0; i < n; ++i) d[i] = bf16_to_float(s[i]);
   return w;
@@ -57,7 +57,7 @@ void narrow(const Tensor& f, Tensor& h) {
   uint16_t* d = h.as<uint16_t>();
   int64_t n = f.numel();
   if (h.dtype == DType::kF16)
-    for (int64_t i = 0; i < n; ++i) d[i] = float_to_half(s[i]);
+    float_to_half(s, d, size_t(n));
   else
     for (int64_t i = 0; i < n; ++i) d[i] = float_to_bf16(s[i]);
 }
