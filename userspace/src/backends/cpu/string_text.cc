@@ -105,27 +105,35 @@ void string_normalizer(Run& r) {
   r.out_strings(0, std::move(oshape), std::move(out));
 }
 
+// The two string inputs of a binary op broadcast against each other: the
+// output shape and, per output element, the element of each input.
+struct Broadcast2 {
+  std::vector<int64_t> shape, xi, yi;
+};
+
+Broadcast2 broadcast_inputs(Run& r) {
+  Broadcast2 b;
+  b.shape = broadcast_shapes(r.in(0).shape, r.in(1).shape);
+  b.xi = broadcast_index(r.in(0).shape, b.shape);
+  b.yi = broadcast_index(r.in(1).shape, b.shape);
+  return b;
+}
+
 void string_concat(Run& r) {
   const ir::Strings& x = r.strings(0);
   const ir::Strings& y = r.strings(1);
-  const auto& xs = r.in(0).shape;
-  const auto& ys = r.in(1).shape;
-  std::vector<int64_t> os = broadcast_shapes(xs, ys);
-  std::vector<int64_t> xi = broadcast_index(xs, os), yi = broadcast_index(ys, os);
-  ir::Strings out(xi.size());
-  for (size_t e = 0; e < out.size(); ++e) out[e] = x[size_t(xi[e])] + y[size_t(yi[e])];
-  r.out_strings(0, std::move(os), std::move(out));
+  Broadcast2 b = broadcast_inputs(r);
+  ir::Strings out(b.xi.size());
+  for (size_t e = 0; e < out.size(); ++e) out[e] = x[size_t(b.xi[e])] + y[size_t(b.yi[e])];
+  r.out_strings(0, std::move(b.shape), std::move(out));
 }
 
 void string_equal(Run& r) {
   const ir::Strings& x = r.strings(0);
   const ir::Strings& y = r.strings(1);
-  const auto& xs = r.in(0).shape;
-  const auto& ys = r.in(1).shape;
-  std::vector<int64_t> os = broadcast_shapes(xs, ys);
-  std::vector<int64_t> xi = broadcast_index(xs, os), yi = broadcast_index(ys, os);
-  auto* out = static_cast<uint8_t*>(r.out_tensor(0, ir::DType::kBool, os));
-  for (size_t e = 0; e < xi.size(); ++e) out[e] = x[size_t(xi[e])] == y[size_t(yi[e])];
+  Broadcast2 b = broadcast_inputs(r);
+  auto* out = static_cast<uint8_t*>(r.out_tensor(0, ir::DType::kBool, b.shape));
+  for (size_t e = 0; e < b.xi.size(); ++e) out[e] = x[size_t(b.xi[e])] == y[size_t(b.yi[e])];
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // Expand, Tile, Gather, Pad, DepthToSpace/SpaceToDepth, Resize/Upsample.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "ops.h"
 
@@ -106,14 +107,21 @@ int64_t norm_axis(Lowerer& L, int64_t axis, size_t rank) {
   return axis;
 }
 
+// Element counts before and after `axis`: a Concat/Split along it copies
+// `outer` rows of (extent along axis) * `inner` elements.
+std::pair<int64_t, int64_t> around_axis(const std::vector<int64_t>& d, int64_t axis) {
+  int64_t outer = 1, inner = 1;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (int64_t(i) < axis) outer *= d[i];
+    if (int64_t(i) > axis) inner *= d[i];
+  }
+  return {outer, inner};
+}
+
 void lower_concat(Lowerer& L, const ir::Node& n) {
   const auto& y = L.dims(n.outputs[0]);
   int64_t axis = norm_axis(L, n.attrs.get_int("axis", 0), y.size());
-  int64_t outer = 1, inner = 1;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (int64_t(i) < axis) outer *= y[i];
-    if (int64_t(i) > axis) inner *= y[i];
-  }
+  auto [outer, inner] = around_axis(y, axis);
   int64_t off = 0;
   for (ir::ValueId v : n.inputs) {
     if (v == ir::kNoValue) continue;
@@ -127,11 +135,7 @@ void lower_concat(Lowerer& L, const ir::Node& n) {
 void lower_split(Lowerer& L, const ir::Node& n) {
   const auto& x = L.dims(n.inputs[0]);
   int64_t axis = norm_axis(L, n.attrs.get_int("axis", 0), x.size());
-  int64_t outer = 1, inner = 1;
-  for (size_t i = 0; i < x.size(); ++i) {
-    if (int64_t(i) < axis) outer *= x[i];
-    if (int64_t(i) > axis) inner *= x[i];
-  }
+  auto [outer, inner] = around_axis(x, axis);
   int64_t off = 0;
   for (ir::ValueId v : n.outputs) {
     if (v == ir::kNoValue) continue;  // unused outputs still advance below? no size known
@@ -265,11 +269,7 @@ Support check_gather(const ir::Graph& g, const ir::Node& n, const Caps& caps) {
 void lower_gather(Lowerer& L, const ir::Node& n) {
   const auto& x = L.dims(n.inputs[0]);
   int64_t axis = norm_axis(L, n.attrs.get_int("axis", 0), x.size());
-  int64_t outer = 1, inner = 1;
-  for (size_t i = 0; i < x.size(); ++i) {
-    if (int64_t(i) < axis) outer *= x[i];
-    if (int64_t(i) > axis) inner *= x[i];
-  }
+  auto [outer, inner] = around_axis(x, axis);
   ir::ValueId iv = n.inputs[1];
   int64_t m = L.numel(iv), a = x[size_t(axis)];
   size_t esz = ir::dtype_size(L.dtype(n.inputs[0]));
