@@ -12,6 +12,13 @@
 
 namespace rnpu::passes {
 
+// The vocabulary of every shape function (shape_fns*.cc).
+using ir::Dim;
+using ir::DType;
+using ir::Shape;
+constexpr auto kShape = ErrorCode::kShapeMismatch;  // inputs that do not fit the op
+constexpr auto kBad = ErrorCode::kMalformedModel;   // attributes the op forbids
+
 // Marks an unknown element in a partially known integer vector.
 constexpr int64_t kUnknownInt = INT64_MIN;
 

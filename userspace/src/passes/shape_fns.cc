@@ -8,14 +8,7 @@
 
 namespace rnpu::passes {
 
-using ir::Dim;
-using ir::DType;
-using ir::Shape;
-
 namespace {
-
-constexpr auto kShape = ErrorCode::kShapeMismatch;
-constexpr auto kBad = ErrorCode::kMalformedModel;
 
 void same_as_input(InferCtx& c) {
   c.out(0, c.dt(0), c.shape(0));

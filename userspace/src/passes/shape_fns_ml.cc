@@ -9,10 +9,6 @@
 
 namespace rnpu::passes {
 
-using ir::Dim;
-using ir::DType;
-using ir::Shape;
-
 namespace {
 
 // The ml ops read X as [N, F] or one row [F]: N, or unknown.

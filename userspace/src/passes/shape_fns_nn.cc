@@ -8,14 +8,7 @@
 
 namespace rnpu::passes {
 
-using ir::Dim;
-using ir::DType;
-using ir::Shape;
-
 namespace {
-
-constexpr auto kShape = ErrorCode::kShapeMismatch;
-constexpr auto kBad = ErrorCode::kMalformedModel;
 
 struct Window {
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads: begins then ends

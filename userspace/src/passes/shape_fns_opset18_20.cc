@@ -6,14 +6,7 @@
 
 namespace rnpu::passes {
 
-using ir::Dim;
-using ir::DType;
-using ir::Shape;
-
 namespace {
-
-constexpr auto kShape = ErrorCode::kShapeMismatch;
-constexpr auto kBad = ErrorCode::kMalformedModel;
 
 void check_dims(InferCtx& c, const std::vector<int64_t>& v, int64_t lo, const char* what) {
   for (int64_t x : v)
