@@ -3,7 +3,7 @@
 
 #include <cstddef>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::ir {
 

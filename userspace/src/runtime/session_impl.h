@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 #include "runtime/executor.h"
 
 namespace rnpu::runtime {

@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "drm/rnpu_accel.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::npu {
 namespace {
