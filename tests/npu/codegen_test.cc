@@ -75,9 +75,7 @@ class Session {
   TensorView output(size_t i) const { return c_->exec().output(i); }
   std::vector<NpuReport> npu_reports() const { return c_->exec().npu_reports(); }
   std::vector<OpProfile> profile() const { return c_->exec().profile(); }
-  const std::vector<PartitionDecision>& partition_report() const {
-    return c_->exec().decisions();
-  }
+  const std::vector<PartitionDecision>& partition_report() const { return c_->exec().decisions(); }
   std::vector<uint8_t> compiled_bytes() const { return c_->compiled_bytes(); }
   size_t programs_loaded() const { return c_->exec().programs_loaded(); }
 

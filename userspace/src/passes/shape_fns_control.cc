@@ -147,9 +147,9 @@ void infer_if(InferCtx& ctx) {
                                                ir::dtype_name(t[i].dtype) + " in then_branch but " +
                                                ir::dtype_name(e[i].dtype) + " in else_branch");
     if (t[i].kind != e[i].kind)
-      ctx.fail(ErrorCode::kMalformedModel,
-               "output " + std::to_string(i) + " is a " + ir::kind_name(t[i].kind) +
-                   " in then_branch but a " + ir::kind_name(e[i].kind) + " in else_branch");
+      ctx.fail(ErrorCode::kMalformedModel, "output " + std::to_string(i) + " is a " +
+                                               ir::kind_name(t[i].kind) + " in then_branch but a " +
+                                               ir::kind_name(e[i].kind) + " in else_branch");
     ctx.out_value(i, t[i].kind, dt, ir::merge_shapes(t[i].shape, e[i].shape));
   }
 }
