@@ -16,8 +16,8 @@
 #include "artifact/artifact.h"
 #include "onnx/importer.h"
 #include "passes/pipeline.h"
-#include "rnpu/rnpu.hpp"
 #include "rnpu_model.h"
+#include "runtime/session_impl.h"
 #include "support/graph_builder.h"
 
 namespace rnpu {
@@ -57,6 +57,32 @@ ir::Graph lowered(const std::string& bytes) {
   g.rebuild_links();
   return g;
 }
+
+// A session through librnpu's internal runtime::SessionCore, with the
+// methods of rnpu::Session this file uses.  Not rnpu::Session itself: the
+// public rnpu.hpp includes the C API's rnpu.h, whose rnpu_dtype and
+// RNPU_MAX_RANK clash with those of the hardware command-stream header
+// (rnpu_cmd.h) that npu/codegen.h brings in.
+class Session {
+ public:
+  static Session load_memory(const void* data, size_t size, const Options& opts) {
+    return Session(runtime::SessionCore::load_memory(data, size, opts));
+  }
+  void set_input(size_t i, const void* data, size_t size, std::span<const int64_t> shape) {
+    c_->exec().set_input(i, data, size, shape);
+  }
+  void run() { c_->exec().run(); }
+  TensorView output(size_t i) const { return c_->exec().output(i); }
+  std::vector<NpuReport> npu_reports() const { return c_->exec().npu_reports(); }
+  std::vector<OpProfile> profile() const { return c_->exec().profile(); }
+  const std::vector<PartitionDecision>& partition_report() const { return c_->exec().decisions(); }
+  std::vector<uint8_t> compiled_bytes() const { return c_->compiled_bytes(); }
+  size_t programs_loaded() const { return c_->exec().programs_loaded(); }
+
+ private:
+  explicit Session(std::unique_ptr<runtime::SessionCore> c) : c_(std::move(c)) {}
+  std::unique_ptr<runtime::SessionCore> c_;
+};
 
 std::vector<uint16_t> opcodes(const npu::Program& p) {
   std::vector<uint16_t> ops;

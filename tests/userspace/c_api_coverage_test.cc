@@ -896,7 +896,7 @@ TEST_F(CApi, ApiVersionIsTheHeaders) {
   EXPECT_EQ(rnpu_api_version(&major, &minor), uint32_t(RNPU_API_VERSION));
   EXPECT_EQ(major, uint32_t(RNPU_API_VERSION_MAJOR));
   EXPECT_EQ(minor, uint32_t(RNPU_API_VERSION_MINOR));
-  EXPECT_EQ(rnpu_api_version(nullptr, nullptr), RNPU_MAKE_API_VERSION(1, 1));
+  EXPECT_EQ(rnpu_api_version(nullptr, nullptr), RNPU_MAKE_API_VERSION(1, 2));
   EXPECT_EQ(RNPU_API_VERSION_MAJOR_OF(RNPU_MAKE_API_VERSION(3, 7)), 3u);
   EXPECT_EQ(RNPU_API_VERSION_MINOR_OF(RNPU_MAKE_API_VERSION(3, 7)), 7u);
   EXPECT_STREQ(rnpu_status_string(RNPU_ERR_UNSUPPORTED), "unsupported by this library version");

@@ -7,16 +7,54 @@
 #include <sstream>
 
 #include "cli.h"
-#include "runtime/session_impl.h"
 #include "tensors.h"
 
 namespace rnpu::cli {
 namespace {
 
-std::string value_desc(const ir::Value& v) {
-  std::string s = std::string(ir::dtype_name(v.dtype)) + " " + v.shape.str();
-  if (v.layout == ir::Layout::kNHWC) s += " nhwc";
-  if (v.quant) s += v.quant->per_channel() ? " q(per-channel)" : " q";
+// The processed graph through the C API (rnpu_session_graph*).
+struct Graph {
+  rnpu_session* s;
+  rnpu_graph_info info{};
+
+  explicit Graph(const Session& session) : s(session.handle()) {
+    info.struct_size = sizeof info;
+    throw_on_error(rnpu_session_graph(s, &info));
+  }
+  rnpu_graph_value value(size_t v) const {
+    rnpu_graph_value out{};
+    out.struct_size = sizeof out;
+    throw_on_error(rnpu_session_graph_value(s, v, &out));
+    return out;
+  }
+  rnpu_graph_node node(size_t n) const {
+    rnpu_graph_node out{};
+    out.struct_size = sizeof out;
+    throw_on_error(rnpu_session_graph_node(s, n, &out));
+    return out;
+  }
+};
+
+// "[1,3,?,224]", a dynamic dim by its symbolic name where it has one;
+// "[*]" for an unknown rank.
+std::string shape_text(const rnpu_graph_value& v) {
+  if (v.flags & RNPU_GRAPH_UNKNOWN_RANK) return "[*]";
+  std::string s = "[";
+  for (uint32_t i = 0; i < v.rank; ++i) {
+    if (i) s += ",";
+    if (v.dims[i] >= 0)
+      s += std::to_string(v.dims[i]);
+    else
+      s += v.dim_names[i][0] ? v.dim_names[i] : "?";
+  }
+  return s + "]";
+}
+
+std::string value_desc(const rnpu_graph_value& v) {
+  std::string s = std::string(data_type_name(DataType(v.dtype))) + " " + shape_text(v);
+  if (v.flags & RNPU_GRAPH_NHWC) s += " nhwc";
+  if (v.flags & RNPU_GRAPH_QUANTIZED)
+    s += (v.flags & RNPU_GRAPH_PER_CHANNEL) ? " q(per-channel)" : " q";
   return s;
 }
 
@@ -46,28 +84,40 @@ int cmd_inspect(std::span<const std::string> argv) {
   std::string model = model_argument(args);
   Options opts = session_options(args);
   Session s = load_session(model, opts);
-  const ir::Graph& g = s.impl()->exec->graph();
+  Graph g(s);
+  const rnpu_graph_info& gi = g.info;
 
   std::cout << "model: " << model << "\nopsets:";
-  for (const auto& [domain, v] : g.opsets)
-    std::cout << " " << (domain.empty() ? "ai.onnx" : domain) << " " << v;
+  for (size_t i = 0; i < gi.opset_count; ++i)
+    std::cout << " " << (gi.opset_domains[i][0] ? gi.opset_domains[i] : "ai.onnx") << " "
+              << gi.opset_versions[i];
   std::cout << "\ninputs:\n";
-  for (ir::ValueId v : g.inputs)
-    std::cout << "  " << g.value(v).name << "  " << value_desc(g.value(v)) << "\n";
+  for (size_t i = 0; i < gi.input_count; ++i) {
+    rnpu_graph_value v = g.value(gi.inputs[i]);
+    std::cout << "  " << v.name << "  " << value_desc(v) << "\n";
+  }
   std::cout << "outputs:\n";
-  for (ir::ValueId v : g.outputs)
-    std::cout << "  " << g.value(v).name << "  " << value_desc(g.value(v)) << "\n";
+  for (size_t i = 0; i < gi.output_count; ++i) {
+    rnpu_graph_value v = g.value(gi.outputs[i]);
+    std::cout << "  " << v.name << "  " << value_desc(v) << "\n";
+  }
 
   size_t nconst = 0, const_bytes = 0;
-  for (const ir::Value& v : g.values)
-    if (v.is_constant()) {
+  std::vector<std::string> value_shapes(gi.value_count);
+  for (size_t i = 0; i < gi.value_count; ++i) {
+    rnpu_graph_value v = g.value(i);
+    value_shapes[i] = shape_text(v);
+    if (v.flags & RNPU_GRAPH_CONSTANT) {
       ++nconst;
-      const_bytes += v.constant->size;
+      const_bytes += v.constant_bytes;
     }
+  }
 
-  std::map<std::string, const ir::Node*> by_name;
-  for (const ir::Node& n : g.nodes)
-    if (!n.dead) by_name[n.name] = &n;
+  std::map<std::string, rnpu_graph_node> by_name;
+  for (size_t i = 0; i < gi.node_count; ++i) {
+    rnpu_graph_node n = g.node(i);
+    by_name[n.name] = n;
+  }
   const auto& report = s.partition_report();
 
   struct Row {
@@ -78,12 +128,12 @@ int cmd_inspect(std::span<const std::string> argv) {
     const PartitionDecision& d = report[i];
     Row r{std::to_string(i), d.node, d.op, "", d.backend, d.reason};
     if (auto it = by_name.find(d.node); it != by_name.end()) {
-      const ir::Node& n = *it->second;
-      std::string act = n.attrs.get_string("rnpu.activation", "");
-      if (!act.empty()) r.op += "+" + act;
-      if (n.layout == ir::Layout::kNHWC) r.op += " (nhwc)";
-      for (ir::ValueId o : n.outputs)
-        if (o != ir::kNoValue) r.shapes += (r.shapes.empty() ? "" : " ") + g.value(o).shape.str();
+      const rnpu_graph_node& n = it->second;
+      if (n.activation[0]) r.op += std::string("+") + n.activation;
+      if (n.flags & RNPU_GRAPH_NHWC) r.op += " (nhwc)";
+      for (size_t k = 0; k < n.output_count; ++k)
+        if (n.outputs[k] != RNPU_GRAPH_NO_VALUE)
+          r.shapes += (r.shapes.empty() ? "" : " ") + value_shapes[n.outputs[k]];
     }
     rows.push_back(std::move(r));
   }

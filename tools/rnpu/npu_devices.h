@@ -1,5 +1,6 @@
 // NPU devices: /dev/accel/accel* nodes and, for those driven by rnpu.ko,
-// their identity from DRM_IOCTL_RNPU_GET_PARAM.
+// their identity, as librnpu reports them (rnpu_device_list_create: the CLI
+// issues no ioctl of its own).
 #pragma once
 
 #include <string>

@@ -2,19 +2,27 @@
 // one-line value summaries `rnpu run` prints.
 #pragma once
 
+#include <fp16.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "ir/fp16.h"
 #include "npy.h"
 #include "rnpu/rnpu.hpp"
 
 namespace rnpu::cli {
 
-using ir::float_to_half;  // ir/fp16.h: librnpu's one converter
-using ir::half_to_float;
+// The FP16 library's conversions (Debian libfp16-dev), the converter
+// librnpu uses too (its ir/fp16.h), so a float16 tensor reads the same here
+// as on every backend.
+inline float half_to_float(uint16_t h) {
+  return fp16_ieee_to_fp32_value(h);
+}
+inline uint16_t float_to_half(float f) {
+  return fp16_ieee_from_fp32_value(f);
+}
 float bfloat16_to_float(uint16_t b);
 
 // Element i of a dense tensor of type t, as a double (bool -> 0/1).

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "artifact/artifact.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace {
 

@@ -1,6 +1,7 @@
-// Uses the installed C++ API (rnpu.hpp), which links with the static library:
-// librnpu.so exports only the C API.  Lists backends, runs an ONNX model with
-// zero-filled float inputs (static shapes only) and prints the outputs.
+// Uses the installed C++ API (rnpu.hpp), header-only over the C API, so it
+// links with librnpu.so alone as well as with librnpu.a.  Lists backends,
+// runs an ONNX model with zero-filled float inputs (static shapes only) and
+// prints the outputs.
 #include <cstdio>
 #include <rnpu/rnpu.hpp>
 #include <vector>

@@ -5,7 +5,8 @@
  *  - every handle is opaque; enum values are never renumbered, only
  *    appended; functions are only ever added, each under the version node of
  *    the API minor version that added it (librnpu.so exports nothing else:
- *    `rnpu_*` C functions under RNPU_1.0 and RNPU_1.1).
+ *    `rnpu_*` C functions under RNPU_1.0, RNPU_1.1 and RNPU_1.2).  The C++
+ *    API (rnpu.hpp) is a header-only layer over these functions.
  *  - every struct carries its own size in its first member, `struct_size`,
  *    which the caller sets to sizeof() of the struct as its header declares
  *    it.  Fields are only appended.  The library reads and writes only the
@@ -50,7 +51,7 @@ extern "C" {
 /* The API this header declares.  Minor versions only add (functions, enum
  * values, appended struct fields); the library's is rnpu_api_version(). */
 #define RNPU_API_VERSION_MAJOR 1
-#define RNPU_API_VERSION_MINOR 1
+#define RNPU_API_VERSION_MINOR 2
 #define RNPU_MAKE_API_VERSION(major, minor) (((uint32_t)(major) << 16) | (uint32_t)(minor))
 #define RNPU_API_VERSION RNPU_MAKE_API_VERSION(RNPU_API_VERSION_MAJOR, RNPU_API_VERSION_MINOR)
 #define RNPU_API_VERSION_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -89,6 +90,14 @@ typedef enum rnpu_dtype {
 	RNPU_DTYPE_UINT32 = 12,
 	RNPU_DTYPE_UINT64 = 13,
 	RNPU_DTYPE_BFLOAT16 = 16,
+	/* API 1.2 (ONNX opsets 19 and 21): one byte per element in memory,
+	 * int4/uint4 too (sign-extended int4 in an int8, uint4 in a uint8). */
+	RNPU_DTYPE_FLOAT8E4M3FN = 17,
+	RNPU_DTYPE_FLOAT8E4M3FNUZ = 18,
+	RNPU_DTYPE_FLOAT8E5M2 = 19,
+	RNPU_DTYPE_FLOAT8E5M2FNUZ = 20,
+	RNPU_DTYPE_UINT4 = 21,
+	RNPU_DTYPE_INT4 = 22,
 } rnpu_dtype;
 
 /* The IR's rank limit.  API 0.1 had 8 (rnpu_tensor_info.dims[8]); 1.0 grew
@@ -348,6 +357,177 @@ RNPU_EXPORT rnpu_status rnpu_session_get_output_strings(const rnpu_session *s, s
 RNPU_EXPORT rnpu_status rnpu_session_get_output_string(const rnpu_session *s, size_t index,
 						       size_t position, const char **data,
 						       size_t *length);
+
+/*
+ * API 1.2: what the C++ API (rnpu.hpp, header-only over this header) needs
+ * beyond 1.1, the processed graph for tools, and the NPU devices.
+ */
+
+/* Element size in bytes (0 for undefined and string) and name ("float32",
+ * ...; "undefined" for a number that is no type). */
+RNPU_EXPORT size_t rnpu_dtype_size(rnpu_dtype t);
+RNPU_EXPORT const char *rnpu_dtype_name(rnpu_dtype t);
+/* "tensor", "sequence", "optional(tensor)", "optional(sequence)"; "unknown"
+ * for a number that is no kind. */
+RNPU_EXPORT const char *rnpu_value_kind_name(rnpu_value_kind k);
+
+/* Plain reference kernels: no graph rewrites (as optimisation level 0) and
+ * every backend compiles its reference path (cpu: no XNNPACK, no fast
+ * path); backends without one are unaffected.  Slow; default 0. */
+RNPU_EXPORT rnpu_status rnpu_options_set_reference_kernels(rnpu_options *opts, int enable);
+
+/* The symbolic name (ONNX dim_param) of dimension `dim` of an input or
+ * output, "" when it has none; valid while the session lives.  dim must be
+ * below the rank rnpu_session_input_info gives. */
+RNPU_EXPORT rnpu_status rnpu_session_input_dim_name(const rnpu_session *s, size_t index,
+						    uint32_t dim, const char **name);
+RNPU_EXPORT rnpu_status rnpu_session_output_dim_name(const rnpu_session *s, size_t index,
+						     uint32_t dim, const char **name);
+
+/* The compiled artifact rnpu_session_save_compiled writes, in memory:
+ * *data (free it with rnpu_free) of *size bytes. */
+RNPU_EXPORT rnpu_status rnpu_session_compiled_bytes(const rnpu_session *s, void **data,
+						    size_t *size);
+/* Frees memory the library allocated for the caller; NULL is ignored. */
+RNPU_EXPORT void rnpu_free(void *data);
+
+/* Modelled NPU totals of the last run over one NPU partition (sim or npu
+ * backend) and its roofline bound from the device's capabilities:
+ * max(compute_bound_cycles, memory_bound_cycles). */
+typedef struct rnpu_npu_report {
+	size_t struct_size; /* sizeof(rnpu_npu_report); >= RNPU_NPU_REPORT_MIN_SIZE */
+	const char *backend;
+	uint64_t cycles;
+	uint64_t macs;
+	uint64_t dram_bytes;
+	uint64_t sram_bytes;
+	uint64_t compulsory_bytes; /* weights, inputs and outputs once */
+	double compute_bound_cycles;
+	double memory_bound_cycles;
+	uint64_t peak_macs_per_cycle; /* int8; fp16 runs at half this rate */
+	uint64_t freq_hz;             /* frequency the time is reported at */
+	uint64_t commands;
+} rnpu_npu_report;
+#define RNPU_NPU_REPORT_MIN_SIZE (offsetof(rnpu_npu_report, commands) + sizeof(uint64_t))
+
+/* One report per NPU partition of the last run; strings valid until the
+ * next run. */
+RNPU_EXPORT size_t rnpu_session_npu_report_count(const rnpu_session *s);
+RNPU_EXPORT rnpu_status rnpu_session_npu_report(const rnpu_session *s, size_t index,
+						rnpu_npu_report *out);
+
+/*
+ * The processed graph: the model as the session runs it, after librnpu's
+ * passes (fusions, layout changes, folded constants), for tools such as
+ * `rnpu inspect`.  Nodes and values are numbered from 0; everything stays
+ * valid while the session lives.
+ */
+#define RNPU_GRAPH_NO_VALUE ((size_t)-1) /* an omitted optional node input/output */
+
+typedef struct rnpu_graph_info {
+	size_t struct_size; /* sizeof(rnpu_graph_info); >= RNPU_GRAPH_INFO_MIN_SIZE */
+	size_t node_count;  /* nodes that run, in graph order */
+	size_t value_count;
+	size_t input_count;
+	const size_t *inputs; /* value numbers of the graph's inputs */
+	size_t output_count;
+	const size_t *outputs;
+	size_t opset_count;
+	const char *const *opset_domains; /* "" for ai.onnx */
+	const int64_t *opset_versions;
+} rnpu_graph_info;
+
+/* rnpu_graph_node.flags and rnpu_graph_value.flags */
+#define RNPU_GRAPH_NHWC 0x1u          /* 4-D activations in NHWC order */
+#define RNPU_GRAPH_CONSTANT 0x2u      /* value: a weight or folded constant */
+#define RNPU_GRAPH_QUANTIZED 0x4u     /* value: carries quantisation parameters */
+#define RNPU_GRAPH_PER_CHANNEL 0x8u   /* value: ... one scale per channel */
+#define RNPU_GRAPH_UNKNOWN_RANK 0x10u /* value: rank known only at run time */
+
+typedef struct rnpu_graph_node {
+	size_t struct_size; /* sizeof(rnpu_graph_node); >= RNPU_GRAPH_NODE_MIN_SIZE */
+	const char *name;
+	const char *op;         /* op type, e.g. "Conv" */
+	const char *domain;     /* "" for ai.onnx */
+	const char *backend;    /* the backend that runs it ("" when none does) */
+	const char *activation; /* an activation fused into the node ("Relu"), or "" */
+	uint32_t flags;
+	size_t input_count;
+	const size_t *inputs; /* value numbers, RNPU_GRAPH_NO_VALUE where omitted */
+	size_t output_count;
+	const size_t *outputs;
+} rnpu_graph_node;
+
+typedef struct rnpu_graph_value {
+	size_t struct_size; /* sizeof(rnpu_graph_value); >= RNPU_GRAPH_VALUE_MIN_SIZE */
+	const char *name;
+	rnpu_dtype dtype; /* sequences and optionals: the element type */
+	rnpu_value_kind kind;
+	uint32_t flags;
+	uint32_t rank;                /* 0 with RNPU_GRAPH_UNKNOWN_RANK */
+	const int64_t *dims;          /* rank entries, -1 where known only at run time */
+	const char *const *dim_names; /* rank entries: a dim's symbolic name, or "" */
+	uint64_t constant_bytes;      /* RNPU_GRAPH_CONSTANT: its size */
+} rnpu_graph_value;
+
+#define RNPU_GRAPH_INFO_MIN_SIZE (offsetof(rnpu_graph_info, opset_versions) + sizeof(const int64_t *))
+#define RNPU_GRAPH_NODE_MIN_SIZE (offsetof(rnpu_graph_node, outputs) + sizeof(const size_t *))
+#define RNPU_GRAPH_VALUE_MIN_SIZE (offsetof(rnpu_graph_value, constant_bytes) + sizeof(uint64_t))
+
+RNPU_EXPORT rnpu_status rnpu_session_graph(const rnpu_session *s, rnpu_graph_info *info);
+RNPU_EXPORT rnpu_status rnpu_session_graph_node(const rnpu_session *s, size_t index,
+						rnpu_graph_node *out);
+RNPU_EXPORT rnpu_status rnpu_session_graph_value(const rnpu_session *s, size_t index,
+						 rnpu_graph_value *out);
+
+/*
+ * NPU devices: the accel nodes (accel*) of a directory, each described as
+ * far as it could be asked (DRM version, and the rnpu driver's parameters).
+ * A list is a snapshot taken when it is created.
+ */
+typedef struct rnpu_device_list rnpu_device_list;
+
+/* rnpu_device_info.have: the fields the device reported. */
+#define RNPU_DEVICE_HAVE_DRIVER_VERSION (1u << 0)
+#define RNPU_DEVICE_HAVE_PCI_ID (1u << 1)
+#define RNPU_DEVICE_HAVE_HW_VERSION (1u << 2)
+#define RNPU_DEVICE_HAVE_MAC_ARRAY (1u << 3) /* mac_rows and mac_cols */
+#define RNPU_DEVICE_HAVE_VEC_LANES (1u << 4)
+#define RNPU_DEVICE_HAVE_SRAM_SIZE (1u << 5)
+#define RNPU_DEVICE_HAVE_CMD_VERSION (1u << 6)
+#define RNPU_DEVICE_HAVE_NUM_CONTEXTS (1u << 7)
+#define RNPU_DEVICE_HAVE_FREQ (1u << 8) /* freq_min_hz and freq_max_hz */
+#define RNPU_DEVICE_HAVE_NUM_OPP (1u << 9)
+#define RNPU_DEVICE_HAVE_DTYPES (1u << 10)
+#define RNPU_DEVICE_HAVE_OPS (1u << 11)
+#define RNPU_DEVICE_HAVE_RESETS (1u << 12)
+
+typedef struct rnpu_device_info {
+	size_t struct_size; /* sizeof(rnpu_device_info); >= RNPU_DEVICE_INFO_MIN_SIZE */
+	const char *path;   /* e.g. "/dev/accel/accel0" */
+	const char *driver; /* DRM driver name ("rnpu"), "" if it could not be asked */
+	const char *error;  /* why the node could not be opened or queried, or "" */
+	uint32_t have;      /* RNPU_DEVICE_HAVE_* */
+	uint32_t driver_major, driver_minor, driver_patchlevel;
+	uint32_t pci_vendor, pci_device;
+	uint32_t hw_version; /* major << 16 | minor << 8 */
+	uint32_t mac_rows, mac_cols, vec_lanes;
+	uint32_t cmd_version, num_contexts, num_opp;
+	uint64_t sram_size; /* bytes */
+	uint64_t freq_min_hz, freq_max_hz;
+	uint64_t dtypes, ops; /* capability bits (the command stream's) */
+	uint64_t resets;      /* device resets since the driver loaded */
+} rnpu_device_info;
+#define RNPU_DEVICE_INFO_MIN_SIZE (offsetof(rnpu_device_info, resets) + sizeof(uint64_t))
+
+/* Lists the accel nodes of dir (NULL: "/dev/accel"), sorted; a missing
+ * directory gives an empty list. */
+RNPU_EXPORT rnpu_status rnpu_device_list_create(const char *dir, rnpu_device_list **out);
+RNPU_EXPORT void rnpu_device_list_destroy(rnpu_device_list *list);
+RNPU_EXPORT size_t rnpu_device_count(const rnpu_device_list *list);
+/* Strings valid while the list lives. */
+RNPU_EXPORT rnpu_status rnpu_device_get_info(const rnpu_device_list *list, size_t index,
+					     rnpu_device_info *info);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::artifact {
 namespace {

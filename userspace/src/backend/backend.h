@@ -27,7 +27,7 @@
 #include "ir/graph.h"
 #include "ir/sequence.h"
 #include "ir/string_tensor.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu {
 

@@ -1,6 +1,6 @@
 #include "ir/attribute.h"
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::ir {
 

@@ -1,8 +1,8 @@
 #include "ir/dtype.h"
 
-namespace rnpu {
+namespace rnpu::ir {
 
-size_t data_type_size(DataType t) {
+size_t dtype_size(DataType t) {
   switch (t) {
     case DataType::kFloat32:
     case DataType::kInt32:
@@ -32,7 +32,7 @@ size_t data_type_size(DataType t) {
   }
 }
 
-const char* data_type_name(DataType t) {
+const char* dtype_name(DataType t) {
   switch (t) {
     case DataType::kFloat32:
       return "float32";
@@ -79,8 +79,6 @@ const char* data_type_name(DataType t) {
   }
 }
 
-namespace ir {
-
 bool dtype_is_float(DType t) {
   return t == DType::kFloat32 || t == DType::kFloat64 || t == DType::kFloat16 ||
          t == DType::kBFloat16;
@@ -115,5 +113,4 @@ bool dtype_valid(int t) {
   return (t >= 1 && t <= 13) || (t >= 16 && t <= 22);
 }
 
-}  // namespace ir
-}  // namespace rnpu
+}  // namespace rnpu::ir

@@ -3,18 +3,16 @@
 
 #include <cstddef>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::ir {
 
 using DType = rnpu::DataType;
 
-inline size_t dtype_size(DType t) {
-  return data_type_size(t);
-}
-inline const char* dtype_name(DType t) {
-  return data_type_name(t);
-}
+// Bytes per element (0 for undefined and string) and the type's name; the
+// public rnpu::data_type_size / data_type_name (rnpu_dtype_size / _name).
+size_t dtype_size(DType t);
+const char* dtype_name(DType t);
 bool dtype_is_float(DType t);  // f16, bf16, f32, f64
 bool dtype_is_int(DType t);    // signed or unsigned integer (not int4/uint4)
 // The types of ONNX opsets 19 and 21 that no arithmetic kernel computes in:

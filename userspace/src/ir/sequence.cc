@@ -38,11 +38,7 @@ std::string type_str(ValueKind k, DType t) {
   return "?";
 }
 
-}  // namespace rnpu::ir
-
-namespace rnpu {
-
-const char* value_kind_name(ValueKind k) {
+const char* kind_name(ValueKind k) {
   switch (k) {
     case ValueKind::kTensor:
       return "tensor";
@@ -56,4 +52,4 @@ const char* value_kind_name(ValueKind k) {
   return "unknown";
 }
 
-}  // namespace rnpu
+}  // namespace rnpu::ir

@@ -13,6 +13,10 @@
 
 namespace rnpu::ir {
 
+// "tensor", "sequence", "optional(tensor)", "optional(sequence)" (the
+// public rnpu::value_kind_name / rnpu_value_kind_name).
+const char* kind_name(ValueKind k);
+
 inline bool is_sequence_kind(ValueKind k) {
   return k == ValueKind::kSequence || k == ValueKind::kOptionalSequence;
 }

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <new>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::ir {
 

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "ir/graph.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 struct rnpu_model_config;
 

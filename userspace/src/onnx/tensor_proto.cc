@@ -7,7 +7,7 @@
 
 #include "ir/string_tensor.h"
 #include "onnx/onnx_pb.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::onnx {
 

@@ -39,13 +39,13 @@ void require_tensors(InferCtx& ctx, size_t first, size_t count, const char* what
     if (ctx.has(i) && ctx.kind(i) != ValueKind::kTensor)
       ctx.fail(ErrorCode::kMalformedModel, std::string(what) + " (input " + std::to_string(i) +
                                                ", '" + ctx.in(i).name + "') is a " +
-                                               value_kind_name(ctx.kind(i)) + ", not a tensor");
+                                               ir::kind_name(ctx.kind(i)) + ", not a tensor");
 }
 
 void require_tensor_out(InferCtx& ctx, const ir::Value& o, const std::string& what) {
   if (o.kind != ValueKind::kTensor)
     ctx.fail(ErrorCode::kMalformedModel,
-             what + " ('" + o.name + "') is a " + value_kind_name(o.kind) + ", not a tensor");
+             what + " ('" + o.name + "') is a " + ir::kind_name(o.kind) + ", not a tensor");
 }
 
 // The body's output values after inferring a copy of it whose formal
@@ -112,7 +112,7 @@ std::vector<ir::Value> infer_carried(InferCtx& ctx, std::vector<BodyIn>& f, size
       if (base_kind(in.kind) != base_kind(o.kind))
         ctx.fail(ErrorCode::kMalformedModel,
                  "carried value " + std::to_string(i) + " goes into the body as a " +
-                     value_kind_name(in.kind) + " but comes out as a " + value_kind_name(o.kind));
+                     ir::kind_name(in.kind) + " but comes out as a " + ir::kind_name(o.kind));
       // An optional on either side makes the body's input optional (one
       // iteration may hand the next an absent value).
       if (in.kind != o.kind && in.kind != optional_kind(in.kind)) {
@@ -147,9 +147,9 @@ void infer_if(InferCtx& ctx) {
                                                ir::dtype_name(t[i].dtype) + " in then_branch but " +
                                                ir::dtype_name(e[i].dtype) + " in else_branch");
     if (t[i].kind != e[i].kind)
-      ctx.fail(ErrorCode::kMalformedModel,
-               "output " + std::to_string(i) + " is a " + value_kind_name(t[i].kind) +
-                   " in then_branch but a " + value_kind_name(e[i].kind) + " in else_branch");
+      ctx.fail(ErrorCode::kMalformedModel, "output " + std::to_string(i) + " is a " +
+                                               ir::kind_name(t[i].kind) + " in then_branch but a " +
+                                               ir::kind_name(e[i].kind) + " in else_branch");
     ctx.out_value(i, t[i].kind, dt, ir::merge_shapes(t[i].shape, e[i].shape));
   }
 }
@@ -274,7 +274,7 @@ void infer_sequence_map(InferCtx& ctx) {
       ctx.fail(ErrorCode::kMalformedModel, "input " + std::to_string(i) + " is missing");
     if (ir::is_optional_kind(ctx.kind(i)))
       ctx.fail(ErrorCode::kMalformedModel, "input " + std::to_string(i) + " is a " +
-                                               value_kind_name(ctx.kind(i)) +
+                                               ir::kind_name(ctx.kind(i)) +
                                                "; SequenceMap takes sequences and tensors");
     f.push_back({ctx.dt(i), ctx.shape(i), ValueKind::kTensor});
   }

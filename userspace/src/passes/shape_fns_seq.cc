@@ -21,7 +21,7 @@ void need_kind(InferCtx& c, size_t i, bool sequence, const char* what) {
   bool ok = sequence ? k == ValueKind::kSequence : k == ValueKind::kTensor;
   c.check(ok, ErrorCode::kMalformedModel,
           std::string(what) + " ('" + c.in(i).name + "') must be a " +
-              (sequence ? "sequence" : "tensor") + ", not a " + value_kind_name(k));
+              (sequence ? "sequence" : "tensor") + ", not a " + ir::kind_name(k));
 }
 
 void same_dtype(InferCtx& c, DType a, DType b, const std::string& what) {
@@ -140,7 +140,7 @@ void optional_get_element(InferCtx& c) {
   ValueKind k = c.kind(0);
   // Opset 18 also takes a plain tensor or sequence (and returns it).
   c.check(ir::is_optional_kind(k) || c.opset() >= 18, ErrorCode::kMalformedModel,
-          "input must be an optional before opset 18, not a " + std::string(value_kind_name(k)));
+          "input must be an optional before opset 18, not a " + std::string(ir::kind_name(k)));
   ValueKind out = ir::is_sequence_kind(k) ? ValueKind::kSequence : ValueKind::kTensor;
   c.out_value(0, out, c.dt(0), c.shape(0));
 }
@@ -149,7 +149,7 @@ void optional_has_element(InferCtx& c) {
   if (c.has(0))
     c.check(ir::is_optional_kind(c.kind(0)) || c.opset() >= 18, ErrorCode::kMalformedModel,
             "input must be an optional before opset 18, not a " +
-                std::string(value_kind_name(c.kind(0))));
+                std::string(ir::kind_name(c.kind(0))));
   else
     c.check(c.opset() >= 18, ErrorCode::kMalformedModel, "input is required before opset 18");
   c.out(0, DType::kBool, ranked({}));

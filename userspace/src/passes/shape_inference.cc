@@ -4,6 +4,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "ir/sequence.h"
 #include "passes/infer_ctx.h"
 
 namespace rnpu::passes {
@@ -204,7 +205,7 @@ void infer_shapes(ir::Graph& g) {
           if (ctx.has(i) && ctx.kind(i) != ir::ValueKind::kTensor)
             ctx.fail(ErrorCode::kMalformedModel,
                      "input " + std::to_string(i) + " ('" + ctx.in(i).name + "') is a " +
-                         value_kind_name(ctx.kind(i)) + "; " + n.op + " takes tensors");
+                         ir::kind_name(ctx.kind(i)) + "; " + n.op + " takes tensors");
       if (n.layout == ir::Layout::kNHWC && is_spatial(n.op)) {
         infer_nhwc(g, n, ctx, it->second);
         continue;

@@ -212,7 +212,7 @@ class Body {
         if (x.seq) return exec_->set_input_sequence(i, x.seq);
         if (ir::is_sequence_kind(info[i].kind))
           throw Error(ErrorCode::kShapeMismatch, "input '" + info[i].name + "' is a " +
-                                                     value_kind_name(info[i].kind) +
+                                                     ir::kind_name(info[i].kind) +
                                                      ", given a tensor");
         if (x.dtype != info[i].dtype)
           throw Error(ErrorCode::kShapeMismatch, "input '" + info[i].name + "' is " +
@@ -562,7 +562,7 @@ class ScanRunner : public NodeRunner {
       if (v.kind != ValueKind::kTensor)
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "input " + std::to_string(lead_ + i) + " ('" + v.name + "') is a " +
-                           value_kind_name(v.kind) + "; Scan takes tensors");
+                           ir::kind_name(v.kind) + "; Scan takes tensors");
       // Scan slices and stacks bytes; a string list has none.
       if (v.dtype == DType::kString)
         ir::node_error(ErrorCode::kUnsupportedOp, n,
@@ -575,7 +575,7 @@ class ScanRunner : public NodeRunner {
       if (body_->output_kind(k) != ValueKind::kTensor)
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "body output " + std::to_string(k) + " is a " +
-                           value_kind_name(body_->output_kind(k)) + "; Scan gives tensors");
+                           ir::kind_name(body_->output_kind(k)) + "; Scan gives tensors");
     for (size_t k = 0; k < body_->outputs(); ++k)
       if (body_->output_dtype(k) == DType::kString)
         ir::node_error(ErrorCode::kUnsupportedOp, n,
@@ -827,7 +827,7 @@ class SequenceMapRunner : public NodeRunner {
       if ((i == 0 && !seq) || (!seq && v.kind != ValueKind::kTensor))
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "input " + std::to_string(i) + " ('" + v.name + "') is a " +
-                           value_kind_name(v.kind) +
+                           ir::kind_name(v.kind) +
                            (i == 0 ? "; input 0 must be a sequence"
                                    : "; SequenceMap takes sequences and tensors"));
       is_seq_.push_back(seq);
@@ -839,7 +839,7 @@ class SequenceMapRunner : public NodeRunner {
       if (body_->output_kind(k) != ValueKind::kTensor)
         ir::node_error(ErrorCode::kMalformedModel, n,
                        "body output " + std::to_string(k) + " is a " +
-                           value_kind_name(body_->output_kind(k)) +
+                           ir::kind_name(body_->output_kind(k)) +
                            "; SequenceMap outputs are sequences of tensors");
     // Its outputs are sequences, whose elements hold bytes only.
     for (size_t k = 0; k < body_->outputs(); ++k)

@@ -10,7 +10,7 @@
 
 #include "backend/backend.h"
 #include "partition/partitioner.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::runtime {
 

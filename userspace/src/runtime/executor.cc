@@ -202,7 +202,7 @@ void Executor::set_input(size_t i, const void* data, size_t size, std::span<cons
   std::string what = "input '" + info.name + "'";
   if (ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument,
-                what + " is a " + value_kind_name(info.kind) + ": bind it with set_input_sequence");
+                what + " is a " + ir::kind_name(info.kind) + ": bind it with set_input_sequence");
   if (info.dtype == DType::kString)
     throw Error(ErrorCode::kInvalidArgument,
                 what + " is a string tensor: bind it with set_input_strings");
@@ -274,7 +274,7 @@ void Executor::set_input_sequence(size_t i, std::span<const TensorView> elements
   std::string what = "input '" + info.name + "'";
   if (!ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument,
-                what + " is a " + value_kind_name(info.kind) + ", not a sequence");
+                what + " is a " + ir::kind_name(info.kind) + ", not a sequence");
   const ir::Shape& decl = g_.value(g_.inputs[i]).shape;
   auto seq = std::make_shared<ir::Sequence>();
   seq->dtype = info.dtype;
@@ -326,7 +326,7 @@ void Executor::set_input_sequence(size_t i, std::shared_ptr<const ir::Sequence> 
   const TensorInfo& info = input_info_[i];
   if (!ir::is_sequence_kind(info.kind))
     throw Error(ErrorCode::kShapeMismatch, "input '" + info.name + "' is a " +
-                                               value_kind_name(info.kind) + ", given a sequence");
+                                               ir::kind_name(info.kind) + ", given a sequence");
   if (info.dtype != ir::DType::kUndefined && seq->dtype != ir::DType::kUndefined &&
       seq->dtype != info.dtype)
     throw Error(ErrorCode::kShapeMismatch, "input '" + info.name + "' is a sequence of " +
@@ -344,7 +344,7 @@ void Executor::set_input_absent(size_t i) {
   const TensorInfo& info = checked_input(i);
   if (!ir::is_optional_kind(info.kind))
     throw Error(ErrorCode::kInvalidArgument, "input '" + info.name + "' is a " +
-                                                 value_kind_name(info.kind) +
+                                                 ir::kind_name(info.kind) +
                                                  ", not an optional: it cannot be absent");
   Binding& b = in_bind_[i];
   b = Binding{};
@@ -361,7 +361,7 @@ void Executor::set_output(size_t i, void* data, size_t size) {
   const ir::Value& val = g_.value(g_.outputs[i]);
   if (data && val.kind != ir::ValueKind::kTensor)
     throw Error(ErrorCode::kInvalidArgument,
-                "output '" + val.name + "' is a " + value_kind_name(val.kind) +
+                "output '" + val.name + "' is a " + ir::kind_name(val.kind) +
                     ": it cannot be bound; read it with output_has_element/output_element");
   if (data && val.dtype == DType::kString)
     throw Error(ErrorCode::kInvalidArgument,
@@ -732,7 +732,7 @@ TensorView Executor::output(size_t i) const {
     throw Error(ErrorCode::kInvalidArgument,
                 "output '" + val.name + "' is " +
                     (s.t.absent ? "an optional without element"
-                                : std::string("a ") + value_kind_name(val.kind) +
+                                : std::string("a ") + ir::kind_name(val.kind) +
                                       ": read it with output_element"));
   if (val.dtype == DType::kString)
     throw Error(ErrorCode::kInvalidArgument,
@@ -755,7 +755,7 @@ const ir::Sequence& Executor::output_seq(size_t i) const {
   const ir::Value& val = g_.value(g_.outputs[i]);
   if (!ir::is_sequence_kind(val.kind))
     throw Error(ErrorCode::kInvalidArgument,
-                "output '" + val.name + "' is a " + value_kind_name(val.kind) + ", not a sequence");
+                "output '" + val.name + "' is a " + ir::kind_name(val.kind) + ", not a sequence");
   if (s.t.absent)
     throw Error(ErrorCode::kInvalidArgument,
                 "output '" + val.name + "' is an optional sequence without element");

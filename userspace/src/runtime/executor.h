@@ -17,7 +17,7 @@
 #include "backend/backend.h"
 #include "ir/graph.h"
 #include "partition/partitioner.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 #include "runtime/control_flow.h"
 
 namespace rnpu::runtime {

@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "drm/rnpu_accel.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::npu {
 namespace {
@@ -80,6 +80,66 @@ std::vector<std::string> AccelDevice::find() {
     ::close(fd);
   }
   std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+
+// What `rnpu info` shows of an rnpu device.
+constexpr uint32_t kProbedParams[] = {
+    DRM_RNPU_PARAM_DEVICE_ID,   DRM_RNPU_PARAM_HW_VERSION,   DRM_RNPU_PARAM_MAC_ROWS,
+    DRM_RNPU_PARAM_MAC_COLS,    DRM_RNPU_PARAM_VEC_LANES,    DRM_RNPU_PARAM_SRAM_SIZE,
+    DRM_RNPU_PARAM_CMD_VERSION, DRM_RNPU_PARAM_NUM_CONTEXTS, DRM_RNPU_PARAM_FREQ_MIN,
+    DRM_RNPU_PARAM_FREQ_MAX,    DRM_RNPU_PARAM_NUM_OPP,      DRM_RNPU_PARAM_DTYPES,
+    DRM_RNPU_PARAM_OPS,         DRM_RNPU_PARAM_RESETS,
+};
+
+void probe_node(int fd, NodeProbe& n) {
+  drmVersionPtr v = drmGetVersion(fd);
+  if (!v) {
+    n.error = std::string("DRM_IOCTL_VERSION failed: ") + std::strerror(errno);
+    return;
+  }
+  n.driver.assign(v->name, size_t(v->name_len));
+  n.have_version = true;
+  n.version_major = uint32_t(v->version_major);
+  n.version_minor = uint32_t(v->version_minor);
+  n.version_patchlevel = uint32_t(v->version_patchlevel);
+  drmFreeVersion(v);
+  if (n.driver != "rnpu") return;
+  int err = 0;
+  for (uint32_t p : kProbedParams) {
+    drm_rnpu_get_param a{};
+    a.param = p;
+    if (drmIoctl(fd, DRM_IOCTL_RNPU_GET_PARAM, &a) == 0)
+      n.params[p] = a.value;
+    else
+      err = errno;
+  }
+  if (n.params.empty()) n.error = std::string("GET_PARAM failed: ") + std::strerror(err);
+}
+
+}  // namespace
+
+std::vector<NodeProbe> AccelDevice::probe(const std::string& dir) {
+  std::vector<NodeProbe> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename().string().rfind("accel", 0) != 0) continue;
+    NodeProbe n;
+    n.path = e.path().string();
+    int fd = ::open(n.path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+      n.error = std::string("cannot open: ") + std::strerror(errno);
+    } else {
+      probe_node(fd, n);
+      ::close(fd);
+    }
+    out.push_back(std::move(n));
+  }
+  std::sort(out.begin(), out.end(), [](const NodeProbe& a, const NodeProbe& b) {
+    return a.path.size() != b.path.size() ? a.path.size() < b.path.size() : a.path < b.path;
+  });
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -51,8 +52,23 @@ struct JobResult {
   uint64_t submit_ns = 0, start_ns = 0, end_ns = 0;
 };
 
+// An accel node as `rnpu info` (rnpu_device_list_create) shows it, whatever
+// drives it.
+struct NodeProbe {
+  std::string path;    // /dev/accel/accelN
+  std::string driver;  // DRM driver name, "" if it could not be asked
+  std::string error;   // why the node could not be opened or queried, or ""
+  bool have_version = false;
+  uint32_t version_major = 0, version_minor = 0, version_patchlevel = 0;
+  std::map<uint32_t, uint64_t> params;  // DRM_RNPU_PARAM_x -> value, those the rnpu driver gave
+};
+
 class AccelDevice {
  public:
+  // Every accel* node of dir, sorted (accel2 before accel10), each asked
+  // for its DRM version and, when the rnpu driver drives it, its
+  // parameters.  Never throws for a node: its error says what failed.
+  static std::vector<NodeProbe> probe(const std::string& dir);
   // Paths of accel nodes whose driver is rnpu, sorted.
   static std::vector<std::string> find();
   // Opens a context; throws rnpu::Error(kDevice) naming the path and errno.

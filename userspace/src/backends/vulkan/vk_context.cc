@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::vk {
 

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "pipeline_cache_file.h"
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 #include "vk_shaders.h"
 
 namespace rnpu::vk {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "rnpu/rnpu.hpp"
+#include "rnpu/types.hpp"
 
 namespace rnpu::vk {
 
