@@ -11,6 +11,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "artifact/artifact.h"
@@ -28,6 +29,8 @@ struct CompiledPartition {
   std::vector<ir::ValueId> sub_to_parent;
   std::unique_ptr<Program> program;
   int first_step = 0, last_step = 0;
+  // The program's working memory in the arena: offset, bytes (0: none).
+  std::pair<size_t, size_t> workspace{0, 0};
 };
 
 class Executor {
@@ -73,6 +76,8 @@ class Executor {
   // A string tensor output (shared, valid past the next run) and its shape.
   ir::StringsPtr output_strings(size_t i, std::vector<int64_t>* shape) const;
   std::vector<OpProfile> profile() const;
+  // Host working memory of a run: intermediate tensors of statically known
+  // shape plus the programs' workspaces (docs/userspace.md, "Memory").
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
   std::vector<artifact::ProgramBlob> export_programs() const;
@@ -92,6 +97,7 @@ class Executor {
   void reset_slots();
   void complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0);
   void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
+  std::span<uint8_t> workspace_of(const CompiledPartition& p) const;
   const Slot& produced_output(size_t i) const;     // mu_ held
   const ir::Sequence& output_seq(size_t i) const;  // mu_ held
 
