@@ -479,15 +479,7 @@ void Executor::prepare() {
   plan::MemoryPlan mp = plan::plan_memory(iv, 64);
   if (!plan::plan_is_valid(iv, mp))
     throw Error(ErrorCode::kInternal, "the arena plan overlaps live tensors");
-  if (mp.peak + kReadSlack > arena_cap_) {
-    size_t cap = (mp.peak + kReadSlack + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, cap);
-    if (!p)
-      throw Error(ErrorCode::kOutOfMemory,
-                  "cannot allocate a " + std::to_string(cap) + "-byte tensor arena");
-    arena_ = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(p), std::free);
-    arena_cap_ = cap;
-  }
+  if (mp.peak + kReadSlack > arena_.size()) arena_ = ArenaMemory(mp.peak + kReadSlack);
   arena_peak_ = mp.peak;
   for (size_t k = 0; k < who.size(); ++k) {
     Slot& s = slots_[size_t(who[k])];
@@ -504,7 +496,7 @@ void Executor::prepare() {
 
 std::span<uint8_t> Executor::workspace_of(const CompiledPartition& p) const {
   if (!p.workspace.second) return {};
-  return {arena_.get() + p.workspace.first, p.workspace.second};
+  return {arena_.data() + p.workspace.first, p.workspace.second};
 }
 
 void Executor::reset_slots() {
@@ -530,7 +522,7 @@ void Executor::reset_slots() {
     // Copy-assignment reuses the slot's capacity: no allocation per run.
     s.t.shape = resolved_dims_[v];
     if (s.planned) {
-      s.t.data = arena_.get() + s.offset;
+      s.t.data = arena_.data() + s.offset;
       s.t.size = s.planned_bytes;
       s.allocated = true;
     } else {
@@ -596,7 +588,7 @@ void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
       return s.t.data;
     }
   if (s.planned && need <= s.planned_bytes) {
-    s.t.data = arena_.get() + s.offset;
+    s.t.data = arena_.data() + s.offset;
     s.t.size = need;
     s.allocated = true;
     return s.t.data;

@@ -19,6 +19,7 @@
 #include "ir/graph.h"
 #include "partition/partitioner.h"
 #include "rnpu/rnpu.hpp"
+#include "runtime/arena_memory.h"
 #include "runtime/control_flow.h"
 
 namespace rnpu::runtime {
@@ -129,8 +130,8 @@ class Executor {
   bool prepared_ = false;
   std::vector<ir::Shape> resolved_;                  // per value
   std::vector<std::vector<int64_t>> resolved_dims_;  // static dims per value, else empty
-  std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
-  size_t arena_cap_ = 0, arena_peak_ = 0;
+  ArenaMemory arena_;
+  size_t arena_peak_ = 0;
 
   std::vector<OpProfile> profile_;
   size_t programs_loaded_ = 0;
