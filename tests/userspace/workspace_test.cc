@@ -1,7 +1,8 @@
 // Backends' working memory (Program::workspace_bytes) lives in the
 // executor's arena beside the intermediate tensors: Session::arena_bytes()
 // counts it, disjoint partitions share it, it never overlaps a live tensor,
-// and the cpu fast path runs from it instead of memory of its own.
+// and the cpu backend's fast path and reference programs run from it
+// instead of memory of their own.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -162,6 +163,19 @@ TEST(Workspace, CpuFastPathScratchIsInTheArena) {
   EXPECT_GE(s.arena_bytes(), (3 + 8) * 16 * 16 * 4u);
   EXPECT_EQ(cpu::fast::own_workspace_allocations(), own) << "the fast program used memory "
                                                             "of its own, not the arena";
+}
+
+TEST(Workspace, CpuReferenceIntermediatesAreInTheArena) {
+  // Reference kernels: the cpu backend keeps its partitions' values to
+  // itself, and lays a and b out in its program's working memory.
+  std::string b = neg_chain();
+  Options ref = only({"cpu"});
+  ref.reference_kernels = true;
+  Session s = Session::load_memory(b.data(), b.size(), ref);
+  std::vector<float> y = run(s);
+  EXPECT_EQ(y[4], -5.f);
+  EXPECT_EQ(s.arena_bytes(), 512u);
+  EXPECT_EQ(run(s, 3)[4], -15.f);
 }
 
 }  // namespace
