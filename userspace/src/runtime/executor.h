@@ -78,7 +78,7 @@ class Executor {
   ir::StringsPtr output_strings(size_t i, std::vector<int64_t>* shape) const;
   std::vector<OpProfile> profile() const;
   // Host working memory of a run: intermediate tensors of statically known
-  // shape plus the programs' workspaces (docs/userspace.md, "Memory").
+  // shape plus the programs' workspaces (docs/userspace.md, "Memory planning").
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
   std::vector<artifact::ProgramBlob> export_programs() const;
