@@ -2,6 +2,7 @@
 // subgraph: constants filled in, everything else allocated on request.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <span>
@@ -53,6 +54,15 @@ class HeapContext : public RunContext {
     h.size = n;
     return h.data;
   }
+  // Working memory as the executor hands it over (RunContext::workspace):
+  // 64-byte aligned, 16 readable bytes past it, and filled with `fill` so
+  // a program that relies on zeroed working memory shows it.
+  void give_workspace(size_t bytes, uint8_t fill) {
+    ws_storage_.assign(bytes + 64 + 16, fill);
+    auto a = reinterpret_cast<uintptr_t>(ws_storage_.data());
+    ws_ = {ws_storage_.data() + ((64 - a % 64) % 64), bytes};
+  }
+  std::span<uint8_t> workspace() override { return ws_; }
   bool profiling() const override { return profiling_; }
   void record(const OpProfile& p) override { profile.push_back(p); }
 
@@ -62,6 +72,8 @@ class HeapContext : public RunContext {
  private:
   std::map<ir::ValueId, HostTensor> tensors_;
   std::map<ir::ValueId, std::vector<char>> bufs_;
+  std::vector<uint8_t> ws_storage_;
+  std::span<uint8_t> ws_;
 };
 
 }  // namespace rnpu::cpu::test

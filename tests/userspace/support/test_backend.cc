@@ -1,7 +1,9 @@
 #include "support/test_backend.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <span>
 
 namespace rnpu::test {
 
@@ -12,7 +14,20 @@ const std::set<std::string> kImplemented = {"Add", "Mul",      "Relu",
 
 struct TestProgram : Program {
   ir::Graph g;
+  size_t ws = 0;
+  size_t workspace_bytes() const override { return ws; }
 };
+
+void scribble(const TestProgram& p, RunContext& ctx) {
+  if (!p.ws) return;
+  std::span<uint8_t> w = ctx.workspace();
+  if (w.size() != p.ws)
+    throw Error(ErrorCode::kInternal, "testref: workspace of " + std::to_string(w.size()) +
+                                          " bytes, the program stated " + std::to_string(p.ws));
+  if (reinterpret_cast<uintptr_t>(w.data()) % 64)
+    throw Error(ErrorCode::kInternal, "testref: workspace not 64-byte aligned");
+  std::memset(w.data(), 0xA5, w.size());
+}
 
 }  // namespace
 
@@ -34,12 +49,14 @@ std::unique_ptr<Program> TestBackend::compile(const ir::Graph& sub, const Compil
   ++compiled;
   auto p = std::make_unique<TestProgram>();
   p->g = sub;
+  p->ws = workspace;
   return p;
 }
 
 void TestBackend::run(Program& prog, RunContext& ctx) {
   ++runs;
   auto& p = static_cast<TestProgram&>(prog);
+  scribble(p, ctx);
   for (const ir::Node& n : p.g.nodes) {
     auto t0 = std::chrono::steady_clock::now();
     const HostTensor& a = ctx.tensor(n.inputs[0]);
@@ -82,6 +99,7 @@ void TestBackend::run(Program& prog, RunContext& ctx) {
       ctx.record({n.name, n.op, name_, uint64_t(ns), 7});
     }
   }
+  scribble(p, ctx);
 }
 
 TestBackend* register_test_backend(std::unique_ptr<TestBackend> b, int rank) {

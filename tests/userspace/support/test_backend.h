@@ -1,7 +1,8 @@
 // "testref": a tiny host backend for core tests that must not depend on
 // the real CPU backend.  float32 only: Add, Mul (same shape or scalar
 // operand), Relu, Neg, Identity, and PositiveOnly (a data-dependent-shape
-// op: 1-D input -> its positive elements) to exercise runtime allocation.
+// op: 1-D input -> its positive elements) to exercise runtime allocation,
+// with optional per-program working memory (`workspace`).
 #pragma once
 
 #include <set>
@@ -27,6 +28,11 @@ class TestBackend : public Backend {
   void run(Program& p, RunContext& ctx) override;
 
   int compiled = 0, runs = 0;
+  // Host working memory each program states (Program::workspace_bytes);
+  // runs check they get exactly that much (RunContext::workspace) and
+  // scribble over all of it before and after computing, so a workspace
+  // placed over a live tensor corrupts results.
+  size_t workspace = 0;
 
  private:
   std::string name_;

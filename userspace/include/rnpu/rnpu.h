@@ -281,7 +281,8 @@ RNPU_EXPORT rnpu_status rnpu_session_profile(const rnpu_session *s, size_t index
 RNPU_EXPORT size_t rnpu_session_partition_count(const rnpu_session *s);
 RNPU_EXPORT rnpu_status rnpu_session_partition(const rnpu_session *s, size_t index,
 					       rnpu_partition_decision *out);
-/* Peak bytes of the static intermediate-tensor arena. */
+/* Bytes of the session arena: the planned intermediates and the backends'
+ * stated working memory of a run (docs/userspace.md, "Memory planning"). */
 RNPU_EXPORT size_t rnpu_session_arena_bytes(const rnpu_session *s);
 
 /*

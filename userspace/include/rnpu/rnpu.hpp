@@ -281,7 +281,8 @@ class Session {
     return out;
   }
   const std::vector<PartitionDecision>& partition_report() const { return partitions_; }
-  size_t arena_bytes() const { return rnpu_session_arena_bytes(s_.get()); }  // static arena peak
+  // The session arena: planned intermediates plus the backends' working memory.
+  size_t arena_bytes() const { return rnpu_session_arena_bytes(s_.get()); }
   // Last run's modelled NPU figures, one per NPU partition.
   std::vector<NpuReport> npu_reports() const {
     std::vector<NpuReport> out;

@@ -83,6 +83,13 @@ class Program {
     (void)out;
     return false;
   }
+  // Host working memory one run needs besides the tensors the runtime
+  // holds (scratch, layout copies, packing buffers), in bytes.  The runtime
+  // asks after compile and whenever it re-plans, places the block in its
+  // arena beside the intermediate tensors, live over the partition's steps,
+  // and hands it over as RunContext::workspace().  Programs of backends
+  // whose runs overlap (max_in_flight > 1) must state none.
+  virtual size_t workspace_bytes() const { return 0; }
 };
 
 // The runtime's side of a run, addressed in the subgraph's value ids.
@@ -97,6 +104,12 @@ class RunContext {
   // the planned slot when it is large enough, else runtime-owned memory that
   // lives until the next run.  Updates tensor(v).  Throws kOutOfMemory.
   virtual void* allocate(ir::ValueId v, ir::DType dtype, std::span<const int64_t> shape) = 0;
+  // The program's working memory for this run: workspace_bytes() bytes,
+  // 64-byte aligned and followed by at least 16 readable bytes, valid until
+  // the run's read_outputs() returns; its contents are not kept between
+  // runs.  Empty when the caller planned none (contexts outside the
+  // executor): the program then uses memory of its own.
+  virtual std::span<uint8_t> workspace() { return {}; }
   virtual bool profiling() const = 0;
   // Per-op timing (time_ns) and, for NPU backends, modelled cycles.
   virtual void record(const OpProfile& p) = 0;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "npu/codegen_int.h"
+#include "plan/memory_planner.h"
 #include "rnpu_model.h"
 
 namespace rnpu::npu {
@@ -63,16 +64,6 @@ const std::vector<Tensor>& Codegen::packed(const ir::Node& n,
   if (it != packed_.end()) return it->second;
   std::vector<Tensor> t = make();
   return packed_.emplace(&n, std::move(t)).first->second;
-}
-
-uint64_t first_fit(std::vector<std::pair<uint64_t, uint64_t>> used, uint64_t bytes) {
-  std::sort(used.begin(), used.end());
-  uint64_t off = 0;
-  for (auto [b, e] : used) {
-    if (off + bytes <= b) break;
-    off = std::max(off, e);
-  }
-  return off;
 }
 
 int64_t numel(const std::vector<int64_t>& d) {
@@ -366,46 +357,38 @@ void Codegen::plan() {
     bufs_[size_t(grp.buf)].pinned = true;
   }
 
-  // Greedy placement: pinned group bands in SRAM first, then by definition
+  // Greedy placement through the core planner (plan/memory_planner.h), one
+  // placer per pool: pinned group bands in SRAM first, then by definition
   // time the SRAM window when the buffer fits beside those live with it,
-  // else DRAM scratch (first fit).
+  // else DRAM scratch (first fit in both).
   std::vector<int> order;
   for (size_t i = 0; i < bufs_.size(); ++i) order.push_back(int(i));
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     const Buffer &x = bufs_[size_t(a)], &y = bufs_[size_t(b)];
     return x.pinned != y.pinned ? x.pinned : x.first < y.first;
   });
-  std::vector<int> in_sram, in_dram;
-  uint64_t dram_peak = 0, sram_peak = 0;
-  auto fit = [&](const std::vector<int>& placed, const Buffer& b, uint64_t limit, uint64_t* at) {
-    std::vector<std::pair<uint64_t, uint64_t>> used;
-    for (int j : placed) {
-      const Buffer& o = bufs_[size_t(j)];
-      if (o.first <= b.last && b.first <= o.last)
-        used.push_back({o.off, o.off + align_up(o.bytes)});
-    }
-    uint64_t off = first_fit(std::move(used), b.bytes);
-    if (off + b.bytes > limit) return false;
-    *at = off;
-    return true;
-  };
+  plan::PlanOptions po;
+  po.alignment = kAlign;
+  po.order = plan::PlanOptions::Order::kGiven;
+  po.fit = plan::PlanOptions::Fit::kFirst;
+  plan::Placer dram(po);
+  po.capacity = hw_.sram_bytes;
+  plan::Placer sram(po);
+  uint64_t sram_peak = 0;
   for (int i : order) {
     Buffer& b = bufs_[size_t(i)];
-    uint64_t at = 0;
-    if (fit(in_sram, b, hw_.sram_bytes, &at)) {
+    plan::Interval iv{size_t(b.bytes), b.first, b.last};
+    if (std::optional<size_t> at = sram.place(iv)) {
       b.sram = true;
-      b.off = at;
-      in_sram.push_back(i);
-      sram_peak = std::max(sram_peak, at + b.bytes);
+      b.off = *at;
+      sram_peak = std::max(sram_peak, b.off + b.bytes);
     } else {
       if (b.pinned)
         throw Error(ErrorCode::kInternal, "npu codegen: tiled group does not fit the SRAM window");
-      fit(in_dram, b, UINT64_MAX / 4, &at);
-      b.off = at;
-      in_dram.push_back(i);
-      dram_peak = std::max(dram_peak, align_up(at + b.bytes));
+      b.off = *dram.place(iv);  // no capacity: always placed
     }
   }
+  uint64_t dram_peak = dram.peak();
   scratch_peak_ = dram_peak;
   sram_peak_ = sram_peak;
 }

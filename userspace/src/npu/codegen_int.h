@@ -73,8 +73,6 @@ struct TileGroup {
 };
 
 uint8_t device_dtype(const ir::Value& v);  // RNPU_DT_INVALID when none
-// Lowest offset where `bytes` fit beside the occupied [begin, end) ranges.
-uint64_t first_fit(std::vector<std::pair<uint64_t, uint64_t>> used, uint64_t bytes);
 int64_t numel(const std::vector<int64_t>& d);
 
 class Codegen {

@@ -22,6 +22,7 @@
 #include <set>
 
 #include "npu/codegen_int.h"
+#include "plan/memory_planner.h"
 
 namespace rnpu::npu {
 
@@ -235,8 +236,9 @@ double whole_cycles(const Region& R, const HwConfig& hw) {
 
 // SRAM layout of one band size: offsets of the internal values (first fit
 // by lifetime within the region's node order) and its bytes; 0 when some
-// band would need an empty range.  *cycles: the modelled time band by band.
-uint64_t band_layout(const Region& R, int64_t band, const HwConfig& hw,
+// band would need an empty range or the layout passes `budget`.  *cycles:
+// the modelled time band by band.
+uint64_t band_layout(const Region& R, int64_t band, const HwConfig& hw, uint64_t budget,
                      std::map<ir::ValueId, uint64_t>* off, double* cycles) {
   size_t V = R.vals.size();
   std::vector<int64_t> most(V, 0);
@@ -260,24 +262,24 @@ uint64_t band_layout(const Region& R, int64_t band, const HwConfig& hw,
       *cycles += cmd_cycles(hw, R.cost[k].compute_row * double(r.rows()), d, s);
     }
   }
-  struct Slot {
-    int first, last;
-    uint64_t off, bytes;
-  };
-  std::vector<Slot> placed;
-  uint64_t peak = 0;
+  // First fit in value order, through the core planner; a layout past
+  // `budget` is no layout (the caller tries the other band sizes).
+  plan::PlanOptions po;
+  po.alignment = kAlign;
+  po.order = plan::PlanOptions::Order::kGiven;
+  po.fit = plan::PlanOptions::Fit::kFirst;
+  po.capacity = budget;
+  plan::Placer placer(po);
   off->clear();
   for (size_t v = 0; v < V; ++v) {
     if (!R.internal(int(v))) continue;
-    Slot s{R.producer[v], R.last[v], 0, align_up(uint64_t(double(most[v]) * R.rowb[v]))};
-    std::vector<std::pair<uint64_t, uint64_t>> used;
-    for (const Slot& o : placed)
-      if (o.first <= s.last && s.first <= o.last) used.push_back({o.off, o.off + o.bytes});
-    s.off = first_fit(std::move(used), s.bytes);
-    placed.push_back(s);
-    (*off)[R.vals[v]] = s.off;
-    peak = std::max(peak, s.off + s.bytes);
+    plan::Interval iv{size_t(align_up(uint64_t(double(most[v]) * R.rowb[v]))), R.producer[v],
+                      R.last[v]};
+    std::optional<size_t> at = placer.place(iv);
+    if (!at) return 0;
+    (*off)[R.vals[v]] = *at;
   }
+  uint64_t peak = placer.peak();
   return peak ? peak : kAlign;
 }
 
@@ -368,8 +370,8 @@ std::vector<TileGroup> find_tile_groups(const ir::Graph& g, std::vector<ir::Node
       for (int64_t band : band_candidates(R.rows[size_t(R.out)])) {
         std::map<ir::ValueId, uint64_t> off;
         double c = 0;
-        uint64_t bytes = band_layout(R, band, hw, &off, &c);
-        if (bytes && bytes <= budget && (!grp.band || c < best)) {
+        uint64_t bytes = band_layout(R, band, hw, budget, &off, &c);
+        if (bytes && (!grp.band || c < best)) {
           grp.band = band;
           grp.bytes = bytes;
           grp.off = std::move(off);

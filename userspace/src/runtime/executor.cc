@@ -75,6 +75,7 @@ class Executor::PartCtx : public RunContext {
   void* allocate(ValueId v, DType dt, std::span<const int64_t> shape) override {
     return e_.allocate(parent(v), dt, shape);
   }
+  std::span<uint8_t> workspace() override { return e_.workspace_of(p_); }
   bool profiling() const override { return e_.opts_.profiling; }
   void record(const OpProfile& p) override {
     e_.profile_.push_back(p);
@@ -461,16 +462,24 @@ void Executor::prepare() {
     iv.push_back({size_t(*n) * ir::dtype_size(val.dtype), first[v], last[v]});
     who.push_back(ValueId(v));
   }
-  plan::MemoryPlan mp = plan::plan_memory(iv, 64);
-  if (mp.peak + kReadSlack > arena_cap_) {
-    size_t cap = (mp.peak + kReadSlack + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, cap);
-    if (!p)
-      throw Error(ErrorCode::kOutOfMemory,
-                  "cannot allocate a " + std::to_string(cap) + "-byte tensor arena");
-    arena_ = std::unique_ptr<uint8_t, void (*)(void*)>(static_cast<uint8_t*>(p), std::free);
-    arena_cap_ = cap;
+  // The programs' working memory, live over their partition's steps.
+  std::vector<size_t> ws_part;
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    CompiledPartition& p = parts_[i];
+    p.workspace = {0, 0};
+    size_t bytes = p.program->workspace_bytes();
+    if (!bytes) continue;
+    if (p.backend->max_in_flight(*p.program) > 1)
+      throw Error(ErrorCode::kInternal, "backend '" + p.backend->name() +
+                                            "' pipelines runs of a program that needs " +
+                                            std::to_string(bytes) + " bytes of host workspace");
+    iv.push_back({bytes, p.first_step, p.last_step});
+    ws_part.push_back(i);
   }
+  plan::MemoryPlan mp = plan::plan_memory(iv, 64);
+  if (!plan::plan_is_valid(iv, mp))
+    throw Error(ErrorCode::kInternal, "the arena plan overlaps live tensors");
+  if (mp.peak + kReadSlack > arena_.size()) arena_ = ArenaMemory(mp.peak + kReadSlack);
   arena_peak_ = mp.peak;
   for (size_t k = 0; k < who.size(); ++k) {
     Slot& s = slots_[size_t(who[k])];
@@ -478,7 +487,16 @@ void Executor::prepare() {
     s.offset = mp.offsets[k];
     s.planned_bytes = iv[k].size;
   }
+  for (size_t k = 0; k < ws_part.size(); ++k) {
+    size_t at = who.size() + k;
+    parts_[ws_part[k]].workspace = {mp.offsets[at], iv[at].size};
+  }
   prepared_ = true;
+}
+
+std::span<uint8_t> Executor::workspace_of(const CompiledPartition& p) const {
+  if (!p.workspace.second) return {};
+  return {arena_.data() + p.workspace.first, p.workspace.second};
 }
 
 void Executor::reset_slots() {
@@ -504,7 +522,7 @@ void Executor::reset_slots() {
     // Copy-assignment reuses the slot's capacity: no allocation per run.
     s.t.shape = resolved_dims_[v];
     if (s.planned) {
-      s.t.data = arena_.get() + s.offset;
+      s.t.data = arena_.data() + s.offset;
       s.t.size = s.planned_bytes;
       s.allocated = true;
     } else {
@@ -570,7 +588,7 @@ void* Executor::allocate(ValueId v, DType dt, std::span<const int64_t> shape) {
       return s.t.data;
     }
   if (s.planned && need <= s.planned_bytes) {
-    s.t.data = arena_.get() + s.offset;
+    s.t.data = arena_.data() + s.offset;
     s.t.size = need;
     s.allocated = true;
     return s.t.data;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "artifact/artifact.h"
@@ -18,6 +19,7 @@
 #include "ir/graph.h"
 #include "partition/partitioner.h"
 #include "rnpu/types.hpp"
+#include "runtime/arena_memory.h"
 #include "runtime/control_flow.h"
 
 namespace rnpu::runtime {
@@ -28,6 +30,8 @@ struct CompiledPartition {
   std::vector<ir::ValueId> sub_to_parent;
   std::unique_ptr<Program> program;
   int first_step = 0, last_step = 0;
+  // The program's working memory in the arena: offset, bytes (0: none).
+  std::pair<size_t, size_t> workspace{0, 0};
 };
 
 class Executor {
@@ -73,6 +77,8 @@ class Executor {
   // A string tensor output (shared, valid past the next run) and its shape.
   ir::StringsPtr output_strings(size_t i, std::vector<int64_t>* shape) const;
   std::vector<OpProfile> profile() const;
+  // Host working memory of a run: intermediate tensors of statically known
+  // shape plus the programs' workspaces (docs/userspace.md, "Memory planning").
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
   std::vector<artifact::ProgramBlob> export_programs() const;
@@ -92,6 +98,7 @@ class Executor {
   void reset_slots();
   void complete(CompiledPartition& p, PartCtx& ctx, Clock::time_point t0);
   void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape);
+  std::span<uint8_t> workspace_of(const CompiledPartition& p) const;
   const Slot& produced_output(size_t i) const;     // mu_ held
   const ir::Sequence& output_seq(size_t i) const;  // mu_ held
 
@@ -123,8 +130,8 @@ class Executor {
   bool prepared_ = false;
   std::vector<ir::Shape> resolved_;                  // per value
   std::vector<std::vector<int64_t>> resolved_dims_;  // static dims per value, else empty
-  std::unique_ptr<uint8_t, void (*)(void*)> arena_{nullptr, nullptr};
-  size_t arena_cap_ = 0, arena_peak_ = 0;
+  ArenaMemory arena_;
+  size_t arena_peak_ = 0;
 
   std::vector<OpProfile> profile_;
   size_t programs_loaded_ = 0;

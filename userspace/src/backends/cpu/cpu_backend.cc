@@ -148,6 +148,7 @@ std::unique_ptr<CpuProgram> compile_reference(const ir::Graph& sub, const Compil
     if (!ir::quant_aware_op(n.op) && !st.sequence && !st.strings) set_step_quant(st, sub);
     p->steps.push_back(std::move(st));
   }
+  plan_reference_memory(*p, sub);
   return p;
 }
 
@@ -228,6 +229,7 @@ void CpuBackend::run(Program& prog, RunContext& ctx) {
     return dp->run(ctx);
   }
   auto& p = static_cast<CpuProgram&>(prog);
+  bind_reference_memory(p, ctx);
   for (const Step& s : p.steps) {
     if (s.sequence)
       run_sequence_step(s, ctx);

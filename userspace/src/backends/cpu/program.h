@@ -43,7 +43,24 @@ class CpuProgram : public Program {
   std::vector<Step> steps;
   ThreadPool pool;
   int threads = 1;
+  // Intermediates with static shapes, laid out in the working memory by
+  // plan_reference_memory (reference_memory.cc).
+  struct Planned {
+    ir::ValueId value;
+    size_t offset, bytes;
+  };
+  std::vector<Planned> planned;
+  size_t workspace = 0;
+  size_t workspace_bytes() const override { return workspace; }
 };
+
+// Plans p's static-shaped intermediates over its step order; sets
+// p.planned and p.workspace.
+void plan_reference_memory(CpuProgram& p, const ir::Graph& sub);
+// Points those values into ctx.workspace() for this run; nothing when the
+// context supplies no workspace that large (they are then allocated
+// through ctx.allocate as they are produced).
+void bind_reference_memory(const CpuProgram& p, RunContext& ctx);
 
 // Runs one step's reference kernel against the runtime's tensors; throws
 // rnpu::Error naming the node on failure.

@@ -4,7 +4,9 @@
 // compiler chose (NHWC through XNNPACK regions, NCHW elsewhere).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,9 +24,10 @@ struct Slot {
   int buf = -1;
 };
 
-// A program-owned buffer.  Non-persistent buffers share one arena, placed by
-// their live intervals in step order; persistent ones (constants permuted
-// at compile time) have memory of their own.
+// A program-owned buffer.  Non-persistent buffers share the program's
+// working memory (Program::workspace_bytes, placed by the runtime in its
+// arena), laid out by their live intervals in step order; persistent ones
+// (constants permuted at compile time) have memory of their own.
 struct Buffer {
   size_t bytes = 0;
   bool persistent = false;
@@ -73,19 +76,37 @@ class FastProgram : public Program {
  public:
   std::vector<std::unique_ptr<FastStep>> steps;
   std::vector<Buffer> bufs;
-  std::vector<void*> buf_ptr;  // resolved by place_buffers()
-  std::vector<Scratch> memory;
+  std::vector<void*> buf_ptr;                    // resolved by bind_workspace() for each run
+  std::vector<Scratch> memory;                   // persistent buffers
   std::vector<std::shared_ptr<void>> constants;  // keeps constant data read in place alive
-  size_t arena_bytes = 0;
+  size_t arena_bytes = 0;              // working memory of one run, XNNPACK slack included
   ThreadPool pool;                     // owned, or
   pthreadpool* shared_pool = nullptr;  // borrowed from the program's owner
   pthreadpool* threadpool() const { return pool ? pool.get() : shared_pool; }
   int threads = 1;
   int xnn_ops = 0;  // steps that run XNNPACK operators (for reports)
 
-  // Assigns arena offsets (first fit, largest first, never overlapping two
-  // buffers live at the same step) and allocates the arena.
+  size_t workspace_bytes() const override { return arena_bytes; }
+
+  // Plans the non-persistent buffers' offsets in the working memory with
+  // the core planner (plan::plan_memory: largest first, best fit, never
+  // overlapping two buffers live at the same step, XNNPACK's read slack
+  // after each).
   void place_buffers();
+  // Points the buffers into `ws`, the runtime's workspace for this run
+  // (RunContext::workspace), or into memory of the program's own when the
+  // caller supplies none that large (contexts outside the executor, e.g.
+  // constant folding); that memory is allocated on the first such run.
+  void bind_workspace(std::span<uint8_t> ws);
+
+ private:
+  uint8_t* bound_ = nullptr;  // base buf_ptr points into
+  std::unique_ptr<Scratch> own_;
 };
+
+// Times a fast program in this process allocated working memory of its
+// own because its run context supplied none (tests prove that runs inside
+// a session use the executor's arena).
+uint64_t own_workspace_allocations();
 
 }  // namespace rnpu::cpu::fast

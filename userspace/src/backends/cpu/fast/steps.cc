@@ -9,11 +9,11 @@
 namespace rnpu::cpu::fast {
 
 void XnnStep::run(FastState& st) {
-  std::vector<void*> ptrs(refs_.size());
-  for (size_t i = 0; i < refs_.size(); ++i) ptrs[i] = refs_[i].ptr(st);
-  if (ptrs != last_) {
-    xnn_check(setup_(op_.get(), ptrs.data(), st.pool()), "setup");
-    last_ = ptrs;
+  for (size_t i = 0; i < refs_.size(); ++i) ptrs_[i] = refs_[i].ptr(st);
+  if (!set_up_ || ptrs_ != last_) {
+    xnn_check(setup_(op_.get(), ptrs_.data(), st.pool()), "setup");
+    last_ = ptrs_;  // same size: no allocation
+    set_up_ = true;
   }
   xnn_check(xnn_run_operator(op_.get(), st.pool()), "run");
 }

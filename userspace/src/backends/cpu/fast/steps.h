@@ -41,14 +41,19 @@ class XnnStep : public FastStep {
  public:
   using SetupFn = std::function<xnn_status(xnn_operator_t, void* const* ptrs, pthreadpool*)>;
   XnnStep(XnnOp op, std::vector<TensorRef> refs, SetupFn setup)
-      : op_(std::move(op)), refs_(std::move(refs)), setup_(std::move(setup)) {}
+      : op_(std::move(op)),
+        refs_(std::move(refs)),
+        setup_(std::move(setup)),
+        ptrs_(refs_.size()),
+        last_(refs_.size(), nullptr) {}
   void run(FastState& st) override;
 
  private:
   XnnOp op_;
   std::vector<TensorRef> refs_;
   SetupFn setup_;
-  std::vector<void*> last_;
+  std::vector<void*> ptrs_, last_;  // sized once: a run allocates nothing
+  bool set_up_ = false;
 };
 
 // A reference kernel over slots with planned (physical) shapes.
