@@ -104,6 +104,11 @@ class Compiler {
                 const std::vector<TensorRef>& writes, const std::string& what = {});
   void add_step(std::unique_ptr<FastStep> s, const std::string& node, const std::string& what,
                 const std::vector<TensorRef>& reads, const std::vector<TensorRef>& writes);
+  // Appends an XNNPACK operator step; its setup sees the pointers of `reads`
+  // then `writes` (an in-place operator names its tensor once, in `writes`).
+  void add_xnn_step(XnnOp op, const ir::Node& n, const std::vector<TensorRef>& reads,
+                    const std::vector<TensorRef>& writes, XnnStep::SetupFn setup,
+                    const std::string& what = {});
 
   // Plans a producer's output 0: fused rnpu.activation, then absorbs a
   // chain of single-consumer Relu/Clip nodes when `clamp_ok`.

@@ -110,6 +110,16 @@ void Compiler::add_step(std::unique_ptr<FastStep> s, const ir::Node& n,
   add_step(std::move(s), n.name, what.empty() ? n.op : what, reads, writes);
 }
 
+void Compiler::add_xnn_step(XnnOp op, const ir::Node& n, const std::vector<TensorRef>& reads,
+                            const std::vector<TensorRef>& writes, XnnStep::SetupFn setup,
+                            const std::string& what) {
+  std::vector<TensorRef> refs = reads;
+  refs.insert(refs.end(), writes.begin(), writes.end());
+  add_step(std::make_unique<XnnStep>(std::move(op), std::move(refs), std::move(setup)), n, reads,
+           writes, what);
+  ++p.xnn_ops;
+}
+
 const ir::Node* Compiler::sole_user(ir::ValueId v) const {
   if (info(v).graph_out || users[size_t(v)].size() != 1) return nullptr;
   const ir::Node& u = g.node(users[size_t(v)][0]);
@@ -357,9 +367,7 @@ void Compiler::post_activation(const OutPlan& plan, const TensorRef& out, const 
       if (act == "HardSwish") return xnn_setup_hardswish_nc_f32(o, size_t(count), x, x, pool);
       return xnn_setup_leaky_relu_nc_f32(o, size_t(count), x, x, pool);
     };
-    add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{out}, setup), n, {out},
-             {out}, n.op + "+" + act);
-    ++p.xnn_ops;
+    add_xnn_step(XnnOp(op), n, {}, {out}, setup, n.op + "+" + act);
     return;
   }
   if (act == "Gelu" && out.dtype == DType::kF32) {

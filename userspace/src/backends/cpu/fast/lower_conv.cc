@@ -109,9 +109,7 @@ bool lower_conv(Compiler& c, const ir::Node& n) {
                                               static_cast<const float*>(ptrs[0]),
                                               static_cast<float*>(ptrs[1]) + c0, pool);
     };
-    c.add_step(std::make_unique<XnnStep>(std::move(ops[i]), std::vector<TensorRef>{in, o}, setup),
-               n, {in}, {o});
-    ++c.p.xnn_ops;
+    c.add_xnn_step(std::move(ops[i]), n, {in}, {o}, setup);
   }
   c.post_activation(plan, o, n);
   return true;
@@ -164,9 +162,7 @@ bool lower_conv_transpose(Compiler& c, const ir::Node& n) {
                                               static_cast<const float*>(ptrs[0]),
                                               static_cast<float*>(ptrs[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, setup), n, {in},
-             {o});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {in}, {o}, setup);
   c.post_activation(plan, o, n);
   return true;
 }
@@ -234,9 +230,7 @@ bool lower_pool(Compiler& c, const ir::Node& n) {
                : xnn_setup_average_pooling2d_nhwc_f32(op, size_t(nb), size_t(h), size_t(wd), i, y,
                                                       pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, setup), n, {in},
-             {o});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {in}, {o}, setup);
   c.post_activation(plan, o, n);
   return true;
 }
@@ -260,9 +254,7 @@ bool lower_global_avg_pool(Compiler& c, const ir::Node& n) {
                                                     static_cast<const float*>(ptrs[0]),
                                                     static_cast<float*>(ptrs[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{in, o}, setup), n, {in},
-             {o});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {in}, {o}, setup);
   c.post_activation(plan, o, n);
   return true;
 }

@@ -79,9 +79,7 @@ bool lower_binary(Compiler& c, const ir::Node& n) {
                                       pool);
     return xnn_setup_minimum_nd_f32(op, da.size(), da.data(), db.size(), db.data(), x, z, o, pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{ra, rb, ry}, setup), n,
-             {ra, rb}, {ry});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {ra, rb}, {ry}, setup);
   c.post_activation(plan, ry, n);
   return true;
 }
@@ -161,9 +159,7 @@ bool lower_unary(Compiler& c, const ir::Node& n) {
     if (opn == "Round") return xnn_setup_bankers_rounding_nc_f32(op, count, i, o, pool);
     return xnn_setup_square_root_nc_f32(op, count, i, o, pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n, {rx},
-             {ry});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {rx}, {ry}, setup);
   c.post_activation(plan, ry, n);
   return true;
 }
@@ -197,9 +193,7 @@ bool lower_softmax(Compiler& c, const ir::Node& n) {
     return xnn_setup_softmax_nc_f32(op, batch, static_cast<const float*>(p[0]),
                                     static_cast<float*>(p[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n, {rx},
-             {ry});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {rx}, {ry}, setup);
   return true;
 }
 

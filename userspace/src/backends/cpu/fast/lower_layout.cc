@@ -111,9 +111,7 @@ bool lower_resize(Compiler& c, const ir::Node& n) {
                                                 size_t(ow), static_cast<const float*>(ptrs[0]),
                                                 static_cast<float*>(ptrs[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n, {rx},
-             {ry});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {rx}, {ry}, setup);
   return true;
 }
 

@@ -88,9 +88,7 @@ bool lower_fc(Compiler& c, const ir::Node& n, ir::ValueId a, const Tensor& b, bo
       return xnn_setup_fully_connected_nc_f32(op, size_t(rows), static_cast<const float*>(ptrs[0]),
                                               static_cast<float*>(ptrs[1]) + c0, pool);
     };
-    c.add_step(std::make_unique<XnnStep>(std::move(ops[i]), std::vector<TensorRef>{in, o}, setup),
-               n, {in}, {o});
-    ++c.p.xnn_ops;
+    c.add_xnn_step(std::move(ops[i]), n, {in}, {o}, setup);
   }
   c.post_activation(plan, o, n);
   return true;

@@ -66,9 +66,7 @@ bool lower_convert(Compiler& c, const ir::Node& n) {
     return xnn_setup_convert_nc_qu8_f32(o, count, static_cast<const uint8_t*>(p[0]),
                                         static_cast<float*>(p[1]), pool);
   };
-  c.add_step(std::make_unique<XnnStep>(XnnOp(op), std::vector<TensorRef>{rx, ry}, setup), n, {rx},
-             {ry});
-  ++c.p.xnn_ops;
+  c.add_xnn_step(XnnOp(op), n, {rx}, {ry}, setup);
   return true;
 }
 
