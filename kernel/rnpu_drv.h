@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
@@ -111,12 +112,32 @@ struct rnpu_device {
 	u64 pending_fi_addr;
 	bool resetting;
 	bool lost;		/* reset failed: jobs fail with DEVICE_LOST */
+	/*
+	 * While parked (system suspend, PCI reset) run_job queues jobs on
+	 * park_list instead of the ring; unparking pushes them in order.
+	 */
+	bool parked;
+	struct list_head park_list;
+	wait_queue_head_t ring_idle;	/* woken when the ring drains */
+	u32 suspends;		/* system suspends survived */
+	u32 last_parked;	/* jobs parked by the last suspend or PCI reset */
 	u32 reset_gen;		/* bumped by every reset */
 	struct rnpu_job **reset_jobs;	/* ring_size entries, for recovery */
 
 	struct drm_gpu_scheduler sched;
 	struct mutex reset_lock;	/* one reset at a time */
 	atomic_t resets;
+	bool pci_reset;		/* between reset_prepare/error_detected and done */
+	u32 reset_lost;		/* jobs taken off the ring by a PCI reset */
+
+	/*
+	 * Lifetime: jobs alive (SUBMIT to free_job) keep the scheduler up
+	 * until the last reference; runtime-PM references the jobs hold
+	 * (returned by remove for jobs freed after unplug).
+	 */
+	atomic_t jobs_live;
+	wait_queue_head_t jobs_done;
+	atomic_t job_pm_refs;
 
 	/* ASIDs: which address space owns each hardware context. */
 	spinlock_t asid_lock;
@@ -185,6 +206,7 @@ struct rnpu_vm {
 struct rnpu_bo {
 	struct drm_gem_shmem_object base;
 	u32 flags;		/* DRM_RNPU_BO_x */
+	bool counted;		/* in rnpu_live.bos */
 	struct mutex map_lock;	/* maps */
 	struct list_head maps;
 };
@@ -279,6 +301,8 @@ struct rnpu_job {
 	u64 hw_seqno;
 	u32 slot;
 	u32 reset_gen;		/* rdev->reset_gen when put on the ring */
+	ktime_t ring_time;	/* when it was put on the ring */
+	struct list_head park_node;	/* rdev->park_list while parked */
 };
 
 #define to_rnpu_job(j) container_of(j, struct rnpu_job, base)
@@ -299,8 +323,8 @@ int rnpu_hw_soft_reset(struct rnpu_device *rdev);
 void rnpu_hw_read_counters(struct rnpu_device *rdev, u64 *vals);
 void rnpu_hw_counters(struct rnpu_device *rdev, u64 *vals);
 void rnpu_hw_set_opp(struct rnpu_device *rdev, u32 opp);
-bool rnpu_hw_get(struct rnpu_device *rdev);
-void rnpu_hw_put(struct rnpu_device *rdev);
+bool rnpu_hw_get(struct rnpu_device *rdev, int *idx);
+void rnpu_hw_put(struct rnpu_device *rdev, int idx);
 
 /* rnpu_mmu.c */
 struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev);
@@ -309,12 +333,18 @@ int rnpu_vm_map(struct rnpu_vm *vm, struct rnpu_mapping *map,
 		struct sg_table *sgt, u64 size, bool read_only, u64 limit);
 void rnpu_vm_unmap(struct rnpu_vm *vm, struct rnpu_mapping *map);
 struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm);
+void rnpu_asid_note(struct rnpu_device *rdev, struct rnpu_vm *vm,
+		    struct dma_fence *fence);
 void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		       struct dma_fence *fence);
 void rnpu_asid_restore(struct rnpu_device *rdev);
 
 /* rnpu_gem.c */
 struct drm_gem_object *rnpu_gem_create_object(struct drm_device *dev, size_t size);
+struct drm_gem_object *
+rnpu_gem_prime_import_sg_table(struct drm_device *dev,
+			       struct dma_buf_attachment *attach,
+			       struct sg_table *sgt);
 struct rnpu_mapping *rnpu_bo_mapping_get(struct rnpu_bo *bo, struct rnpu_vm *vm);
 void rnpu_mapping_put(struct rnpu_mapping *map);
 int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *file);
@@ -331,6 +361,12 @@ irqreturn_t rnpu_irq_job(int irq, void *arg);
 irqreturn_t rnpu_irq_err(int irq, void *arg);
 irqreturn_t rnpu_irq_shared(int irq, void *arg);
 int rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason);
+void rnpu_job_unplug(struct rnpu_device *rdev);
+void rnpu_jobs_wait_freed(struct rnpu_device *rdev);
+int rnpu_sched_park(struct rnpu_device *rdev, unsigned int timeout_ms);
+void rnpu_sched_unpark(struct rnpu_device *rdev);
+void rnpu_bus_reset_prepare(struct rnpu_device *rdev, bool hw_usable);
+int rnpu_bus_reset_done(struct rnpu_device *rdev);
 void rnpu_job_rec_put(struct rnpu_job_rec *rec);
 enum drm_sched_priority rnpu_sched_prio(u32 prio);
 
@@ -339,11 +375,29 @@ int rnpu_pm_init(struct rnpu_device *rdev);
 void rnpu_pm_fini(struct rnpu_device *rdev);
 int rnpu_runtime_suspend(struct device *dev);
 int rnpu_runtime_resume(struct device *dev);
+int rnpu_pm_suspend(struct device *dev);
+int rnpu_pm_resume(struct device *dev);
 u64 rnpu_freq_hz(struct rnpu_device *rdev, u32 opp);
 void rnpu_thermal_irq(struct rnpu_device *rdev);
 
 /* rnpu_debugfs.c */
 void rnpu_debugfs_init(struct rnpu_device *rdev);
+void rnpu_debugfs_module_init(void);
+void rnpu_debugfs_module_fini(void);
+
+/*
+ * Objects alive in the whole module, for leak checks after unbind and
+ * unload (debugfs rnpu/live; rnpu_exit reports any left).
+ */
+struct rnpu_live {
+	atomic_t devices;
+	atomic_t ctxs;
+	atomic_t vms;
+	atomic_t jobs;
+	atomic_t bos;
+};
+
+extern struct rnpu_live rnpu_live;
 
 /* rnpu_netlink.c */
 int rnpu_netlink_register(void);

@@ -44,6 +44,7 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 		return ERR_PTR(ret);
 	}
 	kref_init(&vm->ref);
+	atomic_inc(&rnpu_live.vms);
 	vm->rdev = rdev;
 	vm->asid = -1;
 	mutex_init(&vm->lock);
@@ -55,8 +56,9 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 {
 	struct rnpu_device *rdev = vm->rdev;
-	bool on = rnpu_hw_get(rdev);
-	int asid;
+	int asid, idx;
+	/* Unbound or powered off, the TLB is gone with the device state. */
+	bool on = rnpu_hw_get(rdev, &idx);
 
 	spin_lock(&rdev->asid_lock);
 	asid = vm->asid;
@@ -71,7 +73,7 @@ static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 		rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
 	spin_unlock(&rdev->asid_lock);
 	if (on)
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 }
 
 static void rnpu_vm_release(struct kref *ref)
@@ -85,6 +87,7 @@ static void rnpu_vm_release(struct kref *ref)
 	rnpu_pt_fini(&vm->pt);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
+	atomic_dec(&rnpu_live.vms);
 }
 
 void rnpu_vm_put(struct rnpu_vm *vm)
@@ -213,7 +216,29 @@ static void asid_write(struct rnpu_device *rdev, int asid, struct rnpu_vm *vm)
 	rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
 }
 
-/* In run_job, device powered: program a new binding, note the last user. */
+static void asid_note_locked(struct rnpu_device *rdev, struct rnpu_vm *vm,
+			     struct dma_fence *fence)
+{
+	lockdep_assert_held(&rdev->asid_lock);
+	vm->lru = ++rdev->asid_clock;
+	dma_fence_put(vm->last_fence);
+	vm->last_fence = dma_fence_get(fence);
+}
+
+/*
+ * A job of @vm (finishing with @fence) will run: the context is in use
+ * until that fence signals, so the LRU does not give it away.  No
+ * register access (the job may be parked with the device off).
+ */
+void rnpu_asid_note(struct rnpu_device *rdev, struct rnpu_vm *vm,
+		    struct dma_fence *fence)
+{
+	spin_lock(&rdev->asid_lock);
+	asid_note_locked(rdev, vm, fence);
+	spin_unlock(&rdev->asid_lock);
+}
+
+/* Job going on the ring, device powered: program a new binding, note the user. */
 void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		       struct dma_fence *fence)
 {
@@ -222,9 +247,7 @@ void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		asid_write(rdev, vm->asid, vm);
 		vm->asid_dirty = false;
 	}
-	vm->lru = ++rdev->asid_clock;
-	dma_fence_put(vm->last_fence);
-	vm->last_fence = dma_fence_get(fence);
+	asid_note_locked(rdev, vm, fence);
 	spin_unlock(&rdev->asid_lock);
 }
 
