@@ -117,14 +117,14 @@ static int queue_show(struct seq_file *m, void *unused)
 				   job->rec->seqno);
 	}
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
 		struct rnpu_vm *vm = rdev->asid_owner[i];
 
 		if (vm)
 			seq_printf(m, "asid %u: vm %p lru %llu\n", i, vm, vm->lru);
 	}
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(queue);

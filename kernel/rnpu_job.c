@@ -4,7 +4,9 @@
  * from the interrupt handlers, and timeout -> reset -> recovery.
  *
  * Lock order: ctx->submit_lock -> dma_resv; reset_lock -> job_lock ->
- * ctx->lock -> fence locks.  job_lock is taken from hard IRQs.
+ * asid_lock, ctx->lock -> fence locks.  job_lock is taken from hard IRQs,
+ * so asid_lock (nested in it when a job goes on the ring) is always taken
+ * with interrupts off.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-fence-unwrap.h>

@@ -56,11 +56,12 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 {
 	struct rnpu_device *rdev = vm->rdev;
+	unsigned long flags;
 	int asid, idx;
 	/* Unbound or powered off, the TLB is gone with the device state. */
 	bool on = rnpu_hw_get(rdev, &idx);
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	asid = vm->asid;
 	if (asid >= 0 && unbind) {
 		rdev->asid_owner[asid] = NULL;
@@ -71,7 +72,7 @@ static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 	/* Powered off, the TLB is gone; a bound but unprogrammed ASID is clean. */
 	if (asid >= 0 && on && !vm->asid_dirty)
 		rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	if (on)
 		rnpu_hw_put(rdev, idx);
 }
@@ -171,9 +172,10 @@ struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm
 {
 	struct rnpu_vm *victim = NULL, *busy = NULL;
 	struct dma_fence *wait = NULL;
+	unsigned long flags;
 	int i, slot = -1;
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	if (vm->asid >= 0)
 		goto out;
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
@@ -202,7 +204,7 @@ struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm
 		wait = dma_fence_get(busy->last_fence);
 	}
 out:
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	return wait;
 }
 
@@ -233,30 +235,35 @@ static void asid_note_locked(struct rnpu_device *rdev, struct rnpu_vm *vm,
 void rnpu_asid_note(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		    struct dma_fence *fence)
 {
-	spin_lock(&rdev->asid_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	asid_note_locked(rdev, vm, fence);
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 }
 
 /* Job going on the ring, device powered: program a new binding, note the user. */
 void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		       struct dma_fence *fence)
 {
-	spin_lock(&rdev->asid_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	if (vm->asid >= 0 && vm->asid_dirty) {
 		asid_write(rdev, vm->asid, vm);
 		vm->asid_dirty = false;
 	}
 	asid_note_locked(rdev, vm, fence);
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 }
 
 /* After power-on or reset: every context register was cleared. */
 void rnpu_asid_restore(struct rnpu_device *rdev)
 {
+	unsigned long flags;
 	int i;
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
 		struct rnpu_vm *vm = rdev->asid_owner[i];
 
@@ -264,5 +271,5 @@ void rnpu_asid_restore(struct rnpu_device *rdev)
 		if (vm)
 			vm->asid_dirty = false;
 	}
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 }
