@@ -102,6 +102,7 @@ struct rnpu_device {
 	u32 ring_size;
 	u32 ring_head;		/* oldest slot not yet retired, software view */
 	u32 ring_tail;		/* next free slot */
+	u64 sram_owner;		/* client id of the last job pushed, 0 = unknown */
 	struct rnpu_job **slot_job;
 	spinlock_t job_lock;	/* ring state, slot_job, hw fence signalling */
 	u64 hw_seqno;

@@ -240,10 +240,13 @@ static int bo_create(struct drm_device *dev, void *data, struct drm_file *file)
 	}
 	map = rnpu_bo_mapping_get(to_rnpu_bo(&shmem->base), ctx->vm);
 	drm_gem_object_put(&shmem->base);
-	if (WARN_ON(!map)) {
-		drm_gem_handle_delete(file, handle);
-		return -EINVAL;
-	}
+	/*
+	 * Another thread of this file closed the new handle already (it
+	 * guessed the number): the BO is gone with it, and the number may
+	 * name another BO by now, so leave the handle table alone.
+	 */
+	if (!map)
+		return -ENOENT;
 	args->va = map->mm.start;
 	rnpu_mapping_put(map);
 	args->size = size;
@@ -281,8 +284,9 @@ static int bo_info(struct drm_device *dev, void *data, struct drm_file *file)
 	if (ret)
 		goto out;
 	map = rnpu_bo_mapping_get(to_rnpu_bo(obj), ctx->vm);
-	if (WARN_ON(!map)) {
-		ret = -EINVAL;
+	if (!map) {
+		/* The handle was closed after the look-up. */
+		ret = -ENOENT;
 		goto out;
 	}
 	args->va = map->mm.start;

@@ -379,6 +379,7 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	u32 slot = rdev->ring_tail;
 	struct rnpu_job_desc *d = &rdev->ring[slot];
 	struct rnpu_job_result *res = &rdev->results[slot];
+	u16 flags;
 
 	lockdep_assert_held(&rdev->job_lock);
 	memset(res, 0, sizeof(*res));
@@ -387,7 +388,17 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	d->cmd_va = TO_LE64(job->cmd_va);
 	d->cmd_size = TO_LE32(job->cmd_size);
 	d->asid = TO_LE16(job->ctx->vm->asid);
-	d->flags = TO_LE16(RNPU_JOB_F_IRQ);
+	flags = RNPU_JOB_F_IRQ;
+	/*
+	 * The ring passes to another file's context: the device zeroes the
+	 * SRAM first, so no context reads another's intermediates.  By
+	 * client id (never reused), not ASID or address space (both are).
+	 */
+	if (job->ctx->client_id != rdev->sram_owner) {
+		flags |= RNPU_JOB_F_SCRUB_SRAM;
+		rdev->sram_owner = job->ctx->client_id;
+	}
+	d->flags = TO_LE16(flags);
 	d->budget = TO_LE32(job->budget);
 	d->result_addr = TO_LE64(rdev->results_dma + slot * sizeof(*res));
 	rdev->slot_job[slot] = job;

@@ -178,6 +178,7 @@ enum rnpu_counter {
 
 /* ---- Job descriptor (one ring entry, 64 bytes, little-endian) ------------- */
 #define RNPU_JOB_F_IRQ		(1u << 0)	/* raise JOB_DONE on success */
+#define RNPU_JOB_F_SCRUB_SRAM	(1u << 1)	/* zero the SRAM before the job */
 
 struct rnpu_job_desc {
 	uint64_t seqno;		/* written to FENCE and DONE_SEQNO when retired */

@@ -59,7 +59,8 @@ static bool desc_ok(const struct rnpu_job_desc *job)
 {
 	unsigned int i;
 
-	if (job->asid >= RNPU_MAX_CTX || job->flags & ~RNPU_JOB_F_IRQ)
+	if (job->asid >= RNPU_MAX_CTX ||
+	    job->flags & ~(RNPU_JOB_F_IRQ | RNPU_JOB_F_SCRUB_SRAM))
 		return false;
 	if (!job->cmd_size || job->cmd_size > RNPU_CS_MAX_SIZE)
 		return false;
@@ -125,8 +126,9 @@ static void run_model(RnpuState *s, const struct rnpu_job_desc *job,
 		      res.err_offset, res.msg);
 }
 
-void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
-		   uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out)
+static void exec_job(RnpuState *s, const struct rnpu_job_desc *job,
+		     uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out,
+		     uint64_t *scrub)
 {
 	struct rnpu_fault f;
 	void *stream;
@@ -138,6 +140,14 @@ void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
 		out->err = RNPU_ERR_BAD_JOB;
 		out->irq = RNPU_IRQ_JOB_ERROR;
 		return;
+	}
+	if (job->flags & RNPU_JOB_F_SCRUB_SRAM) {
+		/* Before anything of the job: nothing of the last context survives. */
+		size_t bytes = (size_t)s->cfg.sram_kib * 1024;
+		uint32_t bw = s->cfg.sram_bytes_per_cycle ? s->cfg.sram_bytes_per_cycle : 1;
+
+		memset(rnpu_model_sram(s->model), 0, bytes);
+		*scrub = (bytes + bw - 1) / bw;
 	}
 	if (!(s->ctx[job->asid].cfg & RNPU_CTX_CFG_VALID)) {
 		f = (struct rnpu_fault){ RNPU_FAULT_BAD_CTX, false, job->cmd_va };
@@ -173,4 +183,14 @@ void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
 	run_model(s, job, stream, out);
 done:
 	g_free(stream);
+}
+
+void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
+		   uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out)
+{
+	uint64_t scrub = 0;
+
+	exec_job(s, job, fi, fi_addr, out, &scrub);
+	/* The scrub takes device time, outside the job's watchdog budget. */
+	out->cycles += scrub;
 }
