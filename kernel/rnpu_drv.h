@@ -326,6 +326,7 @@ void rnpu_hw_counters(struct rnpu_device *rdev, u64 *vals);
 void rnpu_hw_set_opp(struct rnpu_device *rdev, u32 opp);
 bool rnpu_hw_get(struct rnpu_device *rdev, int *idx);
 void rnpu_hw_put(struct rnpu_device *rdev, int idx);
+int rnpu_hw_tlb_invalidate(struct rnpu_device *rdev, u32 asid);
 
 /* rnpu_mmu.c */
 struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev);

@@ -72,12 +72,45 @@ int rnpu_hw_read_caps(struct rnpu_device *rdev)
  */
 bool rnpu_hw_get(struct rnpu_device *rdev, int *idx)
 {
+	int ret;
+
 	if (!drm_dev_enter(&rdev->drm, idx))
 		return false;
-	if (pm_runtime_get_if_active(rdev->dev) > 0)
+	ret = pm_runtime_get_if_active(rdev->dev);
+	if (ret > 0)
 		return true;
+	if (ret == -EINVAL) {
+		/*
+		 * No runtime PM (CONFIG_PM=n, or disabled over system
+		 * sleep): the driver's own power state decides.
+		 */
+		pm_runtime_get_noresume(rdev->dev);
+		if (atomic_read(&rdev->powered))
+			return true;
+		pm_runtime_put_noidle(rdev->dev);
+	}
 	drm_dev_exit(*idx);
 	return false;
+}
+
+/*
+ * Invalidate @asid's translations (or all, RNPU_TLB_INV_ALL) and wait
+ * until the device has dropped them: only then may unmapped pages be
+ * freed.  Device powered.  Atomic (called under asid_lock).
+ */
+int rnpu_hw_tlb_invalidate(struct rnpu_device *rdev, u32 asid)
+{
+	u32 v;
+	int ret;
+
+	rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
+	ret = readl_poll_timeout_atomic(rdev->regs + RNPU_REG_MMU_TLB_INV, v,
+					!(v & RNPU_TLB_INV_BUSY), 1,
+					RNPU_TLB_INV_TIMEOUT_US * 10);
+	if (ret)
+		dev_err_ratelimited(rdev->dev, "TLB invalidation of context %u did not complete\n",
+				    asid);
+	return ret;
 }
 
 /* Queries do not count as activity: only jobs push autosuspend back. */

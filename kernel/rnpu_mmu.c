@@ -71,7 +71,7 @@ static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 	}
 	/* Powered off, the TLB is gone; a bound but unprogrammed ASID is clean. */
 	if (asid >= 0 && on && !vm->asid_dirty)
-		rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
+		rnpu_hw_tlb_invalidate(rdev, asid);
 	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	if (on)
 		rnpu_hw_put(rdev, idx);
@@ -215,7 +215,7 @@ static void asid_write(struct rnpu_device *rdev, int asid, struct rnpu_vm *vm)
 	rnpu_write(rdev, RNPU_CTX_PT_LO(asid), lower_32_bits(root));
 	rnpu_write(rdev, RNPU_CTX_PT_HI(asid), upper_32_bits(root));
 	rnpu_write(rdev, RNPU_CTX_CFG(asid), vm ? RNPU_CTX_CFG_VALID : 0);
-	rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
+	rnpu_hw_tlb_invalidate(rdev, asid);
 }
 
 static void asid_note_locked(struct rnpu_device *rdev, struct rnpu_vm *vm,

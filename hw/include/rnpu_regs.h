@@ -120,6 +120,8 @@
 #define RNPU_REG_MMU_FAULT_ADDR_HI 0x020c
 #define RNPU_REG_MMU_TLB_INV	0x0210	/* write ASID, or RNPU_TLB_INV_ALL */
 #define   RNPU_TLB_INV_ALL	(1u << 31)
+#define   RNPU_TLB_INV_BUSY	(1u << 0)	/* read: invalidation in progress */
+#define   RNPU_TLB_INV_TIMEOUT_US 10	/* BUSY clears within this */
 
 /* Context table: context i at RNPU_REG_CTX_BASE + 16 * i */
 #define RNPU_REG_CTX_BASE	0x0400

@@ -229,6 +229,57 @@ TEST_F(rnpu, sram_scrubbed_between_contexts)
 }
 
 /*
+ * A BO freed by its file is unreachable from the device at once: the
+ * translations a job cached are invalidated, and the invalidation waited
+ * for, before the pages are freed, so a job using the old VA faults.  The
+ * device is kept powered in between (a power-down drops the TLB anyway).
+ */
+TEST_F(rnpu, freed_bo_unreachable)
+{
+	char dev[512], path[600], delay[32];
+	struct drm_rnpu_job_status st;
+	struct rnpu_job first, second;
+	struct rnpu_bo src, dst;
+	struct rnpu_bo *bos[1] = { &dst };
+	uint64_t old_va, seqno;
+	int i;
+
+	ASSERT_EQ(0, rnpu_sysfs_dev(self->fd, dev, sizeof(dev)));
+	snprintf(path, sizeof(path), "%s/power/autosuspend_delay_ms", dev);
+	ASSERT_EQ(0, rnpu_read_file(path, delay, sizeof(delay)));
+	ASSERT_EQ(0, rnpu_write_file(path, "600000"));
+	/* Both command BOs first: none may land at the freed VA. */
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &first, 4096));
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &second, 4096));
+	ASSERT_EQ(0, rnpu_bo_new(self->fd, 4096, 0, &dst));
+	ASSERT_EQ(0, rnpu_bo_new(self->fd, 4096, 0, &src));
+	for (i = 0; i < 4096; i++)
+		((uint8_t *)src.map)[i] = SRAM_PATTERN(i);
+	memset(dst.map, 0, 4096);
+	old_va = src.va;
+	rnpu_cs_dma(&first.cs, src.va, dst.va, 4096);
+	rnpu_cs_dma(&second.cs, old_va, dst.va, 4096);
+	{
+		struct rnpu_bo *both[2] = { &src, &dst };
+
+		ASSERT_EQ(0, rnpu_run(self->fd, &first, both, 2, &st));
+	}
+	EXPECT_EQ(0, count_pattern(dst.map, true));
+	rnpu_bo_free(&src);
+	memset(dst.map, 0, 4096);
+	ASSERT_EQ(0, rnpu_submit(self->fd, &second, bos, 1, true, NULL, &seqno));
+	ASSERT_EQ(0, rnpu_wait_job(self->fd, seqno, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_FAILED, st.state);
+	EXPECT_EQ(DRM_RNPU_ERR_MMU_FAULT, st.error);
+	EXPECT_EQ(old_va, st.fault_va);
+	EXPECT_EQ(0, count_pattern(dst.map, false));
+	rnpu_bo_free(&dst);
+	rnpu_job_fini(&first);
+	rnpu_job_fini(&second);
+	rnpu_write_file(path, delay);
+}
+
+/*
  * More files than hardware contexts (16): address spaces take turns on
  * the contexts, and each file's jobs still reach only its own BO.  Two
  * rounds of submissions over all files force contexts to be taken from
