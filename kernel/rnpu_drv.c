@@ -23,15 +23,55 @@
 #include "rnpu_drv.h"
 #include "rnpu_uapi_check.h"
 
+/*
+ * Numeric parameters with a range: a value outside it is refused
+ * (-EINVAL: insmod fails, a sysfs write fails) and the old one stays.
+ */
+#define RNPU_JOB_TIMEOUT_MIN_MS	10
+#define RNPU_JOB_TIMEOUT_MAX_MS	(3600 * 1000)
+#define RNPU_JOB_HISTORY_MAX	BIT(20)
+
+static int set_job_timeout(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, RNPU_JOB_TIMEOUT_MIN_MS,
+				     RNPU_JOB_TIMEOUT_MAX_MS);
+}
+
+static const struct kernel_param_ops job_timeout_ops = {
+	.set = set_job_timeout,
+	.get = param_get_uint,
+};
+
+static int set_ring_entries(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 2, RNPU_RING_MAX_ENTRIES);
+}
+
+static const struct kernel_param_ops ring_entries_ops = {
+	.set = set_ring_entries,
+	.get = param_get_uint,
+};
+
+/* 0 would make every submit drop records forever (under submit_lock). */
+static int set_job_history(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, RNPU_JOB_HISTORY_MAX);
+}
+
+static const struct kernel_param_ops job_history_ops = {
+	.set = set_job_history,
+	.get = param_get_uint,
+};
+
 unsigned int rnpu_autosuspend_ms = 100;
 module_param_named(autosuspend_ms, rnpu_autosuspend_ms, uint, 0444);
 MODULE_PARM_DESC(autosuspend_ms,
 		 "Idle time before the NPU is powered down, ms (default 100; runtime: power/autosuspend_delay_ms)");
 
 unsigned int rnpu_job_timeout_ms = 2000;
-module_param_named(job_timeout_ms, rnpu_job_timeout_ms, uint, 0444);
+module_param_cb(job_timeout_ms, &job_timeout_ops, &rnpu_job_timeout_ms, 0444);
 MODULE_PARM_DESC(job_timeout_ms,
-		 "A job on the ring longer than this is hung: reset, context banned (default 2000)");
+		 "A job on the ring longer than this is hung: reset, context banned, 10..3600000 (default 2000)");
 
 unsigned int rnpu_max_bo_mem_mb = 1024;
 module_param_named(max_bo_mem_mb, rnpu_max_bo_mem_mb, uint, 0644);
@@ -44,13 +84,13 @@ MODULE_PARM_DESC(sram_reserve_kib,
 		 "SRAM held back from jobs at the top of the window, KiB (default 0)");
 
 unsigned int rnpu_ring_entries = 256;
-module_param_named(ring_entries, rnpu_ring_entries, uint, 0444);
+module_param_cb(ring_entries, &ring_entries_ops, &rnpu_ring_entries, 0444);
 MODULE_PARM_DESC(ring_entries, "Job ring entries, power of two 2..4096 (default 256)");
 
 unsigned int rnpu_job_history = 1024;
-module_param_named(job_history, rnpu_job_history, uint, 0644);
+module_param_cb(job_history, &job_history_ops, &rnpu_job_history, 0644);
 MODULE_PARM_DESC(job_history,
-		 "Finished job records kept per file for JOB_STATUS (default 1024)");
+		 "Finished job records kept per file for JOB_STATUS, 1..1048576 (default 1024)");
 
 bool rnpu_devfreq_enable = true;
 module_param_named(devfreq, rnpu_devfreq_enable, bool, 0444);
@@ -526,6 +566,8 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	ret = rnpu_hw_init(rdev);
 	if (ret)
 		return ret;
+	/* A driver bound before may have left data in the SRAM. */
+	rdev->sram_owner = RNPU_SRAM_UNKNOWN;
 	ret = rnpu_sched_init(rdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "scheduler init failed\n");

@@ -31,6 +31,9 @@
 #define RNPU_NUM_PRIO		3
 #define RNPU_FAULT_LOG		8
 #define RNPU_EVENT_FIFO		32
+/* rdev->sram_owner: SRAM zero (powered up), or holding anyone's data. */
+#define RNPU_SRAM_CLEAN		0
+#define RNPU_SRAM_UNKNOWN	U64_MAX
 
 /* Module parameters (rnpu_drv.c); documented in docs/kernel.md. */
 extern unsigned int rnpu_autosuspend_ms;
@@ -102,7 +105,7 @@ struct rnpu_device {
 	u32 ring_size;
 	u32 ring_head;		/* oldest slot not yet retired, software view */
 	u32 ring_tail;		/* next free slot */
-	u64 sram_owner;		/* client id of the last job pushed, 0 = unknown */
+	u64 sram_owner;		/* client id whose data the SRAM may hold */
 	struct rnpu_job **slot_job;
 	spinlock_t job_lock;	/* ring state, slot_job, hw fence signalling */
 	u64 hw_seqno;
@@ -303,6 +306,7 @@ struct rnpu_job {
 	u32 slot;
 	u32 reset_gen;		/* rdev->reset_gen when put on the ring */
 	ktime_t ring_time;	/* when it was put on the ring */
+	u64 progress;		/* JOB_PROGRESS at the last timeout */
 	struct list_head park_node;	/* rdev->park_list while parked */
 };
 

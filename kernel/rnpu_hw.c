@@ -172,8 +172,6 @@ int rnpu_hw_init(struct rnpu_device *rdev)
 	spin_lock_irqsave(&rdev->job_lock, flags);
 	rdev->ring_head = 0;
 	rdev->ring_tail = 0;
-	/* Whatever the SRAM holds now, the next job scrubs it. */
-	rdev->sram_owner = 0;
 	rnpu_write(rdev, RNPU_REG_RING_BASE_LO, lower_32_bits(rdev->ring_dma));
 	rnpu_write(rdev, RNPU_REG_RING_BASE_HI, upper_32_bits(rdev->ring_dma));
 	rnpu_write(rdev, RNPU_REG_RING_SIZE, rdev->ring_size);

@@ -394,10 +394,10 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	 * SRAM first, so no context reads another's intermediates.  By
 	 * client id (never reused), not ASID or address space (both are).
 	 */
-	if (job->ctx->client_id != rdev->sram_owner) {
+	if (rdev->sram_owner != RNPU_SRAM_CLEAN &&
+	    rdev->sram_owner != job->ctx->client_id)
 		flags |= RNPU_JOB_F_SCRUB_SRAM;
-		rdev->sram_owner = job->ctx->client_id;
-	}
+	rdev->sram_owner = job->ctx->client_id;
 	d->flags = TO_LE16(flags);
 	d->budget = TO_LE32(job->budget);
 	d->result_addr = TO_LE64(rdev->results_dma + slot * sizeof(*res));
@@ -405,6 +405,7 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	job->slot = slot;
 	job->reset_gen = rdev->reset_gen;
 	job->ring_time = ktime_get();
+	job->progress = 0;
 	rdev->ring_tail = (slot + 1) & (rdev->ring_size - 1);
 	/* The descriptor must be in memory before the device sees the tail. */
 	dma_wmb();
@@ -643,6 +644,8 @@ static void requeue_ring_jobs(struct rnpu_device *rdev, u32 n,
 
 	spin_lock_irqsave(&rdev->job_lock, flags);
 	rdev->resetting = false;
+	/* Jobs taken off the ring may have run in part: whose data is it? */
+	rdev->sram_owner = RNPU_SRAM_UNKNOWN;
 	for (i = 0; i < n; i++) {
 		struct rnpu_job *job = rdev->reset_jobs[i];
 		u32 err = 0;
@@ -925,13 +928,16 @@ void rnpu_jobs_wait_freed(struct rnpu_device *rdev)
 }
 
 /*
- * Hung means: on the ring, at its head, and no job retired nor this one
- * started for a whole timeout.  A parked job, or one that only just got
- * on the ring (after a resume or reset), is not.  job_lock held.
+ * Hung means: on the ring, at its head, no job retired nor this one
+ * started for a whole timeout, and the device's JOB_PROGRESS did not
+ * advance since the last timeout.  A parked job, or one that only just
+ * got on the ring (after a resume or reset), is not.  job_lock held,
+ * device powered.
  */
 static bool job_hung(struct rnpu_device *rdev, struct rnpu_job *job)
 {
 	ktime_t since;
+	u64 progress;
 
 	lockdep_assert_held(&rdev->job_lock);
 	if (!list_empty(&job->park_node) || rdev->resetting)
@@ -942,8 +948,20 @@ static bool job_hung(struct rnpu_device *rdev, struct rnpu_job *job)
 	since = ktime_after(job->ring_time, rdev->last_retire) ?
 		job->ring_time : rdev->last_retire;
 	/* The timer runs in jiffies: allow for their rounding. */
-	return ktime_ms_delta(ktime_get(), since) + RNPU_TIMEOUT_SLACK_MS >=
-	       rnpu_job_timeout_ms;
+	if (ktime_ms_delta(ktime_get(), since) + RNPU_TIMEOUT_SLACK_MS <
+	    rnpu_job_timeout_ms)
+		return false;
+	/*
+	 * Running for a whole timeout: hung only if it did not advance since
+	 * the last look (a long job that progresses gets more time; its
+	 * cycle budget still bounds it).
+	 */
+	progress = rnpu_read64(rdev, RNPU_REG_JOB_PROGRESS_LO);
+	if (progress > job->progress) {
+		job->progress = progress;
+		return false;
+	}
+	return true;
 }
 
 static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sched_job)
@@ -1160,7 +1178,10 @@ static int add_syncobj_dep(struct rnpu_job *job, struct drm_file *file,
 /* Drop finished records beyond the history depth (submit_lock held). */
 static void prune_records(struct rnpu_ctx *ctx)
 {
-	while (ctx->last_seqno - ctx->oldest_seqno >= rnpu_job_history) {
+	/* One value for the whole loop: the parameter is writable. */
+	u64 keep = max(READ_ONCE(rnpu_job_history), 1u);
+
+	while (ctx->last_seqno - ctx->oldest_seqno >= keep) {
 		struct rnpu_job_rec *rec = xa_load(&ctx->recs, ctx->oldest_seqno);
 		bool done = true;
 

@@ -64,6 +64,8 @@ int rnpu_runtime_resume(struct device *dev)
 	}
 	rdev->df_cycles = 0;
 	rdev->df_busy = 0;
+	/* Power-off cleared the SRAM: the next job need not scrub it. */
+	rdev->sram_owner = RNPU_SRAM_CLEAN;
 	atomic_set(&rdev->powered, 1);
 	ret = rnpu_hw_init(rdev);
 	if (ret) {

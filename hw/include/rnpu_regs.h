@@ -103,6 +103,8 @@
 #define RNPU_REG_ERR_SEQNO_HI	0x00ec
 #define RNPU_REG_ERR_CLASS	0x00f0	/* RNPU_ERR_x of that job (RO) */
 #define RNPU_REG_ERR_INFO	0x00f4	/* byte offset of the failing command */
+#define RNPU_REG_JOB_PROGRESS_LO 0x00f8	/* cycles the job in flight has run (RO) */
+#define RNPU_REG_JOB_PROGRESS_HI 0x00fc
 #define RNPU_RING_MAX_ENTRIES	4096
 
 /* ---- MMU ----------------------------------------------------------------- */

@@ -126,9 +126,8 @@ static void run_model(RnpuState *s, const struct rnpu_job_desc *job,
 		      res.err_offset, res.msg);
 }
 
-static void exec_job(RnpuState *s, const struct rnpu_job_desc *job,
-		     uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out,
-		     uint64_t *scrub)
+void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
+		   uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out)
 {
 	struct rnpu_fault f;
 	void *stream;
@@ -147,7 +146,7 @@ static void exec_job(RnpuState *s, const struct rnpu_job_desc *job,
 		uint32_t bw = s->cfg.sram_bytes_per_cycle ? s->cfg.sram_bytes_per_cycle : 1;
 
 		memset(rnpu_model_sram(s->model), 0, bytes);
-		*scrub = (bytes + bw - 1) / bw;
+		out->scrub_cycles = (bytes + bw - 1) / bw;
 	}
 	if (!(s->ctx[job->asid].cfg & RNPU_CTX_CFG_VALID)) {
 		f = (struct rnpu_fault){ RNPU_FAULT_BAD_CTX, false, job->cmd_va };
@@ -185,12 +184,3 @@ done:
 	g_free(stream);
 }
 
-void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
-		   uint32_t fi, uint64_t fi_addr, struct rnpu_outcome *out)
-{
-	uint64_t scrub = 0;
-
-	exec_job(s, job, fi, fi_addr, out, &scrub);
-	/* The scrub takes device time, outside the job's watchdog budget. */
-	out->cycles += scrub;
-}

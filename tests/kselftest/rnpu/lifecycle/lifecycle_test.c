@@ -16,6 +16,9 @@
  *   flr_in_flight      Function Level Reset through sysfs "reset" with a
  *                      hung job on the ring: the jobs go back on the ring
  *                      after the reset and all complete; nothing banned.
+ *   progress_not_timeout  a job longer than the timeout that advances
+ *                      completes; a stuck one still times out.
+ *   bad_module_parameters  out-of-range values refused at load and in sysfs.
  *
  * Each test reloads rnpu.ko with the parameters it needs (a long job
  * timeout keeps a hung job on the ring for as long as the test wants;
@@ -564,6 +567,79 @@ TEST_F_TIMEOUT(lc, flr_in_flight, 240)
 	batch_fini(b);
 	free(b);
 	close(fd);
+}
+
+/*
+ * With a 100 ms job timeout, a job that runs for several timeouts but
+ * advances (the device's JOB_PROGRESS) completes: nothing banned, no
+ * reset.  A stuck one (fault injection) is still caught: TIMEOUT, banned.
+ */
+TEST_F_TIMEOUT(lc, progress_not_timeout, 240)
+{
+	const uint32_t nops = (14u << 20) / 4;	/* 14 MiB of NOPs */
+	struct drm_rnpu_job_status st;
+	struct rnpu_job job, hang;
+	uint64_t resets, seqno;
+	int fd;
+
+	ASSERT_EQ(0, reload("job_timeout_ms=100"));
+	fd = rnpu_open();
+	ASSERT_LE(0, fd);
+	resets = rnpu_param_or_die(fd, DRM_RNPU_PARAM_RESETS, 0);
+	ASSERT_EQ(0, rnpu_job_init(fd, &job, 4096 + nops * 4));
+	rnpu_cs_nops(&job.cs, nops);
+	ASSERT_EQ(0, rnpu_submit(fd, &job, NULL, 0, false, NULL, &seqno));
+	ASSERT_EQ(0, rnpu_wait_job(fd, seqno, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_DONE, st.state) TH_LOG("error %u", st.error);
+	/* Otherwise the test proves nothing. */
+	EXPECT_LT(3 * 100 * 1000000ull, st.end_ns - st.start_ns)
+		TH_LOG("the job ran %.1f ms", (st.end_ns - st.start_ns) / 1e6);
+	TH_LOG("%llu cycles in %.1f ms with a 100 ms timeout",
+	       (unsigned long long)st.cycles, (st.end_ns - st.start_ns) / 1e6);
+	EXPECT_EQ(resets, rnpu_param_or_die(fd, DRM_RNPU_PARAM_RESETS, 0));
+	EXPECT_EQ(0, rnpu_param_or_die(fd, DRM_RNPU_PARAM_CTX_BANNED, 0));
+	rnpu_job_fini(&job);
+
+	ASSERT_EQ(0, rnpu_job_init(fd, &hang, 4096));
+	rnpu_cs_nops(&hang.cs, 16);
+	ASSERT_EQ(0, inject(fd, "hang"));
+	ASSERT_EQ(0, rnpu_submit(fd, &hang, NULL, 0, false, NULL, &seqno));
+	ASSERT_EQ(0, rnpu_wait_job(fd, seqno, &st));
+	EXPECT_EQ(DRM_RNPU_JOB_FAILED, st.state);
+	EXPECT_EQ(DRM_RNPU_ERR_TIMEOUT, st.error);
+	EXPECT_EQ(1, rnpu_param_or_die(fd, DRM_RNPU_PARAM_CTX_BANNED, 0));
+	EXPECT_EQ(resets + 1, rnpu_param_or_die(fd, DRM_RNPU_PARAM_RESETS, 0));
+	rnpu_job_fini(&hang);
+	close(fd);
+}
+
+/*
+ * Out-of-range parameters are refused, at load and through sysfs, and
+ * the old value stays: job_timeout_ms=0 would time out every job,
+ * job_history=0 would spin under the submit lock.
+ */
+TEST_F(lc, bad_module_parameters)
+{
+	const char *hist = "/sys/module/rnpu/parameters/job_history";
+	char buf[32];
+	int fd;
+
+	ASSERT_EQ(0, unload());
+	EXPECT_EQ(-EINVAL, load("job_timeout_ms=0"));
+	EXPECT_EQ(-EINVAL, load("ring_entries=1"));
+	EXPECT_EQ(-EINVAL, load("job_history=0"));
+	ASSERT_EQ(0, load(""));
+	EXPECT_EQ(-EINVAL, rnpu_write_file(hist, "0"));
+	ASSERT_EQ(0, rnpu_read_file(hist, buf, sizeof(buf)));
+	EXPECT_EQ(1024, atoi(buf));
+	EXPECT_EQ(0, rnpu_write_file(hist, "1"));
+	/* History 1: jobs still run and the newest record is kept. */
+	fd = rnpu_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, good_job(fd));
+	EXPECT_EQ(0, good_job(fd));
+	close(fd);
+	EXPECT_EQ(0, rnpu_write_file(hist, "1024"));
 }
 
 TEST_HARNESS_MAIN
