@@ -84,6 +84,21 @@ int main(int argc, char **argv)
 		}
 		t_job[i] = rnpu_now_ns() - t0;
 	}
+	/* Drift over the run shows as first vs last tenth (before sorting). */
+	if (runs >= 20) {
+		unsigned int k = runs / 10;
+		uint64_t *tmp = calloc(k, sizeof(*tmp));
+
+		if (!tmp)
+			return 1;
+		memcpy(tmp, t_job, k * sizeof(*tmp));
+		printf("submit_to_signal_first_tenth_median_ns: %llu\n",
+		       (unsigned long long)median(tmp, k));
+		memcpy(tmp, t_job + runs - k, k * sizeof(*tmp));
+		printf("submit_to_signal_last_tenth_median_ns: %llu\n",
+		       (unsigned long long)median(tmp, k));
+		free(tmp);
+	}
 	p = median(t_param, runs);
 	j = median(t_job, runs);
 	printf("runs: %u\n", runs);
