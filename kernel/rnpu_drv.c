@@ -4,6 +4,7 @@
  * ioctls, fdinfo and the bus-independent core the PCI and platform front
  * ends share.
  */
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
@@ -341,12 +342,28 @@ static int get_param(struct drm_device *dev, void *data, struct drm_file *file)
 	return 0;
 }
 
+/*
+ * Device-wide activity (counters of every client's work, the clock and
+ * temperature, which leak what others run) is for CAP_PERFMON (or
+ * CAP_SYS_ADMIN); per-file data stays with its file.  The
+ * perf_event_paranoid sysctl is not visible to modules.
+ */
+static bool device_wide_param(u32 param)
+{
+	return param == DRM_RNPU_PARAM_COUNTER ||
+	       param == DRM_RNPU_PARAM_FREQ_CUR ||
+	       param == DRM_RNPU_PARAM_TEMP;
+}
+
 /* Register reads: inside drm_dev_enter(), remove unmaps the registers. */
 static int rnpu_ioctl_get_param(struct drm_device *dev, void *data,
 				struct drm_file *file)
 {
+	struct drm_rnpu_get_param *args = data;
 	int ret, idx;
 
+	if (device_wide_param(args->param) && !perfmon_capable())
+		return -EACCES;
 	if (!drm_dev_enter(dev, &idx))
 		return -ENODEV;
 	ret = get_param(dev, data, file);
@@ -369,6 +386,8 @@ static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 	ret = rnpu_check_perfcnt(args);
 	if (ret)
 		return ret;
+	if (!(args->flags & DRM_RNPU_PERFCNT_FILE) && !perfmon_capable())
+		return -EACCES;
 	if (!drm_dev_enter(dev, &idx))
 		return -ENODEV;
 	if (args->flags & DRM_RNPU_PERFCNT_FILE) {
