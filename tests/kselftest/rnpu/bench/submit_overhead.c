@@ -84,19 +84,19 @@ int main(int argc, char **argv)
 		}
 		t_job[i] = rnpu_now_ns() - t0;
 	}
-	/* Drift over the run shows as first vs last tenth (before sorting). */
+	/* Drift over the run: the median of each tenth, in run order. */
 	if (runs >= 20) {
-		unsigned int k = runs / 10;
+		unsigned int k = runs / 10, t;
 		uint64_t *tmp = calloc(k, sizeof(*tmp));
 
 		if (!tmp)
 			return 1;
-		memcpy(tmp, t_job, k * sizeof(*tmp));
-		printf("submit_to_signal_first_tenth_median_ns: %llu\n",
-		       (unsigned long long)median(tmp, k));
-		memcpy(tmp, t_job + runs - k, k * sizeof(*tmp));
-		printf("submit_to_signal_last_tenth_median_ns: %llu\n",
-		       (unsigned long long)median(tmp, k));
+		printf("submit_to_signal_tenths_median_ns:");
+		for (t = 0; t < 10; t++) {
+			memcpy(tmp, t_job + t * k, k * sizeof(*tmp));
+			printf(" %llu", (unsigned long long)median(tmp, k));
+		}
+		printf("\n");
 		free(tmp);
 	}
 	p = median(t_param, runs);
