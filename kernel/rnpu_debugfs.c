@@ -165,7 +165,7 @@ static ssize_t force_reset_write(struct file *file, const char __user *buf,
 	struct rnpu_device *rdev = file->private_data;
 	int ret;
 
-	ret = rnpu_reset(rdev, NULL, RNPU_NL_REASON_FORCED);
+	ret = rnpu_force_reset(rdev);
 	return ret ? ret : count;
 }
 

@@ -113,6 +113,7 @@ static void rnpu_ctx_release(struct kref *ref)
 	xa_for_each(&ctx->recs, idx, rec)
 		rnpu_job_rec_put(rec);
 	xa_destroy(&ctx->recs);
+	put_pid(ctx->tgid);
 	rnpu_vm_put(ctx->vm);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
@@ -122,6 +123,38 @@ static void rnpu_ctx_release(struct kref *ref)
 void rnpu_ctx_put(struct rnpu_ctx *ctx)
 {
 	kref_put(&ctx->ref, rnpu_ctx_release);
+}
+
+/* Remember @tgid (the last RNPU_BANNED_PROCS) as a process that hung the NPU. */
+void rnpu_ban_process(struct rnpu_device *rdev, struct pid *tgid)
+{
+	unsigned long flags;
+	struct pid *old = NULL;
+	u32 i;
+
+	spin_lock_irqsave(&rdev->ban_lock, flags);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		if (rdev->banned_procs[i] == tgid)
+			goto out;
+	old = rdev->banned_procs[rdev->banned_next];
+	rdev->banned_procs[rdev->banned_next] = get_pid(tgid);
+	rdev->banned_next = (rdev->banned_next + 1) % RNPU_BANNED_PROCS;
+out:
+	spin_unlock_irqrestore(&rdev->ban_lock, flags);
+	put_pid(old);
+}
+
+static bool process_banned(struct rnpu_device *rdev, struct pid *tgid)
+{
+	unsigned long flags;
+	bool banned = false;
+	u32 i;
+
+	spin_lock_irqsave(&rdev->ban_lock, flags);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		banned |= rdev->banned_procs[i] == tgid;
+	spin_unlock_irqrestore(&rdev->ban_lock, flags);
+	return banned;
 }
 
 static int rnpu_open(struct drm_device *dev, struct drm_file *file)
@@ -139,6 +172,9 @@ static int rnpu_open(struct drm_device *dev, struct drm_file *file)
 	ctx->rdev = rdev;
 	ctx->client_id = file->client_id;
 	ctx->pid = task_tgid_nr(current);
+	ctx->tgid = get_pid(task_tgid(current));
+	/* A process that hung the NPU does not get a fresh start by reopening. */
+	ctx->banned = rnpu_ban_on_hang && process_banned(rdev, ctx->tgid);
 	get_task_comm(ctx->comm, current);
 	ctx->mem_limit = (u64)READ_ONCE(rnpu_max_bo_mem_mb) << 20;
 	ctx->oldest_seqno = 1;
@@ -539,9 +575,13 @@ static void rnpu_release(struct drm_device *drm, void *arg)
 {
 	struct rnpu_device *rdev = arg;
 
+	u32 i;
+
 	rnpu_sched_fini(rdev);
 	/* Jobs failed after remove queued events; none can come now. */
 	cancel_work_sync(&rdev->event_work);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		put_pid(rdev->banned_procs[i]);
 	atomic_dec(&rnpu_live.devices);
 }
 
@@ -559,6 +599,7 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	spin_lock_init(&rdev->asid_lock);
 	spin_lock_init(&rdev->cnt_lock);
 	spin_lock_init(&rdev->event_lock);
+	spin_lock_init(&rdev->ban_lock);
 	mutex_init(&rdev->reset_lock);
 	mutex_init(&rdev->ctx_lock);
 	INIT_LIST_HEAD(&rdev->ctx_list);

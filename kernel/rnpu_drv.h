@@ -31,6 +31,7 @@
 #define RNPU_NUM_PRIO		3
 #define RNPU_FAULT_LOG		8
 #define RNPU_EVENT_FIFO		32
+#define RNPU_BANNED_PROCS	16
 /* rdev->sram_owner: SRAM zero (powered up), or holding anyone's data. */
 #define RNPU_SRAM_CLEAN		0
 #define RNPU_SRAM_UNKNOWN	U64_MAX
@@ -131,6 +132,14 @@ struct rnpu_device {
 	struct drm_gpu_scheduler sched;
 	struct mutex reset_lock;	/* one reset at a time */
 	atomic_t resets;
+	/*
+	 * Ordered: the scheduler's timeout handler and the debugfs forced
+	 * reset run on it one after the other, never side by side.
+	 */
+	struct workqueue_struct *reset_wq;
+	struct work_struct force_reset_work;
+	struct mutex force_reset_lock;	/* force_reset_ret */
+	int force_reset_ret;
 	bool pci_reset;		/* between reset_prepare/error_detected and done */
 	u32 reset_lost;		/* jobs taken off the ring by a PCI reset */
 
@@ -170,6 +179,14 @@ struct rnpu_device {
 
 	struct mutex ctx_lock;		/* ctx_list */
 	struct list_head ctx_list;
+
+	/*
+	 * Processes whose context was banned: their new contexts start
+	 * banned, so reopening the device does not buy another hang.
+	 */
+	spinlock_t ban_lock;		/* banned_procs, banned_next */
+	struct pid *banned_procs[RNPU_BANNED_PROCS];
+	u32 banned_next;
 };
 
 #define to_rnpu(d) container_of(d, struct rnpu_device, drm)
@@ -265,6 +282,7 @@ struct rnpu_ctx {
 	struct drm_sched_entity entity[RNPU_NUM_PRIO];
 	u64 client_id;
 	pid_t pid;
+	struct pid *tgid;	/* the opening process, for process bans */
 	char comm[TASK_COMM_LEN];
 	u64 mem_limit;
 
@@ -318,6 +336,7 @@ void rnpu_core_remove(struct rnpu_device *rdev);
 extern const struct drm_driver rnpu_drm_driver;
 extern const struct dev_pm_ops rnpu_pm_ops;
 void rnpu_ctx_put(struct rnpu_ctx *ctx);
+void rnpu_ban_process(struct rnpu_device *rdev, struct pid *tgid);
 
 /* rnpu_hw.c */
 int rnpu_hw_read_caps(struct rnpu_device *rdev);
@@ -367,6 +386,7 @@ irqreturn_t rnpu_irq_job(int irq, void *arg);
 irqreturn_t rnpu_irq_err(int irq, void *arg);
 irqreturn_t rnpu_irq_shared(int irq, void *arg);
 int rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason);
+int rnpu_force_reset(struct rnpu_device *rdev);
 void rnpu_job_unplug(struct rnpu_device *rdev);
 void rnpu_jobs_wait_freed(struct rnpu_device *rdev);
 int rnpu_sched_park(struct rnpu_device *rdev, unsigned int timeout_ms);

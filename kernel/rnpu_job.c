@@ -742,6 +742,8 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 		if (rnpu_ban_on_hang)
 			guilty->banned = true;
 		spin_unlock_irqrestore(&guilty->lock, flags);
+		if (rnpu_ban_on_hang)
+			rnpu_ban_process(rdev, guilty->tgid);
 	}
 
 	requeue_ring_jobs(rdev, n, bad);
@@ -1020,9 +1022,30 @@ static const struct drm_sched_backend_ops rnpu_sched_ops = {
 	.free_job = rnpu_sched_free_job,
 };
 
+static void force_reset_work(struct work_struct *work)
+{
+	struct rnpu_device *rdev = container_of(work, struct rnpu_device,
+						force_reset_work);
+
+	rdev->force_reset_ret = rnpu_reset(rdev, NULL, RNPU_NL_REASON_FORCED);
+}
+
+/* debugfs force_reset: on the reset workqueue, after any timeout handling. */
+int rnpu_force_reset(struct rnpu_device *rdev)
+{
+	int ret;
+
+	mutex_lock(&rdev->force_reset_lock);
+	queue_work(rdev->reset_wq, &rdev->force_reset_work);
+	flush_work(&rdev->force_reset_work);
+	ret = rdev->force_reset_ret;
+	mutex_unlock(&rdev->force_reset_lock);
+	return ret;
+}
+
 int rnpu_sched_init(struct rnpu_device *rdev)
 {
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &rnpu_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = rdev->ring_size - 1,
@@ -1031,8 +1054,19 @@ int rnpu_sched_init(struct rnpu_device *rdev)
 		.dev = rdev->dev,
 	};
 
+	int ret;
+
+	rdev->reset_wq = alloc_ordered_workqueue("rnpu-reset", 0);
+	if (!rdev->reset_wq)
+		return -ENOMEM;
+	mutex_init(&rdev->force_reset_lock);
+	INIT_WORK(&rdev->force_reset_work, force_reset_work);
+	args.timeout_wq = rdev->reset_wq;
 	rdev->fence_context = dma_fence_context_alloc(1);
-	return drm_sched_init(&rdev->sched, &args);
+	ret = drm_sched_init(&rdev->sched, &args);
+	if (ret)
+		destroy_workqueue(rdev->reset_wq);
+	return ret;
 }
 
 /* At the last reference: every file is closed and every job freed. */
@@ -1040,6 +1074,9 @@ void rnpu_sched_fini(struct rnpu_device *rdev)
 {
 	rnpu_jobs_wait_freed(rdev);
 	drm_sched_fini(&rdev->sched);
+	/* No timeout can be queued now; a forced reset may still drain. */
+	destroy_workqueue(rdev->reset_wq);
+	mutex_destroy(&rdev->force_reset_lock);
 }
 
 /* Copy a user array of growable elements into @dst (kvmalloc()ed). */
