@@ -62,6 +62,15 @@ static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 	bool on = rnpu_hw_get(rdev, &idx);
 
 	spin_lock_irqsave(&rdev->asid_lock, flags);
+	/*
+	 * A system suspend powers the device off whatever the runtime-PM
+	 * count: it clears powered, then takes asid_lock once, so either we
+	 * see powered == 0 here or it waits for these writes.
+	 */
+	if (on && !atomic_read(&rdev->powered)) {
+		rnpu_hw_put(rdev, idx);
+		on = false;
+	}
 	asid = vm->asid;
 	if (asid >= 0 && unbind) {
 		rdev->asid_owner[asid] = NULL;

@@ -41,6 +41,9 @@ int rnpu_runtime_suspend(struct device *dev)
 		rdev->cnt_base[i] += live[i];
 	atomic_set(&rdev->powered, 0);
 	spin_unlock_irqrestore(&rdev->cnt_lock, flags);
+	/* A TLB invalidation that saw the device powered has finished. */
+	spin_lock_irqsave(&rdev->asid_lock, flags);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	synchronize_irq(rdev->irq_job);
 	if (!rdev->irq_shared)
 		synchronize_irq(rdev->irq_err);
