@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
@@ -1256,7 +1257,7 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 	struct drm_rnpu_sync *syncs = NULL;
 	struct drm_syncobj *out_sync = NULL;
 	struct dma_fence_chain *chain = NULL;
-	struct ww_acquire_ctx acquire;
+	struct drm_exec exec;
 	struct dma_fence *done;
 	struct rnpu_job *job;
 	bool *writes = NULL;
@@ -1359,17 +1360,21 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 		ret = -ECANCELED;
 		goto out_unlock;
 	}
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &acquire);
-	if (ret) {
-		/* -EALREADY: a BO handle listed twice. */
-		if (ret == -EALREADY)
-			ret = -EINVAL;
-		goto out_unlock;
+	/* Every BO locked (ww back-off inside drm_exec), one fence slot each. */
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, job->bo_count);
+	drm_exec_until_all_locked(&exec) {
+		for (i = 0; i < job->bo_count; i++) {
+			ret = drm_exec_prepare_obj(&exec, job->bos[i], 1);
+			drm_exec_retry_on_contention(&exec);
+			if (ret) {
+				/* -EALREADY: a BO handle listed twice. */
+				if (ret == -EALREADY)
+					ret = -EINVAL;
+				goto out_resv;
+			}
+		}
 	}
 	for (i = 0; i < job->bo_count; i++) {
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (ret)
-			goto out_resv;
 		if (args->flags & DRM_RNPU_SUBMIT_NO_IMPLICIT_SYNC)
 			continue;
 		/*
@@ -1400,7 +1405,7 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 		dma_resv_add_fence(job->bos[i]->resv, done,
 				   writes[i] ? DMA_RESV_USAGE_WRITE :
 					       DMA_RESV_USAGE_READ);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	drm_exec_fini(&exec);
 	if (out_sync) {
 		if (chain) {
 			drm_syncobj_add_point(out_sync, chain, done,
@@ -1422,7 +1427,7 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 	goto out_put;
 
 out_resv:
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	drm_exec_fini(&exec);
 out_unlock:
 	mutex_unlock(&ctx->submit_lock);
 out_job:
