@@ -8,12 +8,15 @@
  *   fault_inject  write "hang", "bad_seqno", "mmu_fault <va>",
  *                 "invalid_cmd" or "none": armed for the next job the
  *                 driver puts on the ring (FI_CTRL / FI_ADDR)
+ * and module-wide /sys/kernel/debug/rnpu/live (objects alive, for leak
+ * checks across unbind and unload).
  */
 #include <linux/debugfs.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <drm/drm_drv.h>
 
 #include "rnpu_drv.h"
 
@@ -55,11 +58,15 @@ static int regs_show(struct seq_file *m, void *unused)
 {
 	struct rnpu_device *rdev = m->private;
 	unsigned int i;
-	int ret;
+	int ret, idx;
 
+	if (!drm_dev_enter(&rdev->drm, &idx))
+		return -ENODEV;
 	ret = pm_runtime_resume_and_get(rdev->dev);
-	if (ret)
+	if (ret) {
+		drm_dev_exit(idx);
 		return ret;
+	}
 	for (i = 0; i < ARRAY_SIZE(rnpu_dump_regs); i++)
 		seq_printf(m, "%-18s 0x%04x = 0x%08x\n", rnpu_dump_regs[i].name,
 			   rnpu_dump_regs[i].reg,
@@ -73,6 +80,7 @@ static int regs_show(struct seq_file *m, void *unused)
 		seq_printf(m, "CNT%u %llu\n", i, rnpu_read64(rdev, RNPU_CNT_LO(i)));
 	pm_runtime_mark_last_busy(rdev->dev);
 	pm_runtime_put_autosuspend(rdev->dev);
+	drm_dev_exit(idx);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(regs);
@@ -97,6 +105,8 @@ static int queue_show(struct seq_file *m, void *unused)
 	seq_printf(m, "ring: size %u head %u tail %u hw_seqno %llu fi %u\n",
 		   rdev->ring_size, rdev->ring_head, rdev->ring_tail,
 		   rdev->hw_seqno, rdev->pending_fi);
+	seq_printf(m, "parked: %d\nsuspends: %u\nlast_parked: %u\n",
+		   rdev->parked, rdev->suspends, rdev->last_parked);
 	for (i = rdev->ring_head; i != rdev->ring_tail;
 	     i = (i + 1) & (rdev->ring_size - 1)) {
 		struct rnpu_job *job = rdev->slot_job[i];
@@ -107,14 +117,14 @@ static int queue_show(struct seq_file *m, void *unused)
 				   job->rec->seqno);
 	}
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
 		struct rnpu_vm *vm = rdev->asid_owner[i];
 
 		if (vm)
 			seq_printf(m, "asid %u: vm %p lru %llu\n", i, vm, vm->lru);
 	}
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(queue);
@@ -155,7 +165,7 @@ static ssize_t force_reset_write(struct file *file, const char __user *buf,
 	struct rnpu_device *rdev = file->private_data;
 	int ret;
 
-	ret = rnpu_reset(rdev, NULL, RNPU_NL_REASON_FORCED);
+	ret = rnpu_force_reset(rdev);
 	return ret ? ret : count;
 }
 
@@ -237,4 +247,29 @@ void rnpu_debugfs_init(struct rnpu_device *rdev)
 	debugfs_create_file("contexts", 0400, root, rdev, &contexts_fops);
 	debugfs_create_file("force_reset", 0200, root, rdev, &force_reset_fops);
 	debugfs_create_file("fault_inject", 0600, root, rdev, &fault_inject_fops);
+}
+
+/* Module-wide: /sys/kernel/debug/rnpu/live, objects alive in all devices. */
+static struct dentry *rnpu_debugfs_root;
+
+static int live_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "devices %d\ncontexts %d\nvms %d\njobs %d\nbos %d\n",
+		   atomic_read(&rnpu_live.devices), atomic_read(&rnpu_live.ctxs),
+		   atomic_read(&rnpu_live.vms), atomic_read(&rnpu_live.jobs),
+		   atomic_read(&rnpu_live.bos));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(live);
+
+void rnpu_debugfs_module_init(void)
+{
+	rnpu_debugfs_root = debugfs_create_dir(RNPU_DRIVER_NAME, NULL);
+	debugfs_create_file("live", 0444, rnpu_debugfs_root, NULL, &live_fops);
+}
+
+void rnpu_debugfs_module_fini(void)
+{
+	debugfs_remove_recursive(rnpu_debugfs_root);
+	rnpu_debugfs_root = NULL;
 }

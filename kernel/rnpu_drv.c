@@ -4,6 +4,7 @@
  * ioctls, fdinfo and the bus-independent core the PCI and platform front
  * ends share.
  */
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
@@ -17,10 +18,51 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "rnpu_drv.h"
 #include "rnpu_uapi_check.h"
+
+/*
+ * Numeric parameters with a range: a value outside it is refused
+ * (-EINVAL: insmod fails, a sysfs write fails) and the old one stays.
+ */
+#define RNPU_JOB_TIMEOUT_MIN_MS	10
+#define RNPU_JOB_TIMEOUT_MAX_MS	(3600 * 1000)
+#define RNPU_JOB_HISTORY_MAX	BIT(20)
+
+static int set_job_timeout(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, RNPU_JOB_TIMEOUT_MIN_MS,
+				     RNPU_JOB_TIMEOUT_MAX_MS);
+}
+
+static const struct kernel_param_ops job_timeout_ops = {
+	.set = set_job_timeout,
+	.get = param_get_uint,
+};
+
+static int set_ring_entries(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 2, RNPU_RING_MAX_ENTRIES);
+}
+
+static const struct kernel_param_ops ring_entries_ops = {
+	.set = set_ring_entries,
+	.get = param_get_uint,
+};
+
+/* 0 would make every submit drop records forever (under submit_lock). */
+static int set_job_history(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, RNPU_JOB_HISTORY_MAX);
+}
+
+static const struct kernel_param_ops job_history_ops = {
+	.set = set_job_history,
+	.get = param_get_uint,
+};
 
 unsigned int rnpu_autosuspend_ms = 100;
 module_param_named(autosuspend_ms, rnpu_autosuspend_ms, uint, 0444);
@@ -28,9 +70,9 @@ MODULE_PARM_DESC(autosuspend_ms,
 		 "Idle time before the NPU is powered down, ms (default 100; runtime: power/autosuspend_delay_ms)");
 
 unsigned int rnpu_job_timeout_ms = 2000;
-module_param_named(job_timeout_ms, rnpu_job_timeout_ms, uint, 0444);
+module_param_cb(job_timeout_ms, &job_timeout_ops, &rnpu_job_timeout_ms, 0444);
 MODULE_PARM_DESC(job_timeout_ms,
-		 "A job on the ring longer than this is hung: reset, context banned (default 2000)");
+		 "A job on the ring longer than this is hung: reset, context banned, 10..3600000 (default 2000)");
 
 unsigned int rnpu_max_bo_mem_mb = 1024;
 module_param_named(max_bo_mem_mb, rnpu_max_bo_mem_mb, uint, 0644);
@@ -43,13 +85,13 @@ MODULE_PARM_DESC(sram_reserve_kib,
 		 "SRAM held back from jobs at the top of the window, KiB (default 0)");
 
 unsigned int rnpu_ring_entries = 256;
-module_param_named(ring_entries, rnpu_ring_entries, uint, 0444);
+module_param_cb(ring_entries, &ring_entries_ops, &rnpu_ring_entries, 0444);
 MODULE_PARM_DESC(ring_entries, "Job ring entries, power of two 2..4096 (default 256)");
 
 unsigned int rnpu_job_history = 1024;
-module_param_named(job_history, rnpu_job_history, uint, 0644);
+module_param_cb(job_history, &job_history_ops, &rnpu_job_history, 0644);
 MODULE_PARM_DESC(job_history,
-		 "Finished job records kept per file for JOB_STATUS (default 1024)");
+		 "Finished job records kept per file for JOB_STATUS, 1..1048576 (default 1024)");
 
 bool rnpu_devfreq_enable = true;
 module_param_named(devfreq, rnpu_devfreq_enable, bool, 0444);
@@ -60,6 +102,8 @@ module_param_named(ban_on_hang, rnpu_ban_on_hang, bool, 0644);
 MODULE_PARM_DESC(ban_on_hang,
 		 "Ban a context whose job hung the NPU: later submits fail -ECANCELED (default Y)");
 
+struct rnpu_live rnpu_live;
+
 static void rnpu_ctx_release(struct kref *ref)
 {
 	struct rnpu_ctx *ctx = container_of(ref, struct rnpu_ctx, ref);
@@ -69,14 +113,48 @@ static void rnpu_ctx_release(struct kref *ref)
 	xa_for_each(&ctx->recs, idx, rec)
 		rnpu_job_rec_put(rec);
 	xa_destroy(&ctx->recs);
+	put_pid(ctx->tgid);
 	rnpu_vm_put(ctx->vm);
 	mutex_destroy(&ctx->submit_lock);
 	kfree(ctx);
+	atomic_dec(&rnpu_live.ctxs);
 }
 
 void rnpu_ctx_put(struct rnpu_ctx *ctx)
 {
 	kref_put(&ctx->ref, rnpu_ctx_release);
+}
+
+/* Remember @tgid (the last RNPU_BANNED_PROCS) as a process that hung the NPU. */
+void rnpu_ban_process(struct rnpu_device *rdev, struct pid *tgid)
+{
+	unsigned long flags;
+	struct pid *old = NULL;
+	u32 i;
+
+	spin_lock_irqsave(&rdev->ban_lock, flags);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		if (rdev->banned_procs[i] == tgid)
+			goto out;
+	old = rdev->banned_procs[rdev->banned_next];
+	rdev->banned_procs[rdev->banned_next] = get_pid(tgid);
+	rdev->banned_next = (rdev->banned_next + 1) % RNPU_BANNED_PROCS;
+out:
+	spin_unlock_irqrestore(&rdev->ban_lock, flags);
+	put_pid(old);
+}
+
+static bool process_banned(struct rnpu_device *rdev, struct pid *tgid)
+{
+	unsigned long flags;
+	bool banned = false;
+	u32 i;
+
+	spin_lock_irqsave(&rdev->ban_lock, flags);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		banned |= rdev->banned_procs[i] == tgid;
+	spin_unlock_irqrestore(&rdev->ban_lock, flags);
+	return banned;
 }
 
 static int rnpu_open(struct drm_device *dev, struct drm_file *file)
@@ -90,9 +168,13 @@ static int rnpu_open(struct drm_device *dev, struct drm_file *file)
 	if (!ctx)
 		return -ENOMEM;
 	kref_init(&ctx->ref);
+	atomic_inc(&rnpu_live.ctxs);
 	ctx->rdev = rdev;
 	ctx->client_id = file->client_id;
 	ctx->pid = task_tgid_nr(current);
+	ctx->tgid = get_pid(task_tgid(current));
+	/* A process that hung the NPU does not get a fresh start by reopening. */
+	ctx->banned = rnpu_ban_on_hang && process_banned(rdev, ctx->tgid);
 	get_task_comm(ctx->comm, current);
 	ctx->mem_limit = (u64)READ_ONCE(rnpu_max_bo_mem_mb) << 20;
 	ctx->oldest_seqno = 1;
@@ -164,16 +246,16 @@ static u32 opp_extreme(struct rnpu_device *rdev, bool max)
 static u32 read_if_powered(struct rnpu_device *rdev, u32 reg)
 {
 	u32 v = 0;
+	int idx;
 
-	if (rnpu_hw_get(rdev)) {
+	if (rnpu_hw_get(rdev, &idx)) {
 		v = rnpu_read(rdev, reg);
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 	}
 	return v;
 }
 
-static int rnpu_ioctl_get_param(struct drm_device *dev, void *data,
-				struct drm_file *file)
+static int get_param(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct rnpu_device *rdev = to_rnpu(dev);
 	struct rnpu_ctx *ctx = file->driver_priv;
@@ -296,6 +378,35 @@ static int rnpu_ioctl_get_param(struct drm_device *dev, void *data,
 	return 0;
 }
 
+/*
+ * Device-wide activity (counters of every client's work, the clock and
+ * temperature, which leak what others run) is for CAP_PERFMON (or
+ * CAP_SYS_ADMIN); per-file data stays with its file.  The
+ * perf_event_paranoid sysctl is not visible to modules.
+ */
+static bool device_wide_param(u32 param)
+{
+	return param == DRM_RNPU_PARAM_COUNTER ||
+	       param == DRM_RNPU_PARAM_FREQ_CUR ||
+	       param == DRM_RNPU_PARAM_TEMP;
+}
+
+/* Register reads: inside drm_dev_enter(), remove unmaps the registers. */
+static int rnpu_ioctl_get_param(struct drm_device *dev, void *data,
+				struct drm_file *file)
+{
+	struct drm_rnpu_get_param *args = data;
+	int ret, idx;
+
+	if (device_wide_param(args->param) && !perfmon_capable())
+		return -EACCES;
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
+	ret = get_param(dev, data, file);
+	drm_dev_exit(idx);
+	return ret;
+}
+
 static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 			      struct drm_file *file)
 {
@@ -306,9 +417,15 @@ static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 	u32 n;
 	int ret;
 
+	int idx;
+
 	ret = rnpu_check_perfcnt(args);
 	if (ret)
 		return ret;
+	if (!(args->flags & DRM_RNPU_PERFCNT_FILE) && !perfmon_capable())
+		return -EACCES;
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
 	if (args->flags & DRM_RNPU_PERFCNT_FILE) {
 		spin_lock_irq(&ctx->lock);
 		memcpy(vals, ctx->cnt, sizeof(vals));
@@ -316,6 +433,7 @@ static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 	} else {
 		device_counters(rdev, vals);
 	}
+	drm_dev_exit(idx);
 	n = min_t(u32, args->count, DRM_RNPU_CNT_COUNT);
 	if (n && copy_to_user(u64_to_user_ptr(args->values), vals,
 			      n * sizeof(u64)))
@@ -397,7 +515,7 @@ const struct drm_driver rnpu_drm_driver = {
 	.postclose = rnpu_postclose,
 	.show_fdinfo = rnpu_show_fdinfo,
 	.gem_create_object = rnpu_gem_create_object,
-	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.gem_prime_import_sg_table = rnpu_gem_prime_import_sg_table,
 	.ioctls = rnpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(rnpu_ioctls),
 	.fops = &rnpu_fops,
@@ -409,7 +527,7 @@ const struct drm_driver rnpu_drm_driver = {
 };
 
 const struct dev_pm_ops rnpu_pm_ops = {
-	SYSTEM_SLEEP_PM_OPS(pm_runtime_force_suspend, pm_runtime_force_resume)
+	SYSTEM_SLEEP_PM_OPS(rnpu_pm_suspend, rnpu_pm_resume)
 	RUNTIME_PM_OPS(rnpu_runtime_suspend, rnpu_runtime_resume, NULL)
 };
 
@@ -452,6 +570,21 @@ static int alloc_ring(struct rnpu_device *rdev)
 	return 0;
 }
 
+/* drmm action: the last reference to the device is gone. */
+static void rnpu_release(struct drm_device *drm, void *arg)
+{
+	struct rnpu_device *rdev = arg;
+
+	u32 i;
+
+	rnpu_sched_fini(rdev);
+	/* Jobs failed after remove queued events; none can come now. */
+	cancel_work_sync(&rdev->event_work);
+	for (i = 0; i < RNPU_BANNED_PROCS; i++)
+		put_pid(rdev->banned_procs[i]);
+	atomic_dec(&rnpu_live.devices);
+}
+
 /*
  * Bring up the device behind @rdev (regs, dev, irq_* set by the front
  * end, device powered and held active by the front end's PM reference).
@@ -466,9 +599,12 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	spin_lock_init(&rdev->asid_lock);
 	spin_lock_init(&rdev->cnt_lock);
 	spin_lock_init(&rdev->event_lock);
+	spin_lock_init(&rdev->ban_lock);
 	mutex_init(&rdev->reset_lock);
 	mutex_init(&rdev->ctx_lock);
 	INIT_LIST_HEAD(&rdev->ctx_list);
+	INIT_LIST_HEAD(&rdev->park_list);
+	init_waitqueue_head(&rdev->ring_idle);
 	INIT_KFIFO(rdev->events);
 	INIT_WORK(&rdev->event_work, rnpu_event_work);
 
@@ -490,17 +626,24 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	ret = rnpu_hw_init(rdev);
 	if (ret)
 		return ret;
+	/* A driver bound before may have left data in the SRAM. */
+	rdev->sram_owner = RNPU_SRAM_UNKNOWN;
 	ret = rnpu_sched_init(rdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "scheduler init failed\n");
+	/* Scheduler and event work live until the last file is closed. */
+	atomic_inc(&rnpu_live.devices);
+	ret = drmm_add_action_or_reset(&rdev->drm, rnpu_release, rdev);
+	if (ret)
+		return ret;
 	ret = request_irqs(rdev);
 	if (ret) {
 		dev_err(dev, "cannot request interrupts: %d\n", ret);
-		goto err_sched;
+		return ret;
 	}
 	ret = rnpu_pm_init(rdev);
 	if (ret)
-		goto err_sched;
+		return ret;
 	ret = drm_dev_register(&rdev->drm, 0);
 	if (ret)
 		goto err_pm;
@@ -513,27 +656,36 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 
 err_pm:
 	rnpu_pm_fini(rdev);
-err_sched:
-	rnpu_sched_fini(rdev);
 	return ret;
 }
 
-/* The caller holds the device active. */
+/*
+ * Unbind with files open: drm_dev_unplug() makes every later ioctl and
+ * hardware access fail (-ENODEV) and waits for those in progress;
+ * jobs in flight fail with DEVICE_LOST.  What open files still use (the
+ * scheduler and its entities, address spaces, records) stays until the
+ * last file is closed: rnpu_release().  The caller holds the device
+ * active.
+ */
 void rnpu_core_remove(struct rnpu_device *rdev)
 {
+	int refs;
+
 	drm_dev_unplug(&rdev->drm);
-	rnpu_sched_fini(rdev);
-	/* Handlers see powered == 0 and leave; devres frees the IRQs. */
-	atomic_set(&rdev->powered, 0);
-	rnpu_write(rdev, RNPU_REG_IRQ_MASK, 0);
-	synchronize_irq(rdev->irq_job);
-	if (!rdev->irq_shared)
-		synchronize_irq(rdev->irq_err);
-	/* No interrupt can queue thermal or event work any more. */
+	/* Only this function touches the registers from here on. */
+	rnpu_job_unplug(rdev);
+	/* No interrupt can queue thermal work any more. */
 	rnpu_pm_fini(rdev);
 	cancel_work_sync(&rdev->event_work);
+	/*
+	 * Jobs freed from now on skip their runtime-PM put (drm_dev_enter
+	 * fails): give their references back now, so the count is even
+	 * for the next driver.
+	 */
+	refs = atomic_xchg(&rdev->job_pm_refs, 0);
+	while (refs-- > 0)
+		pm_runtime_put_noidle(rdev->dev);
 	/* Leave the device as a bus reset would: powered, idle, empty. */
-	rnpu_write(rdev, RNPU_REG_CTRL, RNPU_CTRL_RESET);
 	rnpu_write(rdev, RNPU_REG_CTRL, 0);
 	rnpu_write(rdev, RNPU_REG_IRQ_CLEAR, ~0u);
 }
@@ -542,9 +694,10 @@ static int __init rnpu_init(void)
 {
 	int ret;
 
+	rnpu_debugfs_module_init();
 	ret = rnpu_netlink_register();
 	if (ret)
-		return ret;
+		goto err_debugfs;
 	ret = pci_register_driver(&rnpu_pci_driver);
 	if (ret)
 		goto err_nl;
@@ -556,6 +709,8 @@ err_pci:
 	pci_unregister_driver(&rnpu_pci_driver);
 err_nl:
 	rnpu_netlink_unregister();
+err_debugfs:
+	rnpu_debugfs_module_fini();
 	return ret;
 }
 
@@ -564,6 +719,15 @@ static void __exit rnpu_exit(void)
 	platform_driver_unregister(&rnpu_platform_driver);
 	pci_unregister_driver(&rnpu_pci_driver);
 	rnpu_netlink_unregister();
+	rnpu_debugfs_module_fini();
+	/* Every file is closed (the module was in use otherwise). */
+	WARN(atomic_read(&rnpu_live.devices) || atomic_read(&rnpu_live.ctxs) ||
+	     atomic_read(&rnpu_live.vms) || atomic_read(&rnpu_live.jobs) ||
+	     atomic_read(&rnpu_live.bos),
+	     "rnpu: leaked at unload: %d devices, %d contexts, %d address spaces, %d jobs, %d BOs\n",
+	     atomic_read(&rnpu_live.devices), atomic_read(&rnpu_live.ctxs),
+	     atomic_read(&rnpu_live.vms), atomic_read(&rnpu_live.jobs),
+	     atomic_read(&rnpu_live.bos));
 }
 
 module_init(rnpu_init);

@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
@@ -30,6 +31,10 @@
 #define RNPU_NUM_PRIO		3
 #define RNPU_FAULT_LOG		8
 #define RNPU_EVENT_FIFO		32
+#define RNPU_BANNED_PROCS	16
+/* rdev->sram_owner: SRAM zero (powered up), or holding anyone's data. */
+#define RNPU_SRAM_CLEAN		0
+#define RNPU_SRAM_UNKNOWN	U64_MAX
 
 /* Module parameters (rnpu_drv.c); documented in docs/kernel.md. */
 extern unsigned int rnpu_autosuspend_ms;
@@ -101,6 +106,7 @@ struct rnpu_device {
 	u32 ring_size;
 	u32 ring_head;		/* oldest slot not yet retired, software view */
 	u32 ring_tail;		/* next free slot */
+	u64 sram_owner;		/* client id whose data the SRAM may hold */
 	struct rnpu_job **slot_job;
 	spinlock_t job_lock;	/* ring state, slot_job, hw fence signalling */
 	u64 hw_seqno;
@@ -111,12 +117,40 @@ struct rnpu_device {
 	u64 pending_fi_addr;
 	bool resetting;
 	bool lost;		/* reset failed: jobs fail with DEVICE_LOST */
+	/*
+	 * While parked (system suspend, PCI reset) run_job queues jobs on
+	 * park_list instead of the ring; unparking pushes them in order.
+	 */
+	bool parked;
+	struct list_head park_list;
+	wait_queue_head_t ring_idle;	/* woken when the ring drains */
+	u32 suspends;		/* system suspends survived */
+	u32 last_parked;	/* jobs parked by the last suspend or PCI reset */
 	u32 reset_gen;		/* bumped by every reset */
 	struct rnpu_job **reset_jobs;	/* ring_size entries, for recovery */
 
 	struct drm_gpu_scheduler sched;
 	struct mutex reset_lock;	/* one reset at a time */
 	atomic_t resets;
+	/*
+	 * Ordered: the scheduler's timeout handler and the debugfs forced
+	 * reset run on it one after the other, never side by side.
+	 */
+	struct workqueue_struct *reset_wq;
+	struct work_struct force_reset_work;
+	struct mutex force_reset_lock;	/* force_reset_ret */
+	int force_reset_ret;
+	bool pci_reset;		/* between reset_prepare/error_detected and done */
+	u32 reset_lost;		/* jobs taken off the ring by a PCI reset */
+
+	/*
+	 * Lifetime: jobs alive (SUBMIT to free_job) keep the scheduler up
+	 * until the last reference; runtime-PM references the jobs hold
+	 * (returned by remove for jobs freed after unplug).
+	 */
+	atomic_t jobs_live;
+	wait_queue_head_t jobs_done;
+	atomic_t job_pm_refs;
 
 	/* ASIDs: which address space owns each hardware context. */
 	spinlock_t asid_lock;
@@ -145,6 +179,14 @@ struct rnpu_device {
 
 	struct mutex ctx_lock;		/* ctx_list */
 	struct list_head ctx_list;
+
+	/*
+	 * Processes whose context was banned: their new contexts start
+	 * banned, so reopening the device does not buy another hang.
+	 */
+	spinlock_t ban_lock;		/* banned_procs, banned_next */
+	struct pid *banned_procs[RNPU_BANNED_PROCS];
+	u32 banned_next;
 };
 
 #define to_rnpu(d) container_of(d, struct rnpu_device, drm)
@@ -185,6 +227,7 @@ struct rnpu_vm {
 struct rnpu_bo {
 	struct drm_gem_shmem_object base;
 	u32 flags;		/* DRM_RNPU_BO_x */
+	bool counted;		/* in rnpu_live.bos */
 	struct mutex map_lock;	/* maps */
 	struct list_head maps;
 };
@@ -239,6 +282,7 @@ struct rnpu_ctx {
 	struct drm_sched_entity entity[RNPU_NUM_PRIO];
 	u64 client_id;
 	pid_t pid;
+	struct pid *tgid;	/* the opening process, for process bans */
 	char comm[TASK_COMM_LEN];
 	u64 mem_limit;
 
@@ -279,6 +323,9 @@ struct rnpu_job {
 	u64 hw_seqno;
 	u32 slot;
 	u32 reset_gen;		/* rdev->reset_gen when put on the ring */
+	ktime_t ring_time;	/* when it was put on the ring */
+	u64 progress;		/* JOB_PROGRESS at the last timeout */
+	struct list_head park_node;	/* rdev->park_list while parked */
 };
 
 #define to_rnpu_job(j) container_of(j, struct rnpu_job, base)
@@ -289,6 +336,7 @@ void rnpu_core_remove(struct rnpu_device *rdev);
 extern const struct drm_driver rnpu_drm_driver;
 extern const struct dev_pm_ops rnpu_pm_ops;
 void rnpu_ctx_put(struct rnpu_ctx *ctx);
+void rnpu_ban_process(struct rnpu_device *rdev, struct pid *tgid);
 
 /* rnpu_hw.c */
 int rnpu_hw_read_caps(struct rnpu_device *rdev);
@@ -299,8 +347,9 @@ int rnpu_hw_soft_reset(struct rnpu_device *rdev);
 void rnpu_hw_read_counters(struct rnpu_device *rdev, u64 *vals);
 void rnpu_hw_counters(struct rnpu_device *rdev, u64 *vals);
 void rnpu_hw_set_opp(struct rnpu_device *rdev, u32 opp);
-bool rnpu_hw_get(struct rnpu_device *rdev);
-void rnpu_hw_put(struct rnpu_device *rdev);
+bool rnpu_hw_get(struct rnpu_device *rdev, int *idx);
+void rnpu_hw_put(struct rnpu_device *rdev, int idx);
+int rnpu_hw_tlb_invalidate(struct rnpu_device *rdev, u32 asid);
 
 /* rnpu_mmu.c */
 struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev);
@@ -309,12 +358,18 @@ int rnpu_vm_map(struct rnpu_vm *vm, struct rnpu_mapping *map,
 		struct sg_table *sgt, u64 size, bool read_only, u64 limit);
 void rnpu_vm_unmap(struct rnpu_vm *vm, struct rnpu_mapping *map);
 struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm);
+void rnpu_asid_note(struct rnpu_device *rdev, struct rnpu_vm *vm,
+		    struct dma_fence *fence);
 void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		       struct dma_fence *fence);
 void rnpu_asid_restore(struct rnpu_device *rdev);
 
 /* rnpu_gem.c */
 struct drm_gem_object *rnpu_gem_create_object(struct drm_device *dev, size_t size);
+struct drm_gem_object *
+rnpu_gem_prime_import_sg_table(struct drm_device *dev,
+			       struct dma_buf_attachment *attach,
+			       struct sg_table *sgt);
 struct rnpu_mapping *rnpu_bo_mapping_get(struct rnpu_bo *bo, struct rnpu_vm *vm);
 void rnpu_mapping_put(struct rnpu_mapping *map);
 int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *file);
@@ -331,6 +386,13 @@ irqreturn_t rnpu_irq_job(int irq, void *arg);
 irqreturn_t rnpu_irq_err(int irq, void *arg);
 irqreturn_t rnpu_irq_shared(int irq, void *arg);
 int rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason);
+int rnpu_force_reset(struct rnpu_device *rdev);
+void rnpu_job_unplug(struct rnpu_device *rdev);
+void rnpu_jobs_wait_freed(struct rnpu_device *rdev);
+int rnpu_sched_park(struct rnpu_device *rdev, unsigned int timeout_ms);
+void rnpu_sched_unpark(struct rnpu_device *rdev);
+void rnpu_bus_reset_prepare(struct rnpu_device *rdev, bool hw_usable);
+int rnpu_bus_reset_done(struct rnpu_device *rdev);
 void rnpu_job_rec_put(struct rnpu_job_rec *rec);
 enum drm_sched_priority rnpu_sched_prio(u32 prio);
 
@@ -339,11 +401,29 @@ int rnpu_pm_init(struct rnpu_device *rdev);
 void rnpu_pm_fini(struct rnpu_device *rdev);
 int rnpu_runtime_suspend(struct device *dev);
 int rnpu_runtime_resume(struct device *dev);
+int rnpu_pm_suspend(struct device *dev);
+int rnpu_pm_resume(struct device *dev);
 u64 rnpu_freq_hz(struct rnpu_device *rdev, u32 opp);
 void rnpu_thermal_irq(struct rnpu_device *rdev);
 
 /* rnpu_debugfs.c */
 void rnpu_debugfs_init(struct rnpu_device *rdev);
+void rnpu_debugfs_module_init(void);
+void rnpu_debugfs_module_fini(void);
+
+/*
+ * Objects alive in the whole module, for leak checks after unbind and
+ * unload (debugfs rnpu/live; rnpu_exit reports any left).
+ */
+struct rnpu_live {
+	atomic_t devices;
+	atomic_t ctxs;
+	atomic_t vms;
+	atomic_t jobs;
+	atomic_t bos;
+};
+
+extern struct rnpu_live rnpu_live;
 
 /* rnpu_netlink.c */
 int rnpu_netlink_register(void);

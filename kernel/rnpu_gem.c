@@ -7,6 +7,7 @@
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
@@ -136,7 +137,32 @@ static void rnpu_gem_free(struct drm_gem_object *obj)
 
 	WARN_ON(!list_empty(&bo->maps));
 	mutex_destroy(&bo->map_lock);
+	if (bo->counted)
+		atomic_dec(&rnpu_live.bos);
 	drm_gem_shmem_free(&bo->base);
+}
+
+/*
+ * Counted once fully created: the shmem helper frees a BO whose creation
+ * failed without calling rnpu_gem_free().
+ */
+static void count_bo(struct drm_gem_object *obj)
+{
+	to_rnpu_bo(obj)->counted = true;
+	atomic_inc(&rnpu_live.bos);
+}
+
+struct drm_gem_object *
+rnpu_gem_prime_import_sg_table(struct drm_device *dev,
+			       struct dma_buf_attachment *attach,
+			       struct sg_table *sgt)
+{
+	struct drm_gem_object *obj;
+
+	obj = drm_gem_shmem_prime_import_sg_table(dev, attach, sgt);
+	if (!IS_ERR(obj))
+		count_bo(obj);
+	return obj;
 }
 
 static enum drm_gem_object_status rnpu_gem_status(struct drm_gem_object *obj)
@@ -184,7 +210,7 @@ struct drm_gem_object *rnpu_gem_create_object(struct drm_device *dev, size_t siz
 	return &bo->base.base;
 }
 
-int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *file)
+static int bo_create(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct rnpu_device *rdev = to_rnpu(dev);
 	struct rnpu_ctx *ctx = file->driver_priv;
@@ -204,6 +230,7 @@ int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *fi
 	shmem = drm_gem_shmem_create(dev, size);
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
+	count_bo(&shmem->base);
 	to_rnpu_bo(&shmem->base)->flags = args->flags;
 
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
@@ -213,10 +240,13 @@ int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *fi
 	}
 	map = rnpu_bo_mapping_get(to_rnpu_bo(&shmem->base), ctx->vm);
 	drm_gem_object_put(&shmem->base);
-	if (WARN_ON(!map)) {
-		drm_gem_handle_delete(file, handle);
-		return -EINVAL;
-	}
+	/*
+	 * Another thread of this file closed the new handle already (it
+	 * guessed the number): the BO is gone with it, and the number may
+	 * name another BO by now, so leave the handle table alone.
+	 */
+	if (!map)
+		return -ENOENT;
 	args->va = map->mm.start;
 	rnpu_mapping_put(map);
 	args->size = size;
@@ -224,7 +254,19 @@ int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *fi
 	return 0;
 }
 
-int rnpu_ioctl_bo_info(struct drm_device *dev, void *data, struct drm_file *file)
+/* Every ioctl runs inside drm_dev_enter(): -ENODEV once unplugged. */
+int rnpu_ioctl_bo_create(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	int ret, idx;
+
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
+	ret = bo_create(dev, data, file);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static int bo_info(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct rnpu_ctx *ctx = file->driver_priv;
 	struct drm_rnpu_bo_info *args = data;
@@ -242,8 +284,9 @@ int rnpu_ioctl_bo_info(struct drm_device *dev, void *data, struct drm_file *file
 	if (ret)
 		goto out;
 	map = rnpu_bo_mapping_get(to_rnpu_bo(obj), ctx->vm);
-	if (WARN_ON(!map)) {
-		ret = -EINVAL;
+	if (!map) {
+		/* The handle was closed after the look-up. */
+		ret = -ENOENT;
 		goto out;
 	}
 	args->va = map->mm.start;
@@ -256,17 +299,33 @@ out:
 	return ret;
 }
 
+int rnpu_ioctl_bo_info(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	int ret, idx;
+
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
+	ret = bo_info(dev, data, file);
+	drm_dev_exit(idx);
+	return ret;
+}
+
 int rnpu_ioctl_bo_wait(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct drm_rnpu_bo_wait *args = data;
 	struct drm_gem_object *obj;
 	unsigned long timeout;
 	long ret;
+	int idx;
 
 	ret = rnpu_check_bo_wait(args);
 	if (ret)
 		return ret;
+	/* Not the wait: remove fails the jobs this one waits for. */
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
 	obj = drm_gem_object_lookup(file, args->handle);
+	drm_dev_exit(idx);
 	if (!obj)
 		return -ENOENT;
 	timeout = nsecs_to_jiffies(rnpu_deadline_to_ns(args->timeout_ns,

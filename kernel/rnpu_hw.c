@@ -5,6 +5,7 @@
 #include <linux/delay.h>
 #include <linux/iopoll.h>
 #include <linux/pm_runtime.h>
+#include <drm/drm_drv.h>
 
 #include "rnpu_drv.h"
 
@@ -64,18 +65,59 @@ int rnpu_hw_read_caps(struct rnpu_device *rdev)
 }
 
 /*
- * Register access outside a job: only while the device is powered, so a
- * query never wakes an idle NPU.  Returns false when it is suspended.
+ * Register access outside a job: only while the device is bound
+ * (drm_dev_enter: remove unmaps the registers) and powered, so a query
+ * never wakes an idle NPU.  Returns false when it is suspended or gone;
+ * on true the caller ends the access with rnpu_hw_put(rdev, *idx).
  */
-bool rnpu_hw_get(struct rnpu_device *rdev)
+bool rnpu_hw_get(struct rnpu_device *rdev, int *idx)
 {
-	return pm_runtime_get_if_active(rdev->dev) > 0;
+	int ret;
+
+	if (!drm_dev_enter(&rdev->drm, idx))
+		return false;
+	ret = pm_runtime_get_if_active(rdev->dev);
+	if (ret > 0)
+		return true;
+	if (ret == -EINVAL) {
+		/*
+		 * No runtime PM (CONFIG_PM=n, or disabled over system
+		 * sleep): the driver's own power state decides.
+		 */
+		pm_runtime_get_noresume(rdev->dev);
+		if (atomic_read(&rdev->powered))
+			return true;
+		pm_runtime_put_noidle(rdev->dev);
+	}
+	drm_dev_exit(*idx);
+	return false;
+}
+
+/*
+ * Invalidate @asid's translations (or all, RNPU_TLB_INV_ALL) and wait
+ * until the device has dropped them: only then may unmapped pages be
+ * freed.  Device powered.  Atomic (called under asid_lock).
+ */
+int rnpu_hw_tlb_invalidate(struct rnpu_device *rdev, u32 asid)
+{
+	u32 v;
+	int ret;
+
+	rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
+	ret = readl_poll_timeout_atomic(rdev->regs + RNPU_REG_MMU_TLB_INV, v,
+					!(v & RNPU_TLB_INV_BUSY), 1,
+					RNPU_TLB_INV_TIMEOUT_US * 10);
+	if (ret)
+		dev_err_ratelimited(rdev->dev, "TLB invalidation of context %u did not complete\n",
+				    asid);
+	return ret;
 }
 
 /* Queries do not count as activity: only jobs push autosuspend back. */
-void rnpu_hw_put(struct rnpu_device *rdev)
+void rnpu_hw_put(struct rnpu_device *rdev, int idx)
 {
 	pm_runtime_put_autosuspend(rdev->dev);
+	drm_dev_exit(idx);
 }
 
 int rnpu_hw_power_on(struct rnpu_device *rdev)
@@ -180,7 +222,8 @@ void rnpu_hw_counters(struct rnpu_device *rdev, u64 *vals)
 	u64 live[RNPU_CNT_COUNT] = { 0 };
 	unsigned long flags;
 	unsigned int i;
-	bool on = rnpu_hw_get(rdev);
+	int idx;
+	bool on = rnpu_hw_get(rdev, &idx);
 
 	spin_lock_irqsave(&rdev->cnt_lock, flags);
 	if (on && atomic_read(&rdev->powered))
@@ -189,5 +232,5 @@ void rnpu_hw_counters(struct rnpu_device *rdev, u64 *vals)
 		vals[i] = rdev->cnt_base[i] + live[i];
 	spin_unlock_irqrestore(&rdev->cnt_lock, flags);
 	if (on)
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 }

@@ -4,7 +4,9 @@
  * from the interrupt handlers, and timeout -> reset -> recovery.
  *
  * Lock order: ctx->submit_lock -> dma_resv; reset_lock -> job_lock ->
- * ctx->lock -> fence locks.  job_lock is taken from hard IRQs.
+ * asid_lock, ctx->lock -> fence locks.  job_lock is taken from hard IRQs,
+ * so asid_lock (nested in it when a job goes on the ring) is always taken
+ * with interrupts off.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-fence-unwrap.h>
@@ -13,6 +15,8 @@
 #include <linux/pm_runtime.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
@@ -35,6 +39,9 @@ static inline u32 le32_field(u32 v)
 {
 	return le32_to_cpu((__force __le32)v);
 }
+
+/* Jiffies rounding of the drm_sched timeout, see job_hung(). */
+#define RNPU_TIMEOUT_SLACK_MS	20
 
 #define TO_LE64(v)	((__force u64)cpu_to_le64(v))
 #define TO_LE32(v)	((__force u32)cpu_to_le32(v))
@@ -71,6 +78,7 @@ void rnpu_job_rec_put(struct rnpu_job_rec *rec)
 
 static void rnpu_job_free(struct rnpu_job *job)
 {
+	struct rnpu_device *rdev = job->rdev;
 	u32 i;
 
 	if (job->maps) {
@@ -91,13 +99,24 @@ static void rnpu_job_free(struct rnpu_job *job)
 	else
 		kfree(job->hw_fence);
 	rnpu_job_rec_put(job->rec);
+	if (job->pm_ref) {
+		int idx;
+
+		/* After unplug, remove has dropped this reference for us. */
+		if (drm_dev_enter(&rdev->drm, &idx)) {
+			atomic_dec(&rdev->job_pm_refs);
+			pm_runtime_mark_last_busy(rdev->dev);
+			pm_runtime_put_autosuspend(rdev->dev);
+			drm_dev_exit(idx);
+		}
+	}
 	if (job->ctx)
 		rnpu_ctx_put(job->ctx);
-	if (job->pm_ref) {
-		pm_runtime_mark_last_busy(job->rdev->dev);
-		pm_runtime_put_autosuspend(job->rdev->dev);
-	}
 	kfree(job);
+	atomic_dec(&rnpu_live.jobs);
+	/* Last: the release of the device may be waiting for this. */
+	if (atomic_dec_and_test(&rdev->jobs_live))
+		wake_up_var(&rdev->jobs_live);
 }
 
 static int hw_error_to_errno(u32 error)
@@ -307,6 +326,8 @@ void rnpu_job_retire(struct rnpu_device *rdev)
 					      le64_field(res->fault_addr));
 		rnpu_job_finish(rdev, job, res, error, info);
 	}
+	if (rdev->ring_head == rdev->ring_tail)
+		wake_up_all(&rdev->ring_idle);
 out:
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
 }
@@ -359,6 +380,7 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	u32 slot = rdev->ring_tail;
 	struct rnpu_job_desc *d = &rdev->ring[slot];
 	struct rnpu_job_result *res = &rdev->results[slot];
+	u16 flags;
 
 	lockdep_assert_held(&rdev->job_lock);
 	memset(res, 0, sizeof(*res));
@@ -367,12 +389,24 @@ static void ring_push(struct rnpu_device *rdev, struct rnpu_job *job)
 	d->cmd_va = TO_LE64(job->cmd_va);
 	d->cmd_size = TO_LE32(job->cmd_size);
 	d->asid = TO_LE16(job->ctx->vm->asid);
-	d->flags = TO_LE16(RNPU_JOB_F_IRQ);
+	flags = RNPU_JOB_F_IRQ;
+	/*
+	 * The ring passes to another file's context: the device zeroes the
+	 * SRAM first, so no context reads another's intermediates.  By
+	 * client id (never reused), not ASID or address space (both are).
+	 */
+	if (rdev->sram_owner != RNPU_SRAM_CLEAN &&
+	    rdev->sram_owner != job->ctx->client_id)
+		flags |= RNPU_JOB_F_SCRUB_SRAM;
+	rdev->sram_owner = job->ctx->client_id;
+	d->flags = TO_LE16(flags);
 	d->budget = TO_LE32(job->budget);
 	d->result_addr = TO_LE64(rdev->results_dma + slot * sizeof(*res));
 	rdev->slot_job[slot] = job;
 	job->slot = slot;
 	job->reset_gen = rdev->reset_gen;
+	job->ring_time = ktime_get();
+	job->progress = 0;
 	rdev->ring_tail = (slot + 1) & (rdev->ring_size - 1);
 	/* The descriptor must be in memory before the device sees the tail. */
 	dma_wmb();
@@ -390,6 +424,40 @@ static struct dma_fence *rnpu_sched_prepare_job(struct drm_sched_job *sched_job,
 	return rnpu_asid_acquire(job->rdev, job->ctx->vm);
 }
 
+/* Put @job on the ring: bind its context, arm fault injection.  job_lock held. */
+static void ring_start(struct rnpu_device *rdev, struct rnpu_job *job)
+{
+	struct rnpu_ctx *ctx = job->ctx;
+
+	lockdep_assert_held(&rdev->job_lock);
+	rnpu_asid_program(rdev, ctx->vm, job->hw_fence);
+	spin_lock(&ctx->lock);
+	job->rec->state = DRM_RNPU_JOB_RUNNING;
+	job->rec->start_ns = ktime_get_ns();
+	spin_unlock(&ctx->lock);
+	if (rdev->pending_fi) {
+		rnpu_write(rdev, RNPU_REG_FI_ADDR_LO,
+			   lower_32_bits(rdev->pending_fi_addr));
+		rnpu_write(rdev, RNPU_REG_FI_ADDR_HI,
+			   upper_32_bits(rdev->pending_fi_addr));
+		rnpu_write(rdev, RNPU_REG_FI_CTRL, rdev->pending_fi);
+		rdev->pending_fi = 0;
+	}
+	ring_push(rdev, job);
+	trace_rnpu_job_run(job->rec->seqno, job->hw_seqno, ctx->vm->asid,
+			   job->slot);
+}
+
+/* Why a job about to go on the ring must not: 0 when it may run. */
+static u32 job_cancel_reason(struct rnpu_device *rdev, struct rnpu_job *job)
+{
+	if (READ_ONCE(job->ctx->banned) || job->base.s_fence->finished.error)
+		return DRM_RNPU_ERR_CANCELED;
+	if (rdev->lost)
+		return DRM_RNPU_ERR_DEVICE_LOST;
+	return 0;
+}
+
 static struct dma_fence *rnpu_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct rnpu_job *job = to_rnpu_job(sched_job);
@@ -397,7 +465,8 @@ static struct dma_fence *rnpu_sched_run_job(struct drm_sched_job *sched_job)
 	struct rnpu_ctx *ctx = job->ctx;
 	struct dma_fence *wait;
 	unsigned long flags;
-	u32 cancel = 0;
+	u32 cancel;
+	int idx;
 
 	spin_lock_irqsave(&rdev->job_lock, flags);
 	job->hw_seqno = ++rdev->hw_seqno;
@@ -406,9 +475,16 @@ static struct dma_fence *rnpu_sched_run_job(struct drm_sched_job *sched_job)
 	job->hw_fence_init = true;
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
 
-	if (READ_ONCE(ctx->banned) || sched_job->s_fence->finished.error) {
-		cancel = DRM_RNPU_ERR_CANCELED;
-	} else if (ctx->vm->asid < 0) {
+	if (!drm_dev_enter(&rdev->drm, &idx)) {
+		/* Unplugged: the job fails, its fences carry -ENODEV. */
+		spin_lock_irqsave(&rdev->job_lock, flags);
+		rnpu_job_finish(rdev, job, NULL, DRM_RNPU_ERR_DEVICE_LOST, 0);
+		spin_unlock_irqrestore(&rdev->job_lock, flags);
+		return dma_fence_get(job->hw_fence);
+	}
+
+	cancel = job_cancel_reason(rdev, job);
+	if (!cancel && ctx->vm->asid < 0) {
 		/* prepare_job bound a context; it cannot have been taken since. */
 		wait = rnpu_asid_acquire(rdev, ctx->vm);
 		if (WARN_ON_ONCE(wait)) {
@@ -417,33 +493,96 @@ static struct dma_fence *rnpu_sched_run_job(struct drm_sched_job *sched_job)
 		}
 	}
 
-	if (!cancel && rdev->lost)
-		cancel = DRM_RNPU_ERR_DEVICE_LOST;
-	if (!cancel)
-		rnpu_asid_program(rdev, ctx->vm, job->hw_fence);
-
 	spin_lock_irqsave(&rdev->job_lock, flags);
 	if (cancel) {
 		rnpu_job_finish(rdev, job, NULL, cancel, 0);
+	} else if (rdev->parked) {
+		/* Keeps its context: the LRU must not hand it to another. */
+		rnpu_asid_note(rdev, ctx->vm, job->hw_fence);
+		list_add_tail(&job->park_node, &rdev->park_list);
 	} else {
-		spin_lock(&ctx->lock);
-		job->rec->state = DRM_RNPU_JOB_RUNNING;
-		job->rec->start_ns = ktime_get_ns();
-		spin_unlock(&ctx->lock);
-		if (rdev->pending_fi) {
-			rnpu_write(rdev, RNPU_REG_FI_ADDR_LO,
-				   lower_32_bits(rdev->pending_fi_addr));
-			rnpu_write(rdev, RNPU_REG_FI_ADDR_HI,
-				   upper_32_bits(rdev->pending_fi_addr));
-			rnpu_write(rdev, RNPU_REG_FI_CTRL, rdev->pending_fi);
-			rdev->pending_fi = 0;
-		}
-		ring_push(rdev, job);
-		trace_rnpu_job_run(job->rec->seqno, job->hw_seqno,
-				   ctx->vm->asid, job->slot);
+		ring_start(rdev, job);
 	}
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	drm_dev_exit(idx);
 	return dma_fence_get(job->hw_fence);
+}
+
+static bool ring_empty(struct rnpu_device *rdev)
+{
+	unsigned long flags;
+	bool empty;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	empty = rdev->ring_head == rdev->ring_tail && !rdev->resetting;
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	return empty;
+}
+
+/*
+ * Push the parked jobs onto the ring in the order drm_sched ran them,
+ * failing those that may no longer run.  job_lock held, device powered.
+ */
+static void unpark_locked(struct rnpu_device *rdev)
+{
+	struct rnpu_job *job, *tmp;
+	u32 n = 0;
+
+	lockdep_assert_held(&rdev->job_lock);
+	rdev->parked = false;
+	list_for_each_entry_safe(job, tmp, &rdev->park_list, park_node) {
+		u32 cancel = job_cancel_reason(rdev, job);
+
+		list_del_init(&job->park_node);
+		if (!cancel && !atomic_read(&rdev->powered))
+			cancel = DRM_RNPU_ERR_DEVICE_LOST;
+		if (cancel)
+			rnpu_job_finish(rdev, job, NULL, cancel, 0);
+		else
+			ring_start(rdev, job);
+		n++;
+	}
+	rdev->last_parked = n;
+}
+
+void rnpu_sched_unpark(struct rnpu_device *rdev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	unpark_locked(rdev);
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+}
+
+/*
+ * Stop feeding the ring and let it drain: run_job parks new jobs from
+ * now on.  A job that hangs meanwhile is caught by the job timeout as
+ * always (and its context banned: it did hang).  Returns 0 with the ring
+ * empty and reset_lock held, so no reset can refill it; -EBUSY (not
+ * parked any more) if it did not drain within @timeout_ms.
+ */
+int rnpu_sched_park(struct rnpu_device *rdev, unsigned int timeout_ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(timeout_ms);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->parked = true;
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	for (;;) {
+		long left = (long)(end - jiffies);
+
+		if (left <= 0 ||
+		    !wait_event_timeout(rdev->ring_idle, ring_empty(rdev), left))
+			break;
+		mutex_lock(&rdev->reset_lock);
+		/* A reset that ran meanwhile may have put jobs back. */
+		if (ring_empty(rdev))
+			return 0;
+		mutex_unlock(&rdev->reset_lock);
+	}
+	rnpu_sched_unpark(rdev);
+	return -EBUSY;
 }
 
 /*
@@ -473,28 +612,11 @@ static void fail_job(struct rnpu_device *rdev, struct rnpu_job *job, u32 error)
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
 }
 
-/*
- * Reset the device and recover.  @bad (may be NULL for a forced reset) is
- * failed with DRM_RNPU_ERR_TIMEOUT and its context banned; jobs of other
- * contexts that were on the ring go back on it in their original order
- * and finish normally.  Called with reset_lock held.
- */
-static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason)
+/* Take every job off the ring into rdev->reset_jobs; returns how many. */
+static u32 take_ring_jobs(struct rnpu_device *rdev)
 {
-	struct rnpu_job **lost = rdev->reset_jobs;
-	struct rnpu_ctx *guilty = bad ? bad->ctx : NULL;
 	unsigned long flags;
-	u32 n = 0, i;
-	int ret;
-
-	lockdep_assert_held(&rdev->reset_lock);
-	drm_sched_stop(&rdev->sched, bad ? &bad->base : NULL);
-	disable_irq(rdev->irq_job);
-	if (!rdev->irq_shared)
-		disable_irq(rdev->irq_err);
-
-	/* Whatever finished before the hang still counts. */
-	rnpu_job_retire(rdev);
+	u32 n = 0;
 
 	spin_lock_irqsave(&rdev->job_lock, flags);
 	rdev->resetting = true;
@@ -502,11 +624,106 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 		u32 slot = rdev->ring_head;
 
 		if (rdev->slot_job[slot])
-			lost[n++] = rdev->slot_job[slot];
+			rdev->reset_jobs[n++] = rdev->slot_job[slot];
 		rdev->slot_job[slot] = NULL;
 		rdev->ring_head = (slot + 1) & (rdev->ring_size - 1);
 	}
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	return n;
+}
+
+/*
+ * Put the @n jobs taken off the ring back on it in their order, or fail
+ * them: all with DEVICE_LOST when the device did not come back, @bad
+ * with TIMEOUT, those of banned contexts with CANCELED.
+ */
+static void requeue_ring_jobs(struct rnpu_device *rdev, u32 n,
+			      struct rnpu_job *bad)
+{
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->resetting = false;
+	/* Jobs taken off the ring may have run in part: whose data is it? */
+	rdev->sram_owner = RNPU_SRAM_UNKNOWN;
+	for (i = 0; i < n; i++) {
+		struct rnpu_job *job = rdev->reset_jobs[i];
+		u32 err = 0;
+
+		rdev->reset_jobs[i] = NULL;
+		if (rdev->lost)
+			err = DRM_RNPU_ERR_DEVICE_LOST;
+		else if (job == bad)
+			err = DRM_RNPU_ERR_TIMEOUT;
+		else if (READ_ONCE(job->ctx->banned))
+			err = DRM_RNPU_ERR_CANCELED;
+		if (err) {
+			if (!dma_fence_is_signaled(job->hw_fence))
+				rnpu_job_finish(rdev, job, NULL, err, 0);
+			continue;
+		}
+		rnpu_asid_program(rdev, job->ctx->vm, job->hw_fence);
+		ring_push(rdev, job);
+	}
+	if (rdev->ring_head == rdev->ring_tail)
+		wake_up_all(&rdev->ring_idle);
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+}
+
+static void reset_event(struct rnpu_device *rdev, struct rnpu_ctx *guilty,
+			struct rnpu_job *bad, u32 reason)
+{
+	struct rnpu_event ev;
+
+	if (guilty) {
+		fill_event(&ev, guilty, RNPU_NL_CMD_RESET);
+		ev.seqno = bad->rec->seqno;
+		ev.banned = READ_ONCE(guilty->banned);
+	} else {
+		memset(&ev, 0, sizeof(ev));
+		ev.cmd = RNPU_NL_CMD_RESET;
+	}
+	ev.reason = reason;
+	ev.resets = atomic_read(&rdev->resets);
+	rnpu_event_queue(rdev, &ev);
+}
+
+static void irqs_disable(struct rnpu_device *rdev)
+{
+	disable_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		disable_irq(rdev->irq_err);
+}
+
+static void irqs_enable(struct rnpu_device *rdev)
+{
+	enable_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		enable_irq(rdev->irq_err);
+}
+
+/*
+ * Reset the device and recover.  @bad (may be NULL for a forced reset) is
+ * failed with DRM_RNPU_ERR_TIMEOUT and its context banned; jobs of other
+ * contexts that were on the ring go back on it in their original order
+ * and finish normally.  Called with reset_lock held, inside
+ * drm_dev_enter(), device powered.
+ */
+static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason)
+{
+	struct rnpu_ctx *guilty = bad ? bad->ctx : NULL;
+	unsigned long flags;
+	u32 n;
+	int ret;
+
+	lockdep_assert_held(&rdev->reset_lock);
+	drm_sched_stop(&rdev->sched, bad ? &bad->base : NULL);
+	irqs_disable(rdev);
+
+	/* Whatever finished before the hang still counts. */
+	rnpu_job_retire(rdev);
+	n = take_ring_jobs(rdev);
 
 	ret = rnpu_hw_soft_reset(rdev);
 	if (ret) {
@@ -526,59 +743,22 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 		if (rnpu_ban_on_hang)
 			guilty->banned = true;
 		spin_unlock_irqrestore(&guilty->lock, flags);
+		if (rnpu_ban_on_hang)
+			rnpu_ban_process(rdev, guilty->tgid);
 	}
 
-	spin_lock_irqsave(&rdev->job_lock, flags);
-	rdev->resetting = false;
-	spin_unlock_irqrestore(&rdev->job_lock, flags);
-
-	for (i = 0; i < n; i++) {
-		struct rnpu_job *job = lost[i];
-
-		u32 err = 0;
-
-		if (ret)
-			err = DRM_RNPU_ERR_DEVICE_LOST;
-		else if (job == bad)
-			err = DRM_RNPU_ERR_TIMEOUT;
-		else if (READ_ONCE(job->ctx->banned))
-			err = DRM_RNPU_ERR_CANCELED;
-		if (err) {
-			fail_job(rdev, job, err);
-			continue;
-		}
-		rnpu_asid_program(rdev, job->ctx->vm, job->hw_fence);
-		spin_lock_irqsave(&rdev->job_lock, flags);
-		ring_push(rdev, job);
-		spin_unlock_irqrestore(&rdev->job_lock, flags);
-	}
+	requeue_ring_jobs(rdev, n, bad);
 	/* A bad job the ring no longer held (it was lost with the ring). */
 	if (bad && bad->hw_fence_init)
 		fail_job(rdev, bad, ret ? DRM_RNPU_ERR_DEVICE_LOST : DRM_RNPU_ERR_TIMEOUT);
 
-	enable_irq(rdev->irq_job);
-	if (!rdev->irq_shared)
-		enable_irq(rdev->irq_err);
+	irqs_enable(rdev);
 	restore_parents(rdev);
 	drm_sched_start(&rdev->sched);
 
 	trace_rnpu_reset(reason, atomic_read(&rdev->resets), bad ? bad->rec->seqno : 0,
 			 n);
-	{
-		struct rnpu_event ev;
-
-		if (guilty) {
-			fill_event(&ev, guilty, RNPU_NL_CMD_RESET);
-			ev.seqno = bad->rec->seqno;
-			ev.banned = READ_ONCE(guilty->banned);
-		} else {
-			memset(&ev, 0, sizeof(ev));
-			ev.cmd = RNPU_NL_CMD_RESET;
-		}
-		ev.reason = reason;
-		ev.resets = atomic_read(&rdev->resets);
-		rnpu_event_queue(rdev, &ev);
-	}
+	reset_event(rdev, guilty, bad, reason);
 	dev_warn(rdev->dev, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
 		 atomic_read(&rdev->resets),
 		 reason == RNPU_NL_REASON_TIMEOUT ? "job timeout" : "forced",
@@ -589,42 +769,241 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 
 int rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reason)
 {
-	int ret;
+	int ret, idx;
 
+	if (!drm_dev_enter(&rdev->drm, &idx))
+		return -ENODEV;
 	ret = pm_runtime_resume_and_get(rdev->dev);
 	if (ret)
-		return ret;
+		goto out;
 	mutex_lock(&rdev->reset_lock);
-	ret = __rnpu_reset(rdev, bad, reason);
+	/* The bus is resetting it already, or it is parked for suspend. */
+	if (rdev->pci_reset || rdev->parked)
+		ret = -EBUSY;
+	else
+		ret = __rnpu_reset(rdev, bad, reason);
 	mutex_unlock(&rdev->reset_lock);
 	pm_runtime_mark_last_busy(rdev->dev);
 	pm_runtime_put_autosuspend(rdev->dev);
+out:
+	drm_dev_exit(idx);
 	return ret;
+}
+
+/*
+ * Before a reset by the bus (FLR, AER slot reset): stop feeding the ring
+ * (new jobs park), take the jobs off it and keep the counters.  The
+ * device is not blamed on anyone: rnpu_bus_reset_done() puts every job
+ * back.  @hw_usable is false when the link is down (registers read all
+ * ones).
+ */
+void rnpu_bus_reset_prepare(struct rnpu_device *rdev, bool hw_usable)
+{
+	u64 live[RNPU_CNT_COUNT];
+	unsigned long flags;
+	unsigned int i;
+
+	pm_runtime_get_noresume(rdev->dev);
+	mutex_lock(&rdev->reset_lock);
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->parked = true;
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	irqs_disable(rdev);
+	if (hw_usable)
+		rnpu_job_retire(rdev);
+	rdev->reset_lost = take_ring_jobs(rdev);
+	spin_lock_irqsave(&rdev->cnt_lock, flags);
+	if (hw_usable && atomic_read(&rdev->powered)) {
+		/* The reset zeroes the counters: fold them in first. */
+		rnpu_hw_read_counters(rdev, live);
+		for (i = 0; i < RNPU_CNT_COUNT; i++)
+			rdev->cnt_base[i] += live[i];
+	}
+	spin_unlock_irqrestore(&rdev->cnt_lock, flags);
+	rdev->pci_reset = true;
+	mutex_unlock(&rdev->reset_lock);
+}
+
+/*
+ * After the bus reset: program what the device lost (unless it is
+ * runtime-suspended: resume does that), put the jobs taken off the ring
+ * back in their order, then the parked ones.  Nobody is banned.
+ */
+int rnpu_bus_reset_done(struct rnpu_device *rdev)
+{
+	unsigned long flags;
+	u32 n;
+	int ret = 0;
+
+	mutex_lock(&rdev->reset_lock);
+	if (!rdev->pci_reset) {
+		mutex_unlock(&rdev->reset_lock);
+		return 0;
+	}
+	if (!pm_runtime_suspended(rdev->dev)) {
+		ret = rnpu_hw_power_on(rdev);
+		if (!ret)
+			ret = rnpu_hw_init(rdev);
+	}
+	rdev->lost = ret != 0;
+	rdev->reset_gen++;
+	atomic_inc(&rdev->resets);
+	n = rdev->reset_lost;
+	rdev->reset_lost = 0;
+	requeue_ring_jobs(rdev, n, NULL);
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	unpark_locked(rdev);
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	rdev->pci_reset = false;
+	irqs_enable(rdev);
+	trace_rnpu_reset(RNPU_NL_REASON_FORCED, atomic_read(&rdev->resets), 0, n);
+	reset_event(rdev, NULL, NULL, RNPU_NL_REASON_FORCED);
+	mutex_unlock(&rdev->reset_lock);
+	pm_runtime_mark_last_busy(rdev->dev);
+	pm_runtime_put_autosuspend(rdev->dev);
+	dev_warn(rdev->dev, "bus reset %u: %u jobs back on the ring%s\n",
+		 atomic_read(&rdev->resets), n, ret ? ", device lost" : "");
+	return ret;
+}
+
+/*
+ * After drm_dev_unplug(): stop the device (no DMA into the ring or BOs
+ * once devres frees them) and fail every job on the ring, parked or held
+ * by a bus reset with DEVICE_LOST (fences: -ENODEV).  Jobs still queued
+ * fail the same way in run_job.
+ */
+void rnpu_job_unplug(struct rnpu_device *rdev)
+{
+	struct rnpu_job *job, *tmp;
+	unsigned long flags;
+	u32 n = 0, i;
+
+	mutex_lock(&rdev->reset_lock);
+	/* Handlers see powered == 0 and leave; devres frees them. */
+	atomic_set(&rdev->powered, 0);
+	rnpu_write(rdev, RNPU_REG_IRQ_MASK, 0);
+	synchronize_irq(rdev->irq_job);
+	if (!rdev->irq_shared)
+		synchronize_irq(rdev->irq_err);
+	rnpu_write(rdev, RNPU_REG_CTRL, RNPU_CTRL_RESET);
+
+	spin_lock_irqsave(&rdev->job_lock, flags);
+	rdev->lost = true;
+	while (rdev->ring_head != rdev->ring_tail) {
+		u32 slot = rdev->ring_head;
+
+		job = rdev->slot_job[slot];
+		rdev->slot_job[slot] = NULL;
+		rdev->ring_head = (slot + 1) & (rdev->ring_size - 1);
+		if (job) {
+			rnpu_job_finish(rdev, job, NULL, DRM_RNPU_ERR_DEVICE_LOST, 0);
+			n++;
+		}
+	}
+	for (i = 0; i < rdev->reset_lost; i++) {
+		rnpu_job_finish(rdev, rdev->reset_jobs[i], NULL,
+				DRM_RNPU_ERR_DEVICE_LOST, 0);
+		rdev->reset_jobs[i] = NULL;
+		n++;
+	}
+	rdev->reset_lost = 0;
+	list_for_each_entry_safe(job, tmp, &rdev->park_list, park_node) {
+		list_del_init(&job->park_node);
+		rnpu_job_finish(rdev, job, NULL, DRM_RNPU_ERR_DEVICE_LOST, 0);
+		n++;
+	}
+	rdev->parked = false;
+	rdev->resetting = false;
+	wake_up_all(&rdev->ring_idle);
+	spin_unlock_irqrestore(&rdev->job_lock, flags);
+	mutex_unlock(&rdev->reset_lock);
+	if (n)
+		dev_info(rdev->dev, "unplugged with %u jobs in flight: failed\n", n);
+}
+
+/* Until every job is freed the scheduler must stay (the release path). */
+void rnpu_jobs_wait_freed(struct rnpu_device *rdev)
+{
+	while (!wait_var_event_timeout(&rdev->jobs_live,
+				       !atomic_read(&rdev->jobs_live), 10 * HZ))
+		dev_warn(rdev->dev, "release: waiting for %d jobs to be freed\n",
+			 atomic_read(&rdev->jobs_live));
+}
+
+/*
+ * Hung means: on the ring, at its head, no job retired nor this one
+ * started for a whole timeout, and the device's JOB_PROGRESS did not
+ * advance since the last timeout.  A parked job, or one that only just
+ * got on the ring (after a resume or reset), is not.  job_lock held,
+ * device powered.
+ */
+static bool job_hung(struct rnpu_device *rdev, struct rnpu_job *job)
+{
+	ktime_t since;
+	u64 progress;
+
+	lockdep_assert_held(&rdev->job_lock);
+	if (!list_empty(&job->park_node) || rdev->resetting)
+		return false;
+	if (rdev->ring_head == rdev->ring_tail ||
+	    rdev->slot_job[rdev->ring_head] != job)
+		return false;
+	since = ktime_after(job->ring_time, rdev->last_retire) ?
+		job->ring_time : rdev->last_retire;
+	/* The timer runs in jiffies: allow for their rounding. */
+	if (ktime_ms_delta(ktime_get(), since) + RNPU_TIMEOUT_SLACK_MS <
+	    rnpu_job_timeout_ms)
+		return false;
+	/*
+	 * Running for a whole timeout: hung only if it did not advance since
+	 * the last look (a long job that progresses gets more time; its
+	 * cycle budget still bounds it).
+	 */
+	progress = rnpu_read64(rdev, RNPU_REG_JOB_PROGRESS_LO);
+	if (progress > job->progress) {
+		job->progress = progress;
+		return false;
+	}
+	return true;
 }
 
 static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct rnpu_job *job = to_rnpu_job(sched_job);
 	struct rnpu_device *rdev = job->rdev;
+	unsigned long flags;
+	bool hung = false;
+	int idx;
 
 	mutex_lock(&rdev->reset_lock);
-	/* An interrupt may have been lost rather than the device hung. */
-	rnpu_job_retire(rdev);
-	if (dma_fence_is_signaled(job->hw_fence) ||
-	    job->reset_gen != rdev->reset_gen) {
+	if (drm_dev_enter(&rdev->drm, &idx)) {
+		if (!rdev->pci_reset) {
+			/* An interrupt may have been lost rather than the device hung. */
+			rnpu_job_retire(rdev);
+			spin_lock_irqsave(&rdev->job_lock, flags);
+			hung = !dma_fence_is_signaled(job->hw_fence) &&
+			       job->reset_gen == rdev->reset_gen &&
+			       job_hung(rdev, job);
+			spin_unlock_irqrestore(&rdev->job_lock, flags);
+		}
+		if (hung) {
+			dev_warn(rdev->dev, "job %llu of context %llu timed out after %u ms\n",
+				 job->rec->seqno, job->ctx->client_id,
+				 rnpu_job_timeout_ms);
+			__rnpu_reset(rdev, job, RNPU_NL_REASON_TIMEOUT);
+		}
+		drm_dev_exit(idx);
+	}
+	if (!hung) {
 		/*
-		 * Not hung (or already recovered by another reset): put the
-		 * job back where drm_sched took it from.
+		 * Not hung (done, parked, recovered by another reset, or the
+		 * device is gone and remove fails it): put the job back where
+		 * drm_sched took it from.
 		 */
 		drm_sched_stop(&rdev->sched, sched_job);
 		restore_parents(rdev);
 		drm_sched_start(&rdev->sched);
-		mutex_unlock(&rdev->reset_lock);
-		return DRM_GPU_SCHED_STAT_NOMINAL;
 	}
-	dev_warn(rdev->dev, "job %llu of context %llu timed out after %u ms\n",
-		 job->rec->seqno, job->ctx->client_id, rnpu_job_timeout_ms);
-	__rnpu_reset(rdev, job, RNPU_NL_REASON_TIMEOUT);
 	mutex_unlock(&rdev->reset_lock);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -644,9 +1023,30 @@ static const struct drm_sched_backend_ops rnpu_sched_ops = {
 	.free_job = rnpu_sched_free_job,
 };
 
+static void force_reset_work(struct work_struct *work)
+{
+	struct rnpu_device *rdev = container_of(work, struct rnpu_device,
+						force_reset_work);
+
+	rdev->force_reset_ret = rnpu_reset(rdev, NULL, RNPU_NL_REASON_FORCED);
+}
+
+/* debugfs force_reset: on the reset workqueue, after any timeout handling. */
+int rnpu_force_reset(struct rnpu_device *rdev)
+{
+	int ret;
+
+	mutex_lock(&rdev->force_reset_lock);
+	queue_work(rdev->reset_wq, &rdev->force_reset_work);
+	flush_work(&rdev->force_reset_work);
+	ret = rdev->force_reset_ret;
+	mutex_unlock(&rdev->force_reset_lock);
+	return ret;
+}
+
 int rnpu_sched_init(struct rnpu_device *rdev)
 {
-	const struct drm_sched_init_args args = {
+	struct drm_sched_init_args args = {
 		.ops = &rnpu_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = rdev->ring_size - 1,
@@ -655,13 +1055,29 @@ int rnpu_sched_init(struct rnpu_device *rdev)
 		.dev = rdev->dev,
 	};
 
+	int ret;
+
+	rdev->reset_wq = alloc_ordered_workqueue("rnpu-reset", 0);
+	if (!rdev->reset_wq)
+		return -ENOMEM;
+	mutex_init(&rdev->force_reset_lock);
+	INIT_WORK(&rdev->force_reset_work, force_reset_work);
+	args.timeout_wq = rdev->reset_wq;
 	rdev->fence_context = dma_fence_context_alloc(1);
-	return drm_sched_init(&rdev->sched, &args);
+	ret = drm_sched_init(&rdev->sched, &args);
+	if (ret)
+		destroy_workqueue(rdev->reset_wq);
+	return ret;
 }
 
+/* At the last reference: every file is closed and every job freed. */
 void rnpu_sched_fini(struct rnpu_device *rdev)
 {
+	rnpu_jobs_wait_freed(rdev);
 	drm_sched_fini(&rdev->sched);
+	/* No timeout can be queued now; a forced reset may still drain. */
+	destroy_workqueue(rdev->reset_wq);
+	mutex_destroy(&rdev->force_reset_lock);
 }
 
 /* Copy a user array of growable elements into @dst (kvmalloc()ed). */
@@ -800,7 +1216,10 @@ static int add_syncobj_dep(struct rnpu_job *job, struct drm_file *file,
 /* Drop finished records beyond the history depth (submit_lock held). */
 static void prune_records(struct rnpu_ctx *ctx)
 {
-	while (ctx->last_seqno - ctx->oldest_seqno >= rnpu_job_history) {
+	/* One value for the whole loop: the parameter is writable. */
+	u64 keep = max(READ_ONCE(rnpu_job_history), 1u);
+
+	while (ctx->last_seqno - ctx->oldest_seqno >= keep) {
 		struct rnpu_job_rec *rec = xa_load(&ctx->recs, ctx->oldest_seqno);
 		bool done = true;
 
@@ -829,7 +1248,7 @@ enum drm_sched_priority rnpu_sched_prio(u32 prio)
 	return prio_map[prio];
 }
 
-int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
+static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct rnpu_device *rdev = to_rnpu(dev);
 	struct rnpu_ctx *ctx = file->driver_priv;
@@ -838,7 +1257,7 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 	struct drm_rnpu_sync *syncs = NULL;
 	struct drm_syncobj *out_sync = NULL;
 	struct dma_fence_chain *chain = NULL;
-	struct ww_acquire_ctx acquire;
+	struct drm_exec exec;
 	struct dma_fence *done;
 	struct rnpu_job *job;
 	bool *writes = NULL;
@@ -883,6 +1302,9 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 		goto out_free_arrays;
 	}
 	job->rdev = rdev;
+	atomic_inc(&rdev->jobs_live);
+	atomic_inc(&rnpu_live.jobs);
+	INIT_LIST_HEAD(&job->park_node);
 	job->ctx = ctx;
 	kref_get(&ctx->ref);
 	job->cmd_size = args->cmd_size;
@@ -920,6 +1342,7 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 	if (ret)
 		goto out_job;
 	job->pm_ref = true;
+	atomic_inc(&rdev->job_pm_refs);
 
 	ret = drm_sched_job_init(&job->base, &ctx->entity[args->priority], 1,
 				 ctx, file->client_id);
@@ -937,17 +1360,21 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 		ret = -ECANCELED;
 		goto out_unlock;
 	}
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &acquire);
-	if (ret) {
-		/* -EALREADY: a BO handle listed twice. */
-		if (ret == -EALREADY)
-			ret = -EINVAL;
-		goto out_unlock;
+	/* Every BO locked (ww back-off inside drm_exec), one fence slot each. */
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, job->bo_count);
+	drm_exec_until_all_locked(&exec) {
+		for (i = 0; i < job->bo_count; i++) {
+			ret = drm_exec_prepare_obj(&exec, job->bos[i], 1);
+			drm_exec_retry_on_contention(&exec);
+			if (ret) {
+				/* -EALREADY: a BO handle listed twice. */
+				if (ret == -EALREADY)
+					ret = -EINVAL;
+				goto out_resv;
+			}
+		}
 	}
 	for (i = 0; i < job->bo_count; i++) {
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (ret)
-			goto out_resv;
 		if (args->flags & DRM_RNPU_SUBMIT_NO_IMPLICIT_SYNC)
 			continue;
 		/*
@@ -978,7 +1405,7 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 		dma_resv_add_fence(job->bos[i]->resv, done,
 				   writes[i] ? DMA_RESV_USAGE_WRITE :
 					       DMA_RESV_USAGE_READ);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	drm_exec_fini(&exec);
 	if (out_sync) {
 		if (chain) {
 			drm_syncobj_add_point(out_sync, chain, done,
@@ -1000,7 +1427,7 @@ int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
 	goto out_put;
 
 out_resv:
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	drm_exec_fini(&exec);
 out_unlock:
 	mutex_unlock(&ctx->submit_lock);
 out_job:
@@ -1018,24 +1445,45 @@ out_free_arrays:
 	return ret;
 }
 
+/* Inside drm_dev_enter(): remove waits for it, and it touches the device. */
+int rnpu_ioctl_submit(struct drm_device *dev, void *data, struct drm_file *file)
+{
+	int ret, idx;
+
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
+	ret = submit(dev, data, file);
+	drm_dev_exit(idx);
+	return ret;
+}
+
 int rnpu_ioctl_job_status(struct drm_device *dev, void *data, struct drm_file *file)
 {
 	struct rnpu_ctx *ctx = file->driver_priv;
 	struct drm_rnpu_job_status *args = data;
 	struct rnpu_job_rec *rec;
-	int ret;
+	int ret, idx;
 
 	ret = rnpu_check_job_status(args);
 	if (ret)
 		return ret;
+	/*
+	 * Only the look-up is inside drm_dev_enter(): remove must not wait
+	 * for a waiter, it signals (fails) what the waiter waits for.
+	 */
+	if (!drm_dev_enter(dev, &idx))
+		return -ENODEV;
 	/* Pairs with the release in submit: the record is complete. */
-	if (args->seqno > smp_load_acquire(&ctx->last_seqno))
+	if (args->seqno > smp_load_acquire(&ctx->last_seqno)) {
+		drm_dev_exit(idx);
 		return -EINVAL;
+	}
 	xa_lock(&ctx->recs);
 	rec = xa_load(&ctx->recs, args->seqno);
 	if (rec)
 		kref_get(&rec->ref);
 	xa_unlock(&ctx->recs);
+	drm_dev_exit(idx);
 	if (!rec)
 		return -ENOENT;
 

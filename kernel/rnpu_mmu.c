@@ -44,6 +44,7 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 		return ERR_PTR(ret);
 	}
 	kref_init(&vm->ref);
+	atomic_inc(&rnpu_live.vms);
 	vm->rdev = rdev;
 	vm->asid = -1;
 	mutex_init(&vm->lock);
@@ -55,10 +56,21 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 {
 	struct rnpu_device *rdev = vm->rdev;
-	bool on = rnpu_hw_get(rdev);
-	int asid;
+	unsigned long flags;
+	int asid, idx;
+	/* Unbound or powered off, the TLB is gone with the device state. */
+	bool on = rnpu_hw_get(rdev, &idx);
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
+	/*
+	 * A system suspend powers the device off whatever the runtime-PM
+	 * count: it clears powered, then takes asid_lock once, so either we
+	 * see powered == 0 here or it waits for these writes.
+	 */
+	if (on && !atomic_read(&rdev->powered)) {
+		rnpu_hw_put(rdev, idx);
+		on = false;
+	}
 	asid = vm->asid;
 	if (asid >= 0 && unbind) {
 		rdev->asid_owner[asid] = NULL;
@@ -68,10 +80,10 @@ static void vm_flush_tlb(struct rnpu_vm *vm, bool unbind)
 	}
 	/* Powered off, the TLB is gone; a bound but unprogrammed ASID is clean. */
 	if (asid >= 0 && on && !vm->asid_dirty)
-		rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
-	spin_unlock(&rdev->asid_lock);
+		rnpu_hw_tlb_invalidate(rdev, asid);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	if (on)
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 }
 
 static void rnpu_vm_release(struct kref *ref)
@@ -85,6 +97,7 @@ static void rnpu_vm_release(struct kref *ref)
 	rnpu_pt_fini(&vm->pt);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
+	atomic_dec(&rnpu_live.vms);
 }
 
 void rnpu_vm_put(struct rnpu_vm *vm)
@@ -168,9 +181,10 @@ struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm
 {
 	struct rnpu_vm *victim = NULL, *busy = NULL;
 	struct dma_fence *wait = NULL;
+	unsigned long flags;
 	int i, slot = -1;
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	if (vm->asid >= 0)
 		goto out;
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
@@ -199,7 +213,7 @@ struct dma_fence *rnpu_asid_acquire(struct rnpu_device *rdev, struct rnpu_vm *vm
 		wait = dma_fence_get(busy->last_fence);
 	}
 out:
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	return wait;
 }
 
@@ -210,30 +224,55 @@ static void asid_write(struct rnpu_device *rdev, int asid, struct rnpu_vm *vm)
 	rnpu_write(rdev, RNPU_CTX_PT_LO(asid), lower_32_bits(root));
 	rnpu_write(rdev, RNPU_CTX_PT_HI(asid), upper_32_bits(root));
 	rnpu_write(rdev, RNPU_CTX_CFG(asid), vm ? RNPU_CTX_CFG_VALID : 0);
-	rnpu_write(rdev, RNPU_REG_MMU_TLB_INV, asid);
+	rnpu_hw_tlb_invalidate(rdev, asid);
 }
 
-/* In run_job, device powered: program a new binding, note the last user. */
+static void asid_note_locked(struct rnpu_device *rdev, struct rnpu_vm *vm,
+			     struct dma_fence *fence)
+{
+	lockdep_assert_held(&rdev->asid_lock);
+	vm->lru = ++rdev->asid_clock;
+	dma_fence_put(vm->last_fence);
+	vm->last_fence = dma_fence_get(fence);
+}
+
+/*
+ * A job of @vm (finishing with @fence) will run: the context is in use
+ * until that fence signals, so the LRU does not give it away.  No
+ * register access (the job may be parked with the device off).
+ */
+void rnpu_asid_note(struct rnpu_device *rdev, struct rnpu_vm *vm,
+		    struct dma_fence *fence)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->asid_lock, flags);
+	asid_note_locked(rdev, vm, fence);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
+}
+
+/* Job going on the ring, device powered: program a new binding, note the user. */
 void rnpu_asid_program(struct rnpu_device *rdev, struct rnpu_vm *vm,
 		       struct dma_fence *fence)
 {
-	spin_lock(&rdev->asid_lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	if (vm->asid >= 0 && vm->asid_dirty) {
 		asid_write(rdev, vm->asid, vm);
 		vm->asid_dirty = false;
 	}
-	vm->lru = ++rdev->asid_clock;
-	dma_fence_put(vm->last_fence);
-	vm->last_fence = dma_fence_get(fence);
-	spin_unlock(&rdev->asid_lock);
+	asid_note_locked(rdev, vm, fence);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 }
 
 /* After power-on or reset: every context register was cleared. */
 void rnpu_asid_restore(struct rnpu_device *rdev)
 {
+	unsigned long flags;
 	int i;
 
-	spin_lock(&rdev->asid_lock);
+	spin_lock_irqsave(&rdev->asid_lock, flags);
 	for (i = 0; i < rdev->caps.num_ctx; i++) {
 		struct rnpu_vm *vm = rdev->asid_owner[i];
 
@@ -241,5 +280,5 @@ void rnpu_asid_restore(struct rnpu_device *rdev)
 		if (vm)
 			vm->asid_dirty = false;
 	}
-	spin_unlock(&rdev->asid_lock);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 }

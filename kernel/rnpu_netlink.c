@@ -9,8 +9,14 @@
 
 #include "rnpu_drv.h"
 
+/*
+ * Events name every client's pid, command and fault addresses: joining
+ * the group needs CAP_SYS_ADMIN (genetlink checks CAP_NET_ADMIN or
+ * CAP_SYS_ADMIN at join; CAP_PERFMON is not among its choices, and a
+ * family's bind hook cannot refuse).
+ */
 static const struct genl_multicast_group rnpu_mcgrps[] = {
-	{ .name = RNPU_GENL_MCGRP_EVENTS, },
+	{ .name = RNPU_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN, },
 };
 
 static struct genl_family rnpu_genl_family __ro_after_init = {

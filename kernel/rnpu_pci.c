@@ -76,6 +76,61 @@ static void rnpu_pci_remove(struct pci_dev *pdev)
 	rnpu_core_remove(rdev);
 }
 
+/*
+ * PCI resets (FLR through sysfs "reset", AER recovery): nothing is the
+ * fault of a context, so the jobs on the ring go back on it after the
+ * reset and run again; nothing is banned.  The device is reprogrammed
+ * like after a power-up.
+ */
+static void rnpu_pci_reset_prepare(struct pci_dev *pdev)
+{
+	rnpu_bus_reset_prepare(pci_get_drvdata(pdev), true);
+}
+
+static void rnpu_pci_reset_done(struct pci_dev *pdev)
+{
+	rnpu_bus_reset_done(pci_get_drvdata(pdev));
+}
+
+static pci_ers_result_t rnpu_pci_error_detected(struct pci_dev *pdev,
+						pci_channel_state_t state)
+{
+	struct rnpu_device *rdev = pci_get_drvdata(pdev);
+
+	dev_warn(&pdev->dev, "PCI error, channel state %d\n", state);
+	/* The core removes the device: remove fails the jobs. */
+	if (state == pci_channel_io_perm_failure)
+		return PCI_ERS_RESULT_DISCONNECT;
+	/* Frozen: registers read all ones until the slot is reset. */
+	rnpu_bus_reset_prepare(rdev, state == pci_channel_io_normal);
+	return PCI_ERS_RESULT_NEED_RESET;
+}
+
+static pci_ers_result_t rnpu_pci_slot_reset(struct pci_dev *pdev)
+{
+	struct rnpu_device *rdev = pci_get_drvdata(pdev);
+
+	pci_restore_state(pdev);
+	pci_save_state(pdev);
+	pci_set_master(pdev);
+	if (rnpu_bus_reset_done(rdev))
+		return PCI_ERS_RESULT_DISCONNECT;
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void rnpu_pci_resume(struct pci_dev *pdev)
+{
+	dev_info(&pdev->dev, "recovered from the PCI error\n");
+}
+
+static const struct pci_error_handlers rnpu_pci_err_handlers = {
+	.error_detected = rnpu_pci_error_detected,
+	.slot_reset = rnpu_pci_slot_reset,
+	.resume = rnpu_pci_resume,
+	.reset_prepare = rnpu_pci_reset_prepare,
+	.reset_done = rnpu_pci_reset_done,
+};
+
 static const struct pci_device_id rnpu_pci_ids[] = {
 	{ PCI_DEVICE(RNPU_PCI_VENDOR_ID, RNPU_PCI_DEVICE_ID) },
 	{ }
@@ -87,5 +142,6 @@ struct pci_driver rnpu_pci_driver = {
 	.id_table = rnpu_pci_ids,
 	.probe = rnpu_pci_probe,
 	.remove = rnpu_pci_remove,
+	.err_handler = &rnpu_pci_err_handlers,
 	.driver.pm = pm_ptr(&rnpu_pm_ops),
 };

@@ -41,6 +41,9 @@ int rnpu_runtime_suspend(struct device *dev)
 		rdev->cnt_base[i] += live[i];
 	atomic_set(&rdev->powered, 0);
 	spin_unlock_irqrestore(&rdev->cnt_lock, flags);
+	/* A TLB invalidation that saw the device powered has finished. */
+	spin_lock_irqsave(&rdev->asid_lock, flags);
+	spin_unlock_irqrestore(&rdev->asid_lock, flags);
 	synchronize_irq(rdev->irq_job);
 	if (!rdev->irq_shared)
 		synchronize_irq(rdev->irq_err);
@@ -64,6 +67,8 @@ int rnpu_runtime_resume(struct device *dev)
 	}
 	rdev->df_cycles = 0;
 	rdev->df_busy = 0;
+	/* Power-off cleared the SRAM: the next job need not scrub it. */
+	rdev->sram_owner = RNPU_SRAM_CLEAN;
 	atomic_set(&rdev->powered, 1);
 	ret = rnpu_hw_init(rdev);
 	if (ret) {
@@ -77,15 +82,68 @@ int rnpu_runtime_resume(struct device *dev)
 	return 0;
 }
 
+/*
+ * System sleep.  The device loses everything when powered off, and jobs
+ * must not be on the ring then: new jobs are parked (they keep their
+ * place in drm_sched, whose timeout does not count parked jobs), the
+ * ring drains (a job that hangs is handled by the job timeout), then the
+ * device powers down like a runtime suspend: counters folded into the
+ * totals, devfreq suspended.  Resume powers up, reprograms the ring,
+ * fence, contexts and OPP (rnpu_hw_init) and puts the parked jobs on the
+ * ring in order.  Nothing fails and no context is banned for a suspend.
+ */
+int rnpu_pm_suspend(struct device *dev)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	unsigned int drain_ms = 2 * rnpu_job_timeout_ms + 1000;
+	int ret;
+
+	/* Twice the job timeout: enough for a hang to be detected and reset. */
+	ret = rnpu_sched_park(rdev, drain_ms);
+	if (ret) {
+		dev_err(dev, "suspend: the ring did not drain in %u ms\n", drain_ms);
+		return ret;
+	}
+	/* Parked with the ring empty and reset_lock held. */
+	cancel_delayed_work_sync(&rdev->thermal_work);
+	ret = pm_runtime_force_suspend(dev);
+	if (!ret)
+		rdev->suspends++;
+	mutex_unlock(&rdev->reset_lock);
+	if (ret)
+		rnpu_sched_unpark(rdev);
+	return ret;
+}
+
+int rnpu_pm_resume(struct device *dev)
+{
+	struct rnpu_device *rdev = dev_get_drvdata(dev);
+	int ret;
+
+	mutex_lock(&rdev->reset_lock);
+	ret = pm_runtime_force_resume(dev);
+	if (ret) {
+		dev_err(dev, "resume failed (%d): jobs fail with DEVICE_LOST\n", ret);
+		rdev->lost = true;
+	}
+	mutex_unlock(&rdev->reset_lock);
+	/* Parked jobs go on the ring (or fail when the device is lost). */
+	rnpu_sched_unpark(rdev);
+	if (rdev->opp_cap < rdev->caps.num_opp - 1)
+		rnpu_thermal_irq(rdev);
+	return ret;
+}
+
 static void set_opp(struct rnpu_device *rdev, u32 opp, u32 reason)
 {
 	u32 old = READ_ONCE(rdev->opp_cur);
+	int idx;
 
 	WRITE_ONCE(rdev->opp_cur, opp);
 	/* Powered off, the next power-on programs opp_cur. */
-	if (rnpu_hw_get(rdev)) {
+	if (rnpu_hw_get(rdev, &idx)) {
 		rnpu_hw_set_opp(rdev, opp);
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 	}
 	if (old != opp)
 		trace_rnpu_freq(rdev->caps.opp_mhz[old], rdev->caps.opp_mhz[opp],
@@ -122,9 +180,10 @@ static int rnpu_df_status(struct device *dev, struct devfreq_dev_status *st)
 {
 	struct rnpu_device *rdev = dev_get_drvdata(dev);
 	u64 cycles, busy;
+	int idx;
 
 	st->current_frequency = rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur));
-	if (!rnpu_hw_get(rdev)) {
+	if (!rnpu_hw_get(rdev, &idx)) {
 		/* Suspended means idle; total 0 would ask for the top OPP. */
 		st->total_time = RNPU_DEVFREQ_POLL_MS * NSEC_PER_MSEC;
 		st->busy_time = 0;
@@ -132,7 +191,7 @@ static int rnpu_df_status(struct device *dev, struct devfreq_dev_status *st)
 	}
 	cycles = rnpu_read64(rdev, RNPU_CNT_LO(RNPU_CNT_CYCLES));
 	busy = rnpu_read64(rdev, RNPU_CNT_LO(RNPU_CNT_BUSY));
-	rnpu_hw_put(rdev);
+	rnpu_hw_put(rdev, idx);
 	if (cycles < rdev->df_cycles || busy < rdev->df_busy) {
 		rdev->df_cycles = 0;	/* counters restarted under us */
 		rdev->df_busy = 0;
@@ -194,10 +253,11 @@ static void rnpu_thermal_work(struct work_struct *work)
 						thermal_work.work);
 	u32 top = rdev->caps.num_opp - 1, old = rdev->opp_cap;
 	s32 temp = 0;
+	int idx;
 
-	if (rnpu_hw_get(rdev)) {
+	if (rnpu_hw_get(rdev, &idx)) {
 		temp = rnpu_read(rdev, RNPU_REG_TEMP);
-		rnpu_hw_put(rdev);
+		rnpu_hw_put(rdev, idx);
 	}
 	if (temp >= RNPU_THERMAL_RELEASE_MC + 10000 && rdev->opp_cap > 0)
 		rdev->opp_cap--;

@@ -103,6 +103,8 @@
 #define RNPU_REG_ERR_SEQNO_HI	0x00ec
 #define RNPU_REG_ERR_CLASS	0x00f0	/* RNPU_ERR_x of that job (RO) */
 #define RNPU_REG_ERR_INFO	0x00f4	/* byte offset of the failing command */
+#define RNPU_REG_JOB_PROGRESS_LO 0x00f8	/* cycles the job in flight has run (RO) */
+#define RNPU_REG_JOB_PROGRESS_HI 0x00fc
 #define RNPU_RING_MAX_ENTRIES	4096
 
 /* ---- MMU ----------------------------------------------------------------- */
@@ -120,6 +122,8 @@
 #define RNPU_REG_MMU_FAULT_ADDR_HI 0x020c
 #define RNPU_REG_MMU_TLB_INV	0x0210	/* write ASID, or RNPU_TLB_INV_ALL */
 #define   RNPU_TLB_INV_ALL	(1u << 31)
+#define   RNPU_TLB_INV_BUSY	(1u << 0)	/* read: invalidation in progress */
+#define   RNPU_TLB_INV_TIMEOUT_US 10	/* BUSY clears within this */
 
 /* Context table: context i at RNPU_REG_CTX_BASE + 16 * i */
 #define RNPU_REG_CTX_BASE	0x0400
@@ -178,6 +182,7 @@ enum rnpu_counter {
 
 /* ---- Job descriptor (one ring entry, 64 bytes, little-endian) ------------- */
 #define RNPU_JOB_F_IRQ		(1u << 0)	/* raise JOB_DONE on success */
+#define RNPU_JOB_F_SCRUB_SRAM	(1u << 1)	/* zero the SRAM before the job */
 
 struct rnpu_job_desc {
 	uint64_t seqno;		/* written to FENCE and DONE_SEQNO when retired */

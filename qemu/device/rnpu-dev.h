@@ -48,6 +48,7 @@ struct rnpu_outcome {
 	uint64_t dram_rd;
 	uint64_t dram_wr;
 	uint64_t sram;
+	uint64_t scrub_cycles;	/* SRAM scrub before the job: time, not its cycles */
 };
 
 /* A memory fault seen while a job runs, latched into the fault registers. */
@@ -133,6 +134,7 @@ bool rnpu_gated(RnpuState *s);
 /* rnpu-ring.c */
 void rnpu_ring_kick(RnpuState *s);
 void rnpu_ring_timer(void *opaque);
+uint64_t rnpu_job_progress(RnpuState *s);
 void rnpu_ring_cancel(RnpuState *s);
 void rnpu_ring_set_base(RnpuState *s, uint64_t base);
 void rnpu_ring_set_size(RnpuState *s, uint32_t size);

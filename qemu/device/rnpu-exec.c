@@ -59,7 +59,8 @@ static bool desc_ok(const struct rnpu_job_desc *job)
 {
 	unsigned int i;
 
-	if (job->asid >= RNPU_MAX_CTX || job->flags & ~RNPU_JOB_F_IRQ)
+	if (job->asid >= RNPU_MAX_CTX ||
+	    job->flags & ~(RNPU_JOB_F_IRQ | RNPU_JOB_F_SCRUB_SRAM))
 		return false;
 	if (!job->cmd_size || job->cmd_size > RNPU_CS_MAX_SIZE)
 		return false;
@@ -139,6 +140,14 @@ void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
 		out->irq = RNPU_IRQ_JOB_ERROR;
 		return;
 	}
+	if (job->flags & RNPU_JOB_F_SCRUB_SRAM) {
+		/* Before anything of the job: nothing of the last context survives. */
+		size_t bytes = (size_t)s->cfg.sram_kib * 1024;
+		uint32_t bw = s->cfg.sram_bytes_per_cycle ? s->cfg.sram_bytes_per_cycle : 1;
+
+		memset(rnpu_model_sram(s->model), 0, bytes);
+		out->scrub_cycles = (bytes + bw - 1) / bw;
+	}
 	if (!(s->ctx[job->asid].cfg & RNPU_CTX_CFG_VALID)) {
 		f = (struct rnpu_fault){ RNPU_FAULT_BAD_CTX, false, job->cmd_va };
 		mmu_failure(s, job->asid, &f, out);
@@ -174,3 +183,4 @@ void rnpu_exec_job(RnpuState *s, const struct rnpu_job_desc *job,
 done:
 	g_free(stream);
 }
+

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rnpu PCI device: identity, BARs (registers in BAR0, MSI-X in BAR2),
- * interrupt delivery and reset.  Usage: -device rnpu
+ * interrupt delivery and reset.  A PCI Express endpoint (an integrated
+ * one on the q35 root complex) with Function Level Reset, so a driver's
+ * reset handlers can be exercised through sysfs "reset".
+ * Usage: -device rnpu
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/module.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pci.h"
+#include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
 
 #include "rnpu-dev.h"
@@ -116,6 +120,16 @@ static void rnpu_realize(PCIDevice *pdev, Error **errp)
 	}
 	for (i = 0; i < RNPU_MSIX_VECTORS; i++)
 		msix_vector_use(pdev, i);
+	if (pcie_endpoint_cap_init(pdev, 0) < 0) {
+		error_setg(errp, "rnpu: cannot add the PCI Express capability");
+		msix_unuse_all_vectors(pdev);
+		msix_uninit_exclusive_bar(pdev);
+		rnpu_model_destroy(s->model);
+		s->model = NULL;
+		return;
+	}
+	/* FLR resets the function: rnpu_reset() through pci_device_reset(). */
+	pcie_cap_flr_init(pdev);
 
 	timer_init_ns(&s->job_timer, QEMU_CLOCK_VIRTUAL, rnpu_ring_timer, s);
 	s->clk_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
@@ -125,10 +139,18 @@ static void rnpu_realize(PCIDevice *pdev, Error **errp)
 	s->pwr = RNPU_PWR_ON;
 }
 
+static void rnpu_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
+			      int len)
+{
+	pci_default_write_config(pdev, addr, val, len);
+	pcie_cap_flr_write_config(pdev, addr, val, len);
+}
+
 static void rnpu_exit(PCIDevice *pdev)
 {
 	RnpuState *s = RNPU(pdev);
 
+	pcie_cap_exit(pdev);
 	timer_del(&s->job_timer);
 	msix_unuse_all_vectors(pdev);
 	msix_uninit_exclusive_bar(pdev);
@@ -143,6 +165,7 @@ static void rnpu_class_init(ObjectClass *klass, void *data)
 
 	k->realize = rnpu_realize;
 	k->exit = rnpu_exit;
+	k->config_write = rnpu_config_write;
 	k->vendor_id = RNPU_PCI_VENDOR_ID;
 	k->device_id = RNPU_PCI_DEVICE_ID;
 	k->revision = RNPU_PCI_REVISION;
@@ -155,7 +178,7 @@ static void rnpu_class_init(ObjectClass *klass, void *data)
 static void rnpu_register_types(void)
 {
 	static InterfaceInfo interfaces[] = {
-		{ INTERFACE_CONVENTIONAL_PCI_DEVICE },
+		{ INTERFACE_PCIE_DEVICE },
 		{ },
 	};
 	static const TypeInfo rnpu_info = {

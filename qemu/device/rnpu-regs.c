@@ -138,10 +138,14 @@ static uint64_t rnpu_mmio_read(void *opaque, hwaddr a, unsigned int size)
 	case RNPU_REG_ERR_SEQNO_HI:	return HI(s->err_seqno);
 	case RNPU_REG_ERR_CLASS:	return s->err_class;
 	case RNPU_REG_ERR_INFO:		return s->err_info;
+	case RNPU_REG_JOB_PROGRESS_LO:	return LO(rnpu_job_progress(s));
+	case RNPU_REG_JOB_PROGRESS_HI:	return HI(rnpu_job_progress(s));
 	case RNPU_REG_MMU_FAULT_STATUS:	return s->fault_status;
 	case RNPU_REG_MMU_FAULT_ASID:	return s->fault_asid;
 	case RNPU_REG_MMU_FAULT_ADDR_LO: return LO(s->fault_addr);
 	case RNPU_REG_MMU_FAULT_ADDR_HI: return HI(s->fault_addr);
+	/* Invalidation completes at the write (jobs run whole at their start). */
+	case RNPU_REG_MMU_TLB_INV:	return 0;
 	case RNPU_REG_FI_CTRL:		return s->fi_ctrl;
 	case RNPU_REG_FI_ADDR_LO:	return LO(s->fi_addr);
 	case RNPU_REG_FI_ADDR_HI:	return HI(s->fi_addr);

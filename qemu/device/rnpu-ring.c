@@ -98,9 +98,30 @@ void rnpu_ring_kick(RnpuState *s)
 	s->bad_seqno = fi == RNPU_FI_BAD_SEQNO;
 	rnpu_exec_job(s, &s->job, fi, s->fi_addr, &s->out);
 
-	ns = rnpu_cycles_to_ns(s->out.cycles, rnpu_freq_mhz(s));
+	ns = rnpu_cycles_to_ns(s->out.cycles + s->out.scrub_cycles,
+			       rnpu_freq_mhz(s));
 	s->job_end_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + ns;
 	timer_mod(&s->job_timer, s->job_end_ns);
+}
+
+/*
+ * Cycles the job in flight has run: its total less what is left of its
+ * modelled time at the current frequency (rnpu_set_opp() re-times the
+ * rest).  A hung job never advances.
+ */
+uint64_t rnpu_job_progress(RnpuState *s)
+{
+	int64_t left;
+	uint64_t left_cycles, total;
+
+	if (!s->busy || s->hung)
+		return 0;
+	left = s->job_end_ns - qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+	if (left < 0)
+		left = 0;
+	total = s->out.cycles + s->out.scrub_cycles;
+	left_cycles = (uint64_t)left * rnpu_freq_mhz(s) / 1000;
+	return left_cycles >= total ? 0 : total - left_cycles;
 }
 
 static void write_result(RnpuState *s, uint64_t seqno)

@@ -108,7 +108,9 @@ extern "C" {
  * struct drm_rnpu_get_param - query one device or context parameter
  *
  * Errors: -EINVAL for an unknown @param, a non-zero @index on a parameter
- * that is not indexed, an @index out of range or non-zero @pad.
+ * that is not indexed, an @index out of range or non-zero @pad; -EACCES for
+ * device-wide activity (%DRM_RNPU_PARAM_COUNTER, %DRM_RNPU_PARAM_FREQ_CUR,
+ * %DRM_RNPU_PARAM_TEMP) without CAP_PERFMON or CAP_SYS_ADMIN.
  */
 struct drm_rnpu_get_param {
 	/** @param: in, a DRM_RNPU_PARAM_x */
@@ -365,7 +367,8 @@ struct drm_rnpu_job_status {
  * totals are monotonic since probe and survive runtime suspend.  With
  * %DRM_RNPU_PERFCNT_FILE the values are this context's: CYCLES and BUSY
  * both hold its jobs' cycles, DRAM_RD holds all its DRAM bytes (the device
- * does not split them per job) and DRAM_WR is 0.
+ * does not split them per job) and DRAM_WR is 0.  Device totals (no
+ * %DRM_RNPU_PERFCNT_FILE) need CAP_PERFMON or CAP_SYS_ADMIN (-EACCES).
  */
 struct drm_rnpu_perfcnt {
 	/** @values: in, pointer to @count __u64, may be 0 when @count is 0 */

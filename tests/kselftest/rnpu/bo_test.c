@@ -5,6 +5,7 @@
  * mappings and address ranges given back on close.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "rnpu_ksft.h"
@@ -209,6 +210,87 @@ TEST_F(rnpu, wait_busy)
 	EXPECT_TRUE(seen) TH_LOG("the job finished before BO_WAIT polled, %d times", i);
 	rnpu_job_fini(&job);
 	rnpu_bo_free(&bo);
+}
+
+/*
+ * Threads of one file race GEM_CLOSE (on guessed handle numbers) against
+ * BO_CREATE and BO_INFO: every call returns 0 or a documented errno, the
+ * kernel stays quiet (no WARN: the VM runner checks dmesg) and, once all
+ * handles are closed, nothing of the file's BO memory is left in use.
+ */
+struct race {
+	int fd;
+	volatile bool stop;
+	int bad;		/* undocumented returns */
+};
+
+static void *race_create(void *arg)
+{
+	struct race *r = arg;
+	int i;
+
+	for (i = 0; i < 2000 && !r->stop; i++) {
+		struct drm_rnpu_bo_create c = { .size = PAGE };
+		int ret = rnpu_ioctl(r->fd, DRM_IOCTL_RNPU_BO_CREATE, &c);
+
+		if (ret && ret != -ENOENT)
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+	}
+	r->stop = true;
+	return NULL;
+}
+
+static void *race_close(void *arg)
+{
+	struct race *r = arg;
+	uint32_t h = 1;
+
+	while (!r->stop) {
+		struct drm_gem_close c = { .handle = h };
+		int ret = rnpu_ioctl(r->fd, DRM_IOCTL_GEM_CLOSE, &c);
+
+		if (ret && ret != -EINVAL)
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+		h = h % 64 + 1;
+	}
+	return NULL;
+}
+
+static void *race_info(void *arg)
+{
+	struct race *r = arg;
+	uint32_t h = 1;
+
+	while (!r->stop) {
+		struct drm_rnpu_bo_info info = { .handle = h };
+		int ret = rnpu_ioctl(r->fd, DRM_IOCTL_RNPU_BO_INFO, &info);
+
+		if (ret && ret != -ENOENT)
+			__atomic_add_fetch(&r->bad, 1, __ATOMIC_RELAXED);
+		h = h % 64 + 1;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(rnpu, close_races_create_and_info, 120)
+{
+	struct race r = { .fd = self->fd };
+	pthread_t t[3];
+	uint32_t h;
+
+	ASSERT_EQ(0, pthread_create(&t[0], NULL, race_create, &r));
+	ASSERT_EQ(0, pthread_create(&t[1], NULL, race_close, &r));
+	ASSERT_EQ(0, pthread_create(&t[2], NULL, race_info, &r));
+	for (h = 0; h < 3; h++)
+		pthread_join(t[h], NULL);
+	EXPECT_EQ(0, r.bad);
+	/* Close what the closer missed; then no BO memory is in use. */
+	for (h = 1; h <= 4096; h++) {
+		struct drm_gem_close c = { .handle = h };
+
+		rnpu_ioctl(self->fd, DRM_IOCTL_GEM_CLOSE, &c);
+	}
+	EXPECT_EQ(0, rnpu_param_or_die(self->fd, DRM_RNPU_PARAM_MEM_USED, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "rnpu_ksft.h"
 #include "rnpu_fixture.h"
@@ -312,15 +313,32 @@ TEST_F_TIMEOUT(rnpu, hang_timeout_reset, 120)
 
 	rnpu_bo_free(&hbuf);
 	rnpu_job_fini(&hang);
-	rnpu_job_fini(&after);
 	close(bad);
-	/* A new context on the reset device works too. */
+	/* Reopening does not lift the ban: the process hung the NPU. */
 	bad = rnpu_open();
 	ASSERT_LE(0, bad);
+	EXPECT_EQ(1, rnpu_param_or_die(bad, DRM_RNPU_PARAM_CTX_BANNED, 0));
 	ASSERT_EQ(0, rnpu_bo_new(bad, 8192, 0, &hbuf));
-	EXPECT_EQ(0, good_job(bad, &hbuf));
+	EXPECT_EQ(-ECANCELED, rnpu_submit(bad, &after, hbos, 1, true, NULL, NULL));
 	rnpu_bo_free(&hbuf);
+	rnpu_job_fini(&after);
 	close(bad);
+	/* Another process's new context on the reset device works. */
+	{
+		int status;
+		pid_t pid = fork();
+
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			int fd = rnpu_open();
+
+			if (fd < 0 || rnpu_bo_new(fd, 8192, 0, &hbuf))
+				_exit(2);
+			_exit(good_job(fd, &hbuf) ? 1 : 0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
 	rnpu_bo_free(&buf);
 	rnpu_job_fini(&next);
 }

@@ -412,4 +412,38 @@ TEST_F(rnpu, many_jobs_in_order)
 	rnpu_job_fini(&job);
 }
 
+/*
+ * More jobs than the ring has entries (RING_SIZE - 1 in flight): the rest
+ * wait in the scheduler (QUEUED) and all run, in submission order.  Each
+ * job is long on the device (NOPs), so the ring is full while submitting.
+ */
+TEST_F_TIMEOUT(rnpu, ring_full, 240)
+{
+	enum { N = 300, NOPS = 16384 };
+	struct drm_rnpu_job_status st;
+	struct rnpu_job job;
+	uint64_t seq[N], prev_end = 0;
+	bool queued_seen = false;
+	int i;
+
+	ASSERT_EQ(0, rnpu_job_init(self->fd, &job, 4096 + NOPS * 4));
+	rnpu_cs_nops(&job.cs, NOPS);
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, rnpu_submit(self->fd, &job, NULL, 0, false, NULL, &seq[i]));
+	/* The last one cannot be on a 256-entry ring behind 299 long jobs yet. */
+	memset(&st, 0, sizeof(st));
+	st.seqno = seq[N - 1];
+	ASSERT_EQ(0, rnpu_ioctl(self->fd, DRM_IOCTL_RNPU_JOB_STATUS, &st));
+	queued_seen = st.state == DRM_RNPU_JOB_QUEUED;
+	EXPECT_TRUE(queued_seen) TH_LOG("last job state %u", st.state);
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, rnpu_wait_job(self->fd, seq[i], &st));
+		EXPECT_EQ(DRM_RNPU_JOB_DONE, st.state) TH_LOG("job %d", i);
+		/* The ring runs in order: each ends after the one before. */
+		EXPECT_LE(prev_end, st.end_ns);
+		prev_end = st.end_ns;
+	}
+	rnpu_job_fini(&job);
+}
+
 TEST_HARNESS_MAIN
