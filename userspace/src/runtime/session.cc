@@ -1,4 +1,6 @@
-// rnpu::Session: load -> passes -> partition -> compile, and runs
+// rnpu::Session: load -> passes -> partition -> optimise partitions ->
+// compile (or, from a compiled artifact, its graph and partitions -> compile
+// or load programs), and runs
 // (synchronous, or asynchronous on the session's worker thread).
 #include <condition_variable>
 #include <fstream>
@@ -6,6 +8,7 @@
 #include <thread>
 
 #include "artifact/artifact.h"
+#include "artifact/graph_io.h"
 #include "onnx/importer.h"
 #include "passes/pipeline.h"
 #include "runtime/executor.h"
@@ -64,15 +67,17 @@ void Session::Impl::wait_idle() {
 }
 
 std::unique_ptr<Session::Impl> Session::Impl::create(
-    ir::Graph g, const Options& opts, const std::vector<artifact::ProgramBlob>* programs) {
+    ir::Graph g, const Options& opts, const std::vector<artifact::ProgramBlob>* programs,
+    const std::vector<artifact::PlannedPartition>* plan) {
   auto impl = std::make_unique<Impl>();
   impl->opts = opts;
   partition::BackendSet set = partition::resolve_backends(opts.backends, opts.allow_fallback);
-  passes::PipelineOptions po;
-  po.level = opts.reference_kernels ? 0 : opts.optimization_level;
-  po.backends = set.enabled;
-  passes::run_pipeline(g, po);
-  impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts, programs);
+  if (!plan) {
+    passes::PipelineOptions po;
+    po.level = opts.reference_kernels ? 0 : opts.optimization_level;
+    passes::run_pipeline(g, po);
+  }
+  impl->exec = std::make_unique<runtime::Executor>(std::move(g), set, opts, programs, plan);
   return impl;
 }
 
@@ -101,9 +106,7 @@ std::unique_ptr<Session::Impl> Session::Impl::from_bytes(std::vector<uint8_t> by
   io.base_dir = base_dir;
   if (!artifact::is_artifact(bytes.data(), bytes.size())) {
     ir::Graph g = onnx::import_model(bytes.data(), bytes.size(), io);
-    auto impl = create(std::move(g), opts);
-    impl->model_bytes = std::move(bytes);
-    return impl;
+    return create(std::move(g), opts);
   }
   artifact::Artifact a = artifact::read(bytes);
   Options o = opts;
@@ -111,7 +114,7 @@ std::unique_ptr<Session::Impl> Session::Impl::from_bytes(std::vector<uint8_t> by
     auto it = a.meta.find(k);
     return it == a.meta.end() ? std::string() : it->second;
   };
-  // Reproduce the partitioning the programs were compiled for.
+  // The backends the stored partitions were assigned to.
   if (o.backends.empty()) {
     o.backends = split(meta("backends"));
     o.allow_fallback = meta("allow_fallback") != "0";
@@ -119,10 +122,10 @@ std::unique_ptr<Session::Impl> Session::Impl::from_bytes(std::vector<uint8_t> by
   if (!meta("optimization_level").empty())
     o.optimization_level = std::stoi(meta("optimization_level"));
   if (meta("reference_kernels") == "1") o.reference_kernels = true;
-  ir::Graph g = onnx::import_model(a.model.data(), a.model.size(), io);
-  auto impl = create(std::move(g), o, &a.programs);
-  impl->model_bytes = std::move(a.model);
-  return impl;
+  // The processed graph and its partitions: no import, no passes.
+  std::vector<artifact::PlannedPartition> plan;
+  ir::Graph g = artifact::decode_graph(a.graph, &plan);
+  return create(std::move(g), o, &a.programs, &plan);
 }
 
 std::vector<uint8_t> Session::compiled_bytes() const {
@@ -132,7 +135,7 @@ std::vector<uint8_t> Session::compiled_bytes() const {
   a.meta["allow_fallback"] = impl_->opts.allow_fallback ? "1" : "0";
   a.meta["optimization_level"] = std::to_string(impl_->opts.optimization_level);
   if (impl_->opts.reference_kernels) a.meta["reference_kernels"] = "1";
-  a.model = impl_->model_bytes;
+  a.graph = impl_->exec->export_graph();
   a.programs = impl_->exec->export_programs();
   a.meta["programs"] = std::to_string(a.programs.size());
   return artifact::write(a);

@@ -17,7 +17,6 @@ namespace rnpu {
 struct Session::Impl {
   Options opts;
   std::unique_ptr<runtime::Executor> exec;
-  std::vector<uint8_t> model_bytes;  // the ONNX source, for save_compiled()
 
   // Asynchronous runs: one worker thread per session, started on first use.
   std::mutex mu;
@@ -27,8 +26,12 @@ struct Session::Impl {
   std::function<void(std::exception_ptr)> job_done;
 
   ~Impl();
-  static std::unique_ptr<Impl> create(ir::Graph g, const Options& opts,
-                                      const std::vector<artifact::ProgramBlob>* programs = nullptr);
+  // programs and plan: from a compiled artifact, whose graph g is already
+  // processed (no passes run).
+  static std::unique_ptr<Impl> create(
+      ir::Graph g, const Options& opts,
+      const std::vector<artifact::ProgramBlob>* programs = nullptr,
+      const std::vector<artifact::PlannedPartition>* plan = nullptr);
   // ONNX bytes or an artifact; base_dir resolves external data.
   static std::unique_ptr<Impl> from_bytes(std::vector<uint8_t> bytes, const Options& opts,
                                           const std::string& base_dir);
