@@ -3,7 +3,6 @@
 // partition's nodes in the model graph, so the executor, the memory plan
 // and saved artifacts all see the graph the backends run.
 #include <unordered_map>
-#include <unordered_set>
 
 #include "partition/partitioner.h"
 
@@ -42,9 +41,12 @@ void splice(ir::Graph& g, Partition& p, const ir::Graph& sub,
     pv.constant = sv.constant;
   }
   for (size_t j = known; j < sub.values.size(); ++j) map.push_back(g.add_value(sub.values[j]));
-  std::unordered_set<std::string> old_names;
+  // A node rewritten in place keeps its name and its slot, so the model
+  // order (lowest id first) is what it was; a new one is appended with a
+  // name unique in g.
+  std::unordered_map<std::string, ir::NodeId> slot;
   for (ir::NodeId id : p.nodes) {
-    old_names.insert(g.node(id).name);
+    slot[g.node(id).name] = id;
     g.node(id).dead = true;
   }
   std::vector<ir::NodeId> nodes;
@@ -54,9 +56,15 @@ void splice(ir::Graph& g, Partition& p, const ir::Graph& sub,
       if (v != ir::kNoValue) v = map[size_t(v)];
     for (ir::ValueId& v : n.outputs)
       if (v != ir::kNoValue) v = map[size_t(v)];
-    // A node rewritten in place keeps its name (its dead original goes at
-    // compaction); a new one gets a name unique in g.
-    std::string name = old_names.erase(n.name) ? n.name : g.unique_node_name(n.name);
+    if (auto it = slot.find(n.name); it != slot.end()) {
+      ir::NodeId id = it->second;
+      slot.erase(it);
+      g.node(id) = std::move(n);
+      g.node(id).dead = false;
+      nodes.push_back(id);
+      continue;
+    }
+    std::string name = g.unique_node_name(n.name);
     ir::NodeId id = g.add_node(std::move(n));
     g.node(id).name = name;
     nodes.push_back(id);
@@ -81,45 +89,31 @@ int optimize_partitions(ir::Graph& g, PartitionResult& r) {
   }
   if (!total) return 0;
 
-  // Compact g; partitions find their nodes again by (unique) name.
+  // Compact g, then order and group it again as partition_graph does, with
+  // each node on its partition's backend: the result is what partitioning
+  // the rewritten graph would give (partitions of one backend that are now
+  // adjacent merge; one left empty by folding disappears).
   std::unordered_map<std::string, std::string> reason_of;
   for (const PartitionDecision& d : r.decisions) reason_of[d.node] = d.reason;
-  std::vector<std::vector<std::string>> names(r.partitions.size());
-  for (size_t pi = 0; pi < r.partitions.size(); ++pi)
-    for (ir::NodeId id : r.partitions[pi].nodes) names[pi].push_back(g.node(id).name);
-  // A partition whose nodes were all folded into constants is dropped.
-  for (size_t pi = r.partitions.size(); pi-- > 0;)
-    if (r.partitions[pi].nodes.empty()) {
-      r.partitions.erase(r.partitions.begin() + ptrdiff_t(pi));
-      names.erase(names.begin() + ptrdiff_t(pi));
-    }
+  std::unordered_map<std::string, Backend*> backend_of;
+  for (const Partition& p : r.partitions)
+    for (ir::NodeId id : p.nodes) backend_of[g.node(id).name] = p.backend;
   g.compact();
-  std::unordered_map<std::string, ir::NodeId> by_name;
-  for (size_t i = 0; i < g.nodes.size(); ++i)
-    if (!by_name.emplace(g.nodes[i].name, ir::NodeId(i)).second)
-      throw Error(ErrorCode::kInternal, "two nodes named '" + g.nodes[i].name + "'");
-  r.order.clear();
-  r.decisions.clear();
-  for (size_t pi = 0; pi < r.partitions.size(); ++pi) {
-    Partition& p = r.partitions[pi];
-    p.nodes.clear();
-    for (const std::string& name : names[pi]) {
-      auto it = by_name.find(name);
-      if (it == by_name.end())
-        throw Error(ErrorCode::kInternal, "node '" + name + "' lost in compaction");
-      p.nodes.push_back(it->second);
-      r.order.push_back(it->second);
-      const ir::Node& n = g.node(it->second);
-      auto why = reason_of.find(name);
-      r.decisions.push_back({n.name, n.op, p.backend->name(),
-                             why != reason_of.end()
-                                 ? why->second
-                                 : p.backend->name() + ": made by its optimize() from the " +
-                                       "nodes assigned to it"});
-    }
+  std::vector<Backend*> chosen(g.nodes.size(), nullptr);
+  std::vector<std::string> reason(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const std::string& name = g.nodes[i].name;
+    auto b = backend_of.find(name);
+    if (b == backend_of.end())
+      throw Error(ErrorCode::kInternal, "node '" + name + "' lost its partition");
+    chosen[i] = b->second;
+    auto why = reason_of.find(name);
+    reason[i] = why != reason_of.end()
+                    ? why->second
+                    : b->second->name() + ": made by its optimize() from the nodes assigned to it";
   }
   g.rebuild_links();
-  compute_boundaries(g, r.partitions);
+  group_by_backend(g, chosen, reason, std::vector<char>(g.nodes.size(), 0), &r);
   return total;
 }
 

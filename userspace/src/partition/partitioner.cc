@@ -43,6 +43,50 @@ double transfer_ns(const ir::Graph& g, const ir::Node& n) {
   return 5000.0 + bytes * 0.1;  // 5 us + 10 GB/s
 }
 
+// A claimed group's nodes must land in one partition, but the order above
+// schedules a node as soon as it is ready: the DequantizeLinear of a
+// constant weight would run in the first partition of its backend, far
+// from its op.  Each group member whose outputs feed exactly one other
+// member (and nothing else) is moved to just before that consumer; its
+// inputs are produced earlier still, so the order stays topological.
+void sink_group_inputs(const ir::Graph& g, const std::vector<char>& in_unit,
+                       std::vector<ir::NodeId>* order) {
+  std::vector<ir::NodeId> target(g.nodes.size(), ir::kNoNode);
+  bool any = false;
+  for (ir::NodeId id : *order) {
+    if (!in_unit[size_t(id)]) continue;
+    ir::NodeId only = ir::kNoNode;
+    bool ok = true;
+    for (ir::ValueId v : g.node(id).outputs) {
+      if (v == ir::kNoValue) continue;
+      if (g.is_graph_output(v)) ok = false;
+      for (ir::NodeId c : g.value(v).consumers) {
+        if (g.node(c).dead) continue;
+        if (only == ir::kNoNode) only = c;
+        if (c != only) ok = false;
+      }
+    }
+    if (ok && only != ir::kNoNode && in_unit[size_t(only)]) {
+      target[size_t(id)] = only;
+      any = true;
+    }
+  }
+  if (!any) return;
+  std::vector<std::vector<ir::NodeId>> before(g.nodes.size());
+  for (ir::NodeId id : *order)
+    if (target[size_t(id)] != ir::kNoNode) before[size_t(target[size_t(id)])].push_back(id);
+  std::vector<ir::NodeId> out;
+  out.reserve(order->size());
+  // Emits id after everything sunk to it (recursively, in original order).
+  auto emit = [&](auto& self, ir::NodeId id) -> void {
+    for (ir::NodeId b : before[size_t(id)]) self(self, b);
+    out.push_back(id);
+  };
+  for (ir::NodeId id : *order)
+    if (target[size_t(id)] == ir::kNoNode) emit(emit, id);
+  *order = std::move(out);
+}
+
 }  // namespace
 
 BackendSet resolve_backends(const std::vector<std::string>& names, bool allow_fallback) {
@@ -90,6 +134,7 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
   PartitionResult r;
   std::vector<ir::NodeId> topo = g.topo_order();
   std::vector<Backend*> chosen(g.nodes.size(), nullptr);
+  std::vector<char> in_unit(g.nodes.size(), 0);  // assigned with a claimed group
   std::vector<std::string> reason(g.nodes.size());
 
   // The groups each backend claims, by node (Backend::claim).
@@ -213,12 +258,25 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
       for (ir::NodeId m : grp->nodes) {
         chosen[size_t(m)] = pick;
         reason[size_t(m)] = why;
+        in_unit[size_t(m)] = 1;
       }
     }
     chosen[size_t(id)] = pick;
     reason[size_t(id)] = why;
   }
 
+  group_by_backend(g, chosen, reason, in_unit, &r);
+  return r;
+}
+
+void group_by_backend(const ir::Graph& g, const std::vector<Backend*>& chosen,
+                      const std::vector<std::string>& reason, const std::vector<char>& in_unit,
+                      PartitionResult* out) {
+  PartitionResult& r = *out;
+  r.partitions.clear();
+  r.decisions.clear();
+  r.order.clear();
+  std::vector<ir::NodeId> topo = g.topo_order();
   // Topological order that stays on one backend as long as it can, so
   // partitions are as few and as large as the dependencies allow.
   std::vector<int> pending(g.nodes.size(), 0);
@@ -253,6 +311,7 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
       if (--pending[size_t(u)] == 0) ready.push_back(u);
   }
 
+  sink_group_inputs(g, in_unit, &r.order);
   for (ir::NodeId id : r.order) {
     if (r.partitions.empty() || r.partitions.back().backend != chosen[size_t(id)])
       r.partitions.push_back(Partition{chosen[size_t(id)], {}, {}, {}});
@@ -261,7 +320,6 @@ PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set) {
     r.decisions.push_back({n.name, n.op, chosen[size_t(id)]->name(), reason[size_t(id)]});
   }
   compute_boundaries(g, r.partitions);
-  return r;
 }
 
 void compute_boundaries(const ir::Graph& g, std::vector<Partition>& parts) {

@@ -48,6 +48,15 @@ struct PartitionResult {
 // (their nodes are then decided one by one).
 PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set);
 
+// Orders the nodes of g (topologically, staying on one backend as long as
+// the dependencies allow, lowest id first) and groups runs of one backend
+// into partitions, given each live node's backend and reason; nodes marked
+// in_unit (assigned with a claimed group) are kept next to their group.
+// Fills out's partitions (with boundaries), decisions and order.
+void group_by_backend(const ir::Graph& g, const std::vector<Backend*>& chosen,
+                      const std::vector<std::string>& reason, const std::vector<char>& in_unit,
+                      PartitionResult* out);
+
 // Fills every partition's inputs and outputs from its nodes (links built).
 void compute_boundaries(const ir::Graph& g, std::vector<Partition>& parts);
 

@@ -38,9 +38,11 @@ std::vector<NodeGroup> claim_rewrites(const ir::Graph& g, const Backend& b, Rewr
   ir::Graph copy = g;
   RewriteLog log;
   Rewrite r{accept_by(b), &log, false};
-  if (which.qdq) fold_qdq(copy, r);
+  if (which.qdq) {
+    annotate_qdq(copy);
+    fold_qdq(copy, r);
+  }
   if (which.fusion) fuse(copy, r);
-  if (log.entries.empty()) return {};
   Groups u;
   u.grow(ir::NodeId(copy.nodes.size()) - 1);
   for (const RewriteLog::Entry& e : log.entries)
@@ -62,7 +64,15 @@ std::vector<NodeGroup> claim_rewrites(const ir::Graph& g, const Backend& b, Rewr
   }
   std::vector<NodeGroup> out;
   for (auto& [root, grp] : by_root) {
-    if (grp.nodes.size() < 2) continue;
+    if (grp.nodes.size() < 2) {
+      // A node b runs only once its values are annotated (a standalone
+      // QuantizeLinear or DequantizeLinear): claimed alone.
+      ir::NodeId id = grp.nodes[0];
+      const ir::Node& n = copy.nodes[size_t(id)];
+      if (which.qdq && !n.dead && !b.supports(g, g.nodes[size_t(id)]).ok && b.supports(copy, n).ok)
+        out.push_back({{id}, b.estimate_cost_ns(copy, n)});
+      continue;
+    }
     auto it = cost.find(root);
     grp.cost_ns = it == cost.end() ? -1 : it->second;
     out.push_back(std::move(grp));
@@ -74,6 +84,7 @@ int optimize_rewrites(ir::Graph& sub, const Backend& b, RewriteSet which) {
   Rewrite r{accept_by(b), nullptr, false};
   int total = 0;
   if (which.qdq) {
+    total += annotate_qdq(sub);
     if (int k = fold_qdq(sub, r)) {
       total += k;
       infer_shapes(sub);

@@ -59,6 +59,39 @@ bool qdq_region_input(const ir::Graph& g, const ir::Node& n) {
   return op && region_q(g, *op);
 }
 
+int annotate_qdq(ir::Graph& g) {
+  // Per value: the params every Q/DQ touching it agrees on (nullopt: none
+  // yet), or a conflict.
+  std::vector<std::optional<ir::QuantParams>> want(g.values.size());
+  std::vector<char> conflict(g.values.size(), 0);
+  for (const Node& n : g.nodes) {
+    if (n.dead || !n.domain.empty() || n.inputs.empty() || n.outputs.empty()) continue;
+    ValueId v;
+    if (n.op == "QuantizeLinear")
+      v = n.outputs[0];
+    else if (n.op == "DequantizeLinear")
+      v = n.inputs[0];
+    else
+      continue;
+    if (v == ir::kNoValue || g.value(v).is_constant() || !ir::quant_storage_type(g.value(v).dtype))
+      continue;
+    auto p = params_of(g, n);
+    if (!p || p->per_channel()) {
+      conflict[size_t(v)] = 1;
+      continue;
+    }
+    if (want[size_t(v)] && !(*want[size_t(v)] == *p)) conflict[size_t(v)] = 1;
+    want[size_t(v)] = *p;
+  }
+  int n = 0;
+  for (size_t v = 0; v < g.values.size(); ++v)
+    if (want[v] && !conflict[v] && !g.values[v].quant) {
+      g.values[v].quant = want[v];
+      ++n;
+    }
+  return n;
+}
+
 int unique_dequantize(ir::Graph& g) {
   g.rebuild_links();
   int copies = 0;

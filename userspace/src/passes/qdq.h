@@ -19,6 +19,13 @@ int fold_qdq(ir::Graph& g, const Rewrite& r);
 // the canonical pipeline keeps such nodes, constant input or not.
 bool qdq_region_input(const ir::Graph& g, const ir::Node& n);
 
+// Records on the int8/uint8 values that a QuantizeLinear writes or a
+// DequantizeLinear reads the per-tensor QuantParams of that node (constant
+// scale and zero point), where no other node disagrees and the value has
+// none yet: what a backend whose int8 tensors must carry their quantisation
+// (npu, sim) needs to run standalone conversions.  Returns the count.
+int annotate_qdq(ir::Graph& g);
+
 // Canonical form: a DequantizeLinear read by several region ops gets one
 // copy per region op, so each region owns its inputs and a backend can
 // claim it whole.  Returns the number of copies made.
