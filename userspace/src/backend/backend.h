@@ -147,11 +147,13 @@ class Backend {
     return -1;
   }
 
-  // Groups of two or more nodes of the canonical graph (QDQ explicit, not
-  // fused) that the backend runs only as a unit, after its optimize() has
-  // rewritten them: DequantizeLinear -> op -> QuantizeLinear becoming one
-  // quantised op, Conv -> Relu one fused Conv.  Nodes outside every group
-  // are decided per node by supports().  Groups are disjoint.  Default: none.
+  // Groups of nodes of the canonical graph (QDQ explicit, not fused) that
+  // the backend runs only as a unit, after its optimize() has rewritten
+  // them: DequantizeLinear -> op -> QuantizeLinear becoming one quantised
+  // op, Conv -> Relu one fused Conv; or a single node it runs only once
+  // optimised (a standalone QuantizeLinear whose int8 value it annotates).
+  // Nodes outside every group are decided per node by supports().  Groups
+  // are disjoint.  Default: none.
   virtual std::vector<NodeGroup> claim(const ir::Graph& g) const {
     (void)g;
     return {};
