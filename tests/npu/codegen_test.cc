@@ -48,13 +48,13 @@ std::string conv_model(int64_t h) {
   return m.bytes();
 }
 
-// The graph as the sim backend's partition sees it (passes applied).
+// The graph as the sim backend's partition sees it: the canonical
+// pipeline, then the backend's own optimize() (QDQ folding, fusion).
 ir::Graph lowered(const std::string& bytes) {
   ir::Graph g = onnx::import_model(bytes.data(), bytes.size());
-  passes::PipelineOptions po;
-  po.backends = {BackendRegistry::instance().get("sim")};
-  passes::run_pipeline(g, po);
-  g.rebuild_links();
+  passes::run_pipeline(g, {});
+  BackendRegistry::instance().get("sim")->optimize(g);
+  g.compact();
   return g;
 }
 

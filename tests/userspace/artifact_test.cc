@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "artifact/graph_io.h"
 #include "rnpu/rnpu.h"
 #include "rnpu/rnpu.hpp"
 #include "support/graph_builder.h"
@@ -68,7 +69,7 @@ artifact::Artifact sample() {
   artifact::Artifact a;
   a.hw_version = 0x10000;
   a.meta["producer"] = "test";
-  a.model = {1, 2, 3, 4, 5};
+  a.graph = {1, 2, 3, 4, 5};
   a.programs.push_back({0, "fmt-a", "fp-0", {9, 8, 7}});
   a.programs.push_back({2, "fmt-b", "fp-2", {}});
   return a;
@@ -110,7 +111,7 @@ TEST(Artifact, RoundTrip) {
   artifact::Artifact r = artifact::read(b);
   EXPECT_EQ(r.hw_version, 0x10000u);
   EXPECT_EQ(r.meta, a.meta);
-  EXPECT_EQ(r.model, a.model);
+  EXPECT_EQ(r.graph, a.graph);
   ASSERT_EQ(r.programs.size(), 2u);
   EXPECT_EQ(r.programs[0].partition, 0u);
   EXPECT_EQ(r.programs[0].format, "fmt-a");
@@ -147,9 +148,22 @@ TEST(Artifact, NamesWhatIsWrong) {
   EXPECT_NE(read_error(b).find("no RNPB magic"), std::string::npos);
 
   b = good;
-  b[4] = 2;  // format version 2
+  b[4] = 3;  // format version 3
   refresh_crcs(b);
-  EXPECT_NE(read_error(b).find("format version 2"), std::string::npos);
+  EXPECT_NE(read_error(b).find("format version 3"), std::string::npos);
+
+  // Version 1 stored the ONNX model: refused, saying to recompile.
+  b = good;
+  b[4] = 1;
+  refresh_crcs(b);
+  std::string v1 = read_error(b);
+  EXPECT_NE(v1.find("format version 1"), std::string::npos) << v1;
+  EXPECT_NE(v1.find("recompile"), std::string::npos) << v1;
+
+  b = good;
+  b[64 + 32] = 2;  // second section (GRAPH) retyped as version 1's MODEL
+  refresh_crcs(b);
+  EXPECT_NE(read_error(b).find("unknown type 2"), std::string::npos);
 
   b = good;
   b[64] = 99;  // first section's type
@@ -246,6 +260,95 @@ TEST(ArtifactSession, StaleFingerprintRecompiles) {
   Session l = Session::load_memory(b.data(), b.size(), {});
   EXPECT_EQ(l.programs_loaded(), 0u);
   EXPECT_EQ(be->loads, loads);
+}
+
+// The artifact holds the processed graph and its partitions: loading it
+// needs no ONNX model at all, and the stored plan is used as is.
+TEST(ArtifactSession, StoresTheProcessedGraphAndPlan) {
+  saving();
+  std::string src = model_bytes();
+  Session s = Session::load_memory(src.data(), src.size(), opts());
+  artifact::Artifact a = artifact::read(s.compiled_bytes());
+  std::vector<artifact::PlannedPartition> plan;
+  ir::Graph g = artifact::decode_graph(a.graph, &plan);
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].backend, "testsave");
+  ASSERT_EQ(plan[0].nodes.size(), 2u);
+  EXPECT_EQ(g.node(plan[0].nodes[0]).op, "Add");
+  EXPECT_EQ(g.node(plan[0].nodes[1]).op, "Relu");
+  // Shapes and constants as the passes left them.
+  EXPECT_EQ(g.value(g.find_value("s")).shape.str(), "[2,3]");
+  ASSERT_TRUE(g.value(g.find_value("k")).is_constant());
+  EXPECT_EQ(g.value(g.find_value("k")).constant->as<float>()[0], 10.f);
+  // What is loaded saves to the same graph and plan.
+  std::vector<uint8_t> art = s.compiled_bytes();
+  Session l = Session::load_memory(art.data(), art.size(), {});
+  EXPECT_EQ(artifact::read(l.compiled_bytes()).graph, a.graph);
+}
+
+std::string graph_error(const std::vector<uint8_t>& graph) {
+  try {
+    std::vector<artifact::PlannedPartition> plan;
+    artifact::decode_graph(graph, &plan);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kMalformedModel) << e.what();
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(ArtifactGraph, RejectsTruncationAndNamesWhatIsWrong) {
+  saving();
+  std::string src = model_bytes();
+  Session s = Session::load_memory(src.data(), src.size(), opts());
+  std::vector<uint8_t> good = artifact::read(s.compiled_bytes()).graph;
+  EXPECT_EQ(graph_error(good), "accepted");
+  for (size_t n = 0; n < good.size(); ++n)
+    EXPECT_NE(graph_error({good.begin(), good.begin() + ptrdiff_t(n)}), "accepted") << n;
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  EXPECT_NE(graph_error(longer).find("trailing"), std::string::npos);
+  // Every single-byte change either decodes to a well-formed graph and plan
+  // or is refused with kMalformedModel (never a crash, never another error).
+  for (size_t i = 0; i < good.size(); ++i)
+    for (uint8_t x : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xff)}) {
+      std::vector<uint8_t> b = good;
+      b[i] ^= x;
+      graph_error(b);
+    }
+}
+
+// A plan that puts a node on a backend that cannot run it, or in the
+// wrong order, is refused at load, naming the node.
+TEST(ArtifactGraph, PlanIsCheckedAgainstTheBackends) {
+  saving();
+  std::string src = model_bytes();
+  Session s = Session::load_memory(src.data(), src.size(), opts());
+  artifact::Artifact a = artifact::read(s.compiled_bytes());
+  std::vector<artifact::PlannedPartition> plan;
+  ir::Graph g = artifact::decode_graph(a.graph, &plan);
+  auto load_error = [&](const ir::Graph& graph, const std::vector<artifact::PlannedPartition>& p) {
+    artifact::Artifact c = a;
+    c.graph = artifact::encode_graph(graph, p);
+    std::vector<uint8_t> b = artifact::write(c);
+    try {
+      Session::load_memory(b.data(), b.size(), {});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(load_error(g, plan), "accepted");
+  auto swapped = plan;
+  std::swap(swapped[0].nodes[0], swapped[0].nodes[1]);
+  EXPECT_NE(load_error(g, swapped).find("before the producer"), std::string::npos);
+  auto other = plan;
+  other[0].backend = "no-such-backend";
+  EXPECT_NE(load_error(g, other).find("no-such-backend"), std::string::npos);
+  // A stored shape that is not the graph's.
+  ir::Graph wrong = g;
+  wrong.value(wrong.find_value("s")).shape = ir::Shape(std::vector<int64_t>{3, 2});
+  EXPECT_NE(load_error(wrong, plan).find("value 's'"), std::string::npos);
 }
 
 }  // namespace

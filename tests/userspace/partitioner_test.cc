@@ -41,6 +41,49 @@ TEST(Partitioner, FallsBackPerOpWithReasons) {
   EXPECT_EQ(r.partitions[1].outputs.size(), 1u);
 }
 
+// Claims Relu -> Neg as one unit (as a backend claims a QDQ region whose
+// DequantizeLinear it does not run alone).
+class PairClaimer : public TestBackend {
+ public:
+  PairClaimer() : TestBackend("pair", {"Relu"}, 10) {}
+  std::vector<NodeGroup> claim(const ir::Graph& g) const override {
+    std::vector<NodeGroup> out;
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].name == "relu") out.push_back({{ir::NodeId(i), ir::NodeId(i + 1)}, 5});
+    return out;
+  }
+};
+
+TEST(Partitioner, ClaimedGroupIsAssignedWhole) {
+  PairClaimer pair;
+  TestBackend slow("slowcpu", {}, 1000);
+  ir::Graph g = chain();
+  ASSERT_EQ(g.nodes[1].name, "neg");
+  for (bool by_cost : {false, true}) {
+    partition::BackendSet set{{&pair, &slow}, by_cost, {}};
+    auto r = partition::partition_graph(g, set);
+    ASSERT_EQ(r.decisions.size(), 3u);
+    EXPECT_EQ(r.decisions[0].backend, "pair");
+    EXPECT_EQ(r.decisions[1].backend, "pair");  // Neg alone it would refuse
+    EXPECT_NE(r.decisions[1].reason.find("one unit"), std::string::npos) << r.decisions[1].reason;
+    EXPECT_EQ(r.decisions[2].backend, "pair");
+    EXPECT_EQ(r.partitions.size(), 1u);
+  }
+  // Costlier as a group than the other backend per node: not claimed, and
+  // the Neg it cannot run alone goes elsewhere.
+  class Pricey : public PairClaimer {
+    std::vector<NodeGroup> claim(const ir::Graph& g) const override {
+      auto out = PairClaimer::claim(g);
+      for (auto& grp : out) grp.cost_ns = 1e9;
+      return out;
+    }
+  } pricey;
+  partition::BackendSet set{{&pricey, &slow}, true, {}};
+  auto r = partition::partition_graph(g, set);
+  EXPECT_EQ(r.decisions[0].backend, "slowcpu");
+  EXPECT_EQ(r.decisions[1].backend, "slowcpu");
+}
+
 TEST(Partitioner, AutoModePicksCheapest) {
   TestBackend pricey("pricey", {}, 500), cheap("cheap", {}, 20);
   partition::BackendSet set{{&pricey, &cheap}, true, {}};

@@ -1,13 +1,18 @@
-// Graph passes: constant folding, dead-node removal, fusion patterns, QDQ
-// folding and NHWC layout assignment, checked structurally (numerical
-// equivalence of fused graphs is covered by the backend conformance suite).
+// Graph passes: the canonical pipeline (constant folding on the reference
+// kernels, dead-node removal, one DequantizeLinear per QDQ region) and the
+// rewrite libraries backends call (fusion patterns, QDQ folding, claims),
+// checked structurally (numerical equivalence of fused graphs is covered by
+// the backend conformance suite).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 
 #include "onnx/importer.h"
+#include "passes/claim.h"
+#include "passes/fusion.h"
 #include "passes/pipeline.h"
+#include "passes/qdq.h"
 #include "passes/shape_inference.h"
 #include "support/graph_builder.h"
 #include "support/test_backend.h"
@@ -31,29 +36,27 @@ int count(const ir::Graph& g, const std::string& op) {
                            [&](const ir::Node& n) { return !n.dead && n.op == op; }));
 }
 
-// Accepts every node and every fused/quantised/NHWC form (structure only).
+// Accepts every node and every fused/quantised form (structure only).
 class Permissive : public Backend {
  public:
-  explicit Permissive(ir::Layout l = ir::Layout::kNCHW, std::set<std::string> nhwc_ops = {})
-      : layout_(l), nhwc_ops_(std::move(nhwc_ops)) {}
   std::string name() const override { return "permissive"; }
   bool available() const override { return true; }
   std::string description() const override { return "test"; }
-  ir::Layout preferred_layout() const override { return layout_; }
-  Support supports(const ir::Graph&, const ir::Node& n) const override {
-    if (n.layout == ir::Layout::kNHWC && !nhwc_ops_.count(n.op))
-      return Support::no("no NHWC " + n.op);
-    return Support::yes();
-  }
+  Support supports(const ir::Graph&, const ir::Node&) const override { return Support::yes(); }
   std::unique_ptr<Program> compile(const ir::Graph&, const CompileOptions&) override {
     return nullptr;
   }
   void run(Program&, RunContext&) override {}
-
- private:
-  ir::Layout layout_;
-  std::set<std::string> nhwc_ops_;
 };
+
+// The rewrites as backend b would run them.
+passes::Rewrite for_backend(const Backend& b) {
+  return passes::Rewrite{passes::accept_by(b)};
+}
+
+int live(const ir::Graph& g) {
+  return int(g.live_node_count());
+}
 
 TEST(Passes, DeadNodesAreRemoved) {
   ModelBuilder m;
@@ -71,21 +74,19 @@ TEST(Passes, ShapeOfStaticValueFoldsWithoutEvaluator) {
   m.node("Shape", {"x"}, {"s"});
   m.node("Reshape", {"x", "s"}, {"y"});
   ir::Graph g = load(m);
-  EXPECT_EQ(passes::fold_constants(g, nullptr), 1);
+  EXPECT_EQ(passes::fold_constants(g, {.evaluate = false}), 1);
   const ir::Value& s = g.value(g.find_value("s"));
   ASSERT_TRUE(s.is_constant());
   EXPECT_EQ(s.constant->to_ints(), (std::vector<int64_t>{2, 3}));
 }
 
-TEST(Passes, ConstantSubgraphsFoldOnTheHostBackend) {
-  Backend* cpu = BackendRegistry::instance().get("cpu");
-  if (!cpu) GTEST_SKIP() << "cpu backend not built in";
+TEST(Passes, ConstantSubgraphsFoldOnTheReferenceKernels) {
   ModelBuilder m;
   m.input("x", {3}).init("a", {3}, {1, 2, 3}).init("b", {3}, {10, 20, 30}).output("y");
   m.node("Mul", {"a", "b"}, {"ab"});
   m.node("Add", {"x", "ab"}, {"y"});
   ir::Graph g = load(m);
-  EXPECT_EQ(passes::fold_constants(g, cpu), 1);
+  EXPECT_EQ(passes::fold_constants(g), 1);
   passes::eliminate_dead_nodes(g);
   EXPECT_EQ(count(g, "Mul"), 0);
   const ir::Value& ab = g.value(g.find_value("ab"));
@@ -104,7 +105,7 @@ TEST(Passes, ConvBatchNormReluFuseIntoOneConv) {
   m.node("Relu", {"bn"}, {"y"}, "relu");
   ir::Graph g = load(m);
   Permissive p;
-  EXPECT_EQ(passes::fuse(g, {&p}), 2);
+  EXPECT_EQ(passes::fuse(g, for_backend(p)), 2);
   ASSERT_EQ(g.nodes.size(), 1u);
   const ir::Node& c = g.nodes[0];
   EXPECT_EQ(c.op, "Conv");
@@ -125,7 +126,7 @@ TEST(Passes, FusionIsSkippedWhenNoBackendSupportsIt) {
   m.node("Relu", {"s"}, {"y"});
   ir::Graph g = load(m);
   test::TestBackend strict("strict");
-  EXPECT_EQ(passes::fuse(g, {&strict}), 0);
+  EXPECT_EQ(passes::fuse(g, for_backend(strict)), 0);
   EXPECT_EQ(g.nodes.size(), 2u);
 }
 
@@ -145,7 +146,7 @@ TEST(Passes, LayerNormDecompositionBecomesLayerNormalization) {
   m.node("Add", {"ng", "bb"}, {"y"});
   ir::Graph g = load(m);
   Permissive p;
-  EXPECT_EQ(passes::fuse(g, {&p}), 1);
+  EXPECT_EQ(passes::fuse(g, for_backend(p)), 1);
   ASSERT_EQ(g.nodes.size(), 1u);
   EXPECT_EQ(g.nodes[0].op, "LayerNormalization");
   EXPECT_FLOAT_EQ(g.nodes[0].attrs.get_float("epsilon", 0), 1e-6f);
@@ -169,7 +170,7 @@ TEST(Passes, GeluDecompositionBecomesGelu) {
     }
     ir::Graph g = load(m);
     Permissive p;
-    EXPECT_EQ(passes::fuse(g, {&p}), 1) << half_first;
+    EXPECT_EQ(passes::fuse(g, for_backend(p)), 1) << half_first;
     ASSERT_EQ(g.nodes.size(), 1u);
     EXPECT_EQ(g.nodes[0].op, "Gelu");
   }
@@ -195,7 +196,7 @@ TEST(Passes, HardSwishDecompositionBecomesHardSwish) {
     }
     ir::Graph g = load(m);
     Permissive p;
-    EXPECT_EQ(passes::fuse(g, {&p}), 1) << form;
+    EXPECT_EQ(passes::fuse(g, for_backend(p)), 1) << form;
     ASSERT_EQ(g.nodes.size(), 1u) << form;
     EXPECT_EQ(g.nodes[0].op, "HardSwish");
   }
@@ -209,7 +210,7 @@ TEST(Passes, HardSwishDecompositionBecomesHardSwish) {
   m.node("Div", {"xc", "six"}, {"y"});
   ir::Graph g = load(m);
   Permissive p;
-  passes::fuse(g, {&p});
+  passes::fuse(g, for_backend(p));
   EXPECT_EQ(count(g, "HardSwish"), 0);
 }
 
@@ -231,7 +232,7 @@ TEST(Passes, QdqRegionBecomesQuantizedOp) {
   m.node("QuantizeLinear", {"r", "s2", "z2"}, {"yq"});
   ir::Graph g = load(m);
   Permissive p;
-  EXPECT_EQ(passes::fold_qdq(g, {&p}), 1);
+  EXPECT_EQ(passes::fold_qdq(g, for_backend(p)), 1);
   ASSERT_EQ(count(g, "DequantizeLinear"), 0);
   ASSERT_EQ(count(g, "Relu"), 1);
   auto relu = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.op == "Relu"; });
@@ -247,7 +248,7 @@ TEST(Passes, QdqRegionBecomesQuantizedOp) {
   // Without a backend for the quantised form, the graph is left alone.
   ir::Graph g2 = load(m);
   test::TestBackend strict("strict");
-  EXPECT_EQ(passes::fold_qdq(g2, {&strict}), 0);
+  EXPECT_EQ(passes::fold_qdq(g2, for_backend(strict)), 0);
 }
 
 // ReLU6 between quantised convolutions: DQ -> Clip(0, 6) -> Q becomes an
@@ -268,7 +269,7 @@ TEST(Passes, QdqClipKeepsRealBounds) {
   m.node("QuantizeLinear", {"c", "s2", "z2"}, {"yq"});
   ir::Graph g = load(m);
   Permissive p;
-  EXPECT_EQ(passes::fold_qdq(g, {&p}), 1);
+  EXPECT_EQ(passes::fold_qdq(g, for_backend(p)), 1);
   EXPECT_EQ(count(g, "DequantizeLinear"), 0);
   auto clip = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.op == "Clip"; });
   ASSERT_NE(clip, g.nodes.end());
@@ -278,44 +279,13 @@ TEST(Passes, QdqClipKeepsRealBounds) {
   EXPECT_FLOAT_EQ(g.value(clip->outputs[0]).quant->scale[0], 0.05f);
 }
 
-TEST(Passes, NhwcRegionsGetTransposesOnlyAtBoundaries) {
-  ModelBuilder m;
-  m.input("x", {1, 3, 8, 8}).output("y");
-  m.init("w1", {4, 3, 3, 3}, std::vector<float>(108, .1f));
-  m.init("w2", {4, 4, 1, 1}, std::vector<float>(16, .1f));
-  attr_ints(m.node("Conv", {"x", "w1"}, {"c1"}, "c1"), "pads", {1, 1, 1, 1});
-  m.node("Relu", {"c1"}, {"r"}, "relu");
-  m.node("Conv", {"r", "w2"}, {"c2"}, "c2");
-  m.node("Flatten", {"c2"}, {"y"}, "flat");  // NCHW consumer
-  ir::Graph g = load(m);
-  Permissive p(ir::Layout::kNHWC, {"Conv", "Relu"});
-  EXPECT_EQ(passes::assign_layout(g, {&p}), 3);
-  passes::infer_shapes(g);
-  EXPECT_EQ(count(g, "Transpose"), 2);  // one in, one out
-  for (const auto& n : g.nodes)
-    if (n.op == "Conv" || n.op == "Relu") EXPECT_EQ(n.layout, ir::Layout::kNHWC) << n.name;
-  auto c2 = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.name == "c2"; });
-  EXPECT_EQ(g.value(c2->outputs[0]).shape.str(), "[1,8,8,4]");
-  EXPECT_EQ(g.value(g.find_value("y")).shape.str(), "[1,256]");
-  g.validate();
-}
-
-TEST(Passes, NoNhwcBackendMeansNoLayoutChange) {
-  ModelBuilder m;
-  m.input("x", {1, 3, 4, 4}).output("y");
-  m.node("Relu", {"x"}, {"y"});
-  ir::Graph g = load(m);
-  Permissive p;
-  EXPECT_EQ(passes::assign_layout(g, {&p}), 0);
-}
-
 }  // namespace
 }  // namespace rnpu
 
 namespace rnpu {
 namespace {
 
-TEST(Passes, PipelineFusesForTheCpuBackend) {
+TEST(Passes, PipelineLeavesFusionToTheCpuBackendsOptimize) {
   Backend* cpu = BackendRegistry::instance().get("cpu");
   if (!cpu) GTEST_SKIP() << "cpu backend not built in";
   ModelBuilder m;
@@ -327,12 +297,101 @@ TEST(Passes, PipelineFusesForTheCpuBackend) {
   m.node("BatchNormalization", {"c", "s", "b", "mu", "var"}, {"bn"}, "bn");
   m.node("Clip", {"bn", "lo", "hi"}, {"y"}, "relu6");
   ir::Graph g = load(m);
-  passes::PipelineOptions o;
-  o.backends = {cpu};
-  passes::run_pipeline(g, o);
+  passes::run_pipeline(g, {});
+  EXPECT_EQ(live(g), 3);  // the canonical graph is not fused
+  EXPECT_EQ(cpu->optimize(g), 2);
+  g.compact();
   ASSERT_EQ(g.nodes.size(), 1u);
   EXPECT_EQ(g.nodes[0].attrs.get_string("rnpu.activation", ""), "Clip");
   EXPECT_EQ(g.nodes[0].attrs.get_float("rnpu.activation_beta", 0), 6.f);
+}
+
+// A quantised Conv: int8 weights and bias behind DequantizeLinear, the
+// activation quantised on both sides, and a second consumer of the input's
+// DequantizeLinear (a residual Add).
+ModelBuilder qdq_conv_model() {
+  ModelBuilder m;
+  m.input("x", {1, 2, 4, 4}).output("y").output("yq", 3);
+  m.init("s", {}, {0.1f}).init("sw", {}, {0.05f}).init("s2", {}, {0.2f});
+  auto i8 = [&](const std::string& n, std::vector<int64_t> dims, std::vector<int> v) {
+    auto* t = m.graph().add_initializer();
+    t->set_name(n);
+    t->set_data_type(::onnx::TensorProto::INT8);
+    for (int64_t d : dims) t->add_dims(d);
+    for (int x : v) t->add_int32_data(x);
+  };
+  i8("z", {}, {0});
+  i8("wq", {2, 2, 1, 1}, {10, -20, 30, 40});
+  m.node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  m.node("DequantizeLinear", {"xq", "s", "z"}, {"xd"}, "dq_x");
+  m.node("DequantizeLinear", {"wq", "sw", "z"}, {"wd"}, "dq_w");
+  m.node("Conv", {"xd", "wd"}, {"c"}, "conv");
+  m.node("QuantizeLinear", {"c", "s2", "z"}, {"yq"}, "q_out");
+  m.node("Add", {"xd", "xd"}, {"y"}, "residual");
+  return m;
+}
+
+TEST(Passes, PipelineKeepsQdqRegionsExplicitWithOwnDequantize) {
+  ModelBuilder m = qdq_conv_model();
+  ir::Graph g = load(m);
+  passes::run_pipeline(g, {});
+  // The weights' DequantizeLinear stays (a quantised backend computes on
+  // the int8 weights); the input's is split: one for the Conv region, the
+  // original for the Add.
+  EXPECT_EQ(count(g, "DequantizeLinear"), 3);
+  g.rebuild_links();
+  for (const ir::Node& n : g.nodes)
+    if (n.op == "Conv")
+      for (ir::ValueId v : n.inputs) {
+        ASSERT_NE(g.value(v).producer, ir::kNoNode);
+        EXPECT_EQ(g.node(g.value(v).producer).op, "DequantizeLinear");
+        EXPECT_EQ(g.value(v).consumers.size(), 1u);
+      }
+}
+
+TEST(Passes, QuantisedBackendClaimsTheRegionAsOneGroup) {
+  ModelBuilder m = qdq_conv_model();
+  ir::Graph g = load(m);
+  passes::run_pipeline(g, {});
+  Permissive p;
+  std::vector<NodeGroup> groups = passes::claim_rewrites(g, p, {.qdq = true});
+  ASSERT_EQ(groups.size(), 1u);
+  std::set<std::string> names;
+  for (ir::NodeId id : groups[0].nodes) names.insert(g.node(id).name);
+  // Both DequantizeLinear (the input's copy and the weights'), the Conv
+  // and its QuantizeLinear; not the Add's DequantizeLinear nor the Add.
+  EXPECT_EQ(names.size(), 4u);
+  EXPECT_TRUE(names.count("conv") && names.count("q_out") && names.count("dq_w"));
+  EXPECT_FALSE(names.count("residual") || names.count("dq_x"));
+  // The partition optimised with the same rewrites holds one int8 Conv:
+  // the int8 values of xq and yq annotated (2), one region folded (1).
+  EXPECT_EQ(passes::optimize_rewrites(g, p, {.qdq = true}), 3);
+  g.compact();
+  auto conv = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.op == "Conv"; });
+  ASSERT_NE(conv, g.nodes.end());
+  EXPECT_EQ(g.value(conv->inputs[0]).dtype, DataType::kInt8);
+  EXPECT_EQ(g.value(conv->inputs[1]).dtype, DataType::kInt8);
+  EXPECT_TRUE(g.value(conv->outputs[0]).quant);
+  EXPECT_EQ(count(g, "DequantizeLinear"), 1);  // the Add's
+}
+
+TEST(Passes, CpuBackendRunsTheQdqFormWithFloatWeights) {
+  Backend* cpu = BackendRegistry::instance().get("cpu");
+  if (!cpu) GTEST_SKIP() << "cpu backend not built in";
+  ModelBuilder m = qdq_conv_model();
+  ir::Graph g = load(m);
+  passes::run_pipeline(g, {});
+  EXPECT_TRUE(cpu->claim(g).empty());
+  cpu->optimize(g);
+  g.compact();
+  // The weights' DequantizeLinear is folded; the activations' stay.
+  EXPECT_EQ(count(g, "DequantizeLinear"), 2);
+  auto conv = std::find_if(g.nodes.begin(), g.nodes.end(), [](auto& n) { return n.op == "Conv"; });
+  ASSERT_NE(conv, g.nodes.end());
+  ASSERT_TRUE(g.value(conv->inputs[1]).is_constant());
+  EXPECT_EQ(g.value(conv->inputs[1]).dtype, DataType::kFloat32);
+  EXPECT_FLOAT_EQ(g.value(conv->inputs[1]).constant->as<float>()[1], -1.f);
+  for (const ir::Value& v : g.values) EXPECT_FALSE(v.quant) << v.name;
 }
 
 }  // namespace

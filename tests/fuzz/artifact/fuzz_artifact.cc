@@ -1,7 +1,7 @@
-// libFuzzer target: the compiled-artifact (.rnpb) reader.  Any input must
-// either parse or be rejected with rnpu::Error; crashes, leaks, sanitizer
-// reports and other exceptions are bugs.  Inputs that parse are written
-// back and must read back identically.
+// libFuzzer target: the compiled-artifact (.rnpb) reader and its GRAPH
+// section's decoder.  Any input must either parse or be rejected with
+// rnpu::Error; crashes, leaks, sanitizer reports and other exceptions are
+// bugs.  Inputs that parse are written back and must read back identically.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "artifact/artifact.h"
+#include "artifact/graph_io.h"
 #include "rnpu/types.hpp"
 
 namespace {
@@ -44,8 +45,20 @@ void check(std::span<const uint8_t> in) {
   }
   std::vector<uint8_t> again = rnpu::artifact::write(a);
   rnpu::artifact::Artifact b = rnpu::artifact::read(again);
-  if (b.model != a.model || b.meta != a.meta || b.programs.size() != a.programs.size())
+  if (b.graph != a.graph || b.meta != a.meta || b.programs.size() != a.programs.size())
     std::abort();
+  std::vector<rnpu::artifact::PlannedPartition> plan;
+  rnpu::ir::Graph g;
+  try {
+    g = rnpu::artifact::decode_graph(a.graph, &plan);
+  } catch (const rnpu::Error&) {
+    return;
+  }
+  // A decoded graph encodes to bytes that decode to the same encoding.
+  std::vector<uint8_t> enc = rnpu::artifact::encode_graph(g, plan);
+  std::vector<rnpu::artifact::PlannedPartition> plan2;
+  rnpu::ir::Graph g2 = rnpu::artifact::decode_graph(enc, &plan2);
+  if (rnpu::artifact::encode_graph(g2, plan2) != enc) std::abort();
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ constexpr uint32_t kEntrySize = 32;
 constexpr uint32_t kMaxSections = 1u << 16;
 constexpr uint32_t kMaxName = 256;
 
-enum SectionType : uint32_t { kMeta = 1, kModel = 2, kProgram = 3 };
+// 2 was MODEL (ONNX bytes, format version 1); never reused.
+enum SectionType : uint32_t { kMeta = 1, kProgram = 3, kGraph = 4 };
 
 // Header field offsets.
 enum : size_t {
@@ -133,7 +134,7 @@ std::vector<uint8_t> write(const Artifact& a) {
   std::vector<Sec> secs;
   std::string meta = meta_text(a.meta);
   secs.push_back({kMeta, std::vector<uint8_t>(meta.begin(), meta.end())});
-  secs.push_back({kModel, a.model});
+  secs.push_back({kGraph, a.graph});
   for (const ProgramBlob& p : a.programs) {
     if (p.format.size() > kMaxName || p.fingerprint.size() > kMaxName)
       throw Error(ErrorCode::kInvalidArgument, "artifact program name too long");
@@ -173,7 +174,11 @@ Artifact read(std::span<const uint8_t> b) {
   }
   if (!is_artifact(b.data(), b.size())) bad("not an rnpu artifact (no RNPB magic)");
   uint16_t version = get<uint16_t>(b, kOffVersion);
-  if (version == 0 || version > kFormatVersion)
+  if (version == 1)
+    bad("format version 1 (it stores the ONNX model; this library reads version " +
+        std::to_string(kFormatVersion) +
+        ", which stores the processed graph): recompile the model from its ONNX file");
+  if (version != kFormatVersion)
     bad("format version " + std::to_string(version) + " (this library reads " +
         std::to_string(kFormatVersion) + "; recompile the model)");
   if (get<uint16_t>(b, kOffHeaderSize) != kHeaderSize) bad("bad header size");
@@ -193,7 +198,7 @@ Artifact read(std::span<const uint8_t> b) {
     bad("section table out of range");
   Artifact a;
   a.hw_version = get<uint32_t>(b, kOffHwVersion);
-  bool have_meta = false, have_model = false;
+  bool have_meta = false, have_graph = false;
   uint64_t end_prev = kHeaderSize + uint64_t(n) * kEntrySize;
   for (uint32_t i = 0; i < n; ++i) {
     size_t e = kHeaderSize + size_t(kEntrySize) * i;
@@ -212,10 +217,10 @@ Artifact read(std::span<const uint8_t> b) {
         have_meta = true;
         a.meta = parse_meta(body);
         break;
-      case kModel:
-        if (have_model) bad("two MODEL sections");
-        have_model = true;
-        a.model.assign(body.begin(), body.end());
+      case kGraph:
+        if (have_graph) bad("two GRAPH sections");
+        have_graph = true;
+        a.graph.assign(body.begin(), body.end());
         break;
       case kProgram: {
         Cursor c{body, 0, what + " (PROGRAM)"};
@@ -231,7 +236,7 @@ Artifact read(std::span<const uint8_t> b) {
         bad(what + ": unknown type " + std::to_string(type));
     }
   }
-  if (!have_meta || !have_model) bad("META or MODEL section missing");
+  if (!have_meta || !have_graph) bad("META or GRAPH section missing");
   return a;
 }
 

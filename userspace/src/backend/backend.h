@@ -1,16 +1,20 @@
 // The backend interface every executor target implements (cpu, vulkan,
 // sim, npu), and the registry that finds them.
 //
-// Five calls, in the order the runtime makes them:
+// The calls, in the order the runtime makes them:
 //   1. supports(graph, node)      capability query per op, with the reason
-//                                 when not supported (plus estimate_cost_ns)
-//   2. compile(subgraph, opts)    a partition -> an opaque Program
+//                                 when not supported (plus estimate_cost_ns);
+//      claim(graph)               groups of nodes taken only as one unit
+//                                 (a QDQ region, a fusable chain)
+//   2. optimize(subgraph)         after assignment: the backend rewrites its
+//                                 own partition (QDQ folding, fusion)
+//      compile(subgraph, opts)    a partition -> an opaque Program
 //   3. run(program, ctx)          execute (may only start device work)
 //   4. read_outputs(program, ctx) wait and make outputs visible in host memory
 //   5. destroy(program)           release device resources
 // plus name()/available()/description() for `rnpu info`.
 //
-// Threading: supports/estimate_cost_ns/compile may be called from any thread
+// Threading: supports/estimate_cost_ns/claim/optimize/compile may be called from any thread
 // but never concurrently for one backend object; run/read_outputs of one
 // Program are never concurrent, different Programs may run concurrently.
 #pragma once
@@ -56,6 +60,14 @@ struct HostTensor {
   // immutable elements; data stays nullptr.  Set by the producing backend
   // (or the runtime for inputs and constants).  Reset before every run.
   ir::StringsPtr strings;
+};
+
+// Nodes a backend takes only together (Backend::claim): the partitioner
+// assigns all of them to that backend or none.  cost_ns: the estimated time
+// of the group once the backend has optimised it, < 0 when unknown.
+struct NodeGroup {
+  std::vector<ir::NodeId> nodes;
+  double cost_ns = -1;
 };
 
 struct CompileOptions {
@@ -123,8 +135,6 @@ class Backend {
   // False when the device or library is absent; description() says why.
   virtual bool available() const = 0;
   virtual std::string description() const = 0;
-  // Layout the backend wants for 4-D activations (NHWC for XNNPACK).
-  virtual ir::Layout preferred_layout() const { return ir::Layout::kNCHW; }
   // True when intermediate values live in host memory supplied by the
   // runtime's arena (RunContext::tensor); device backends keep them inside.
   virtual bool uses_host_arena() const { return true; }
@@ -150,7 +160,28 @@ class Backend {
     return -1;
   }
 
-  // 2. Compile a partition: a self-contained graph whose inputs/outputs are
+  // Groups of nodes of the canonical graph (QDQ explicit, not fused) that
+  // the backend runs only as a unit, after its optimize() has rewritten
+  // them: DequantizeLinear -> op -> QuantizeLinear becoming one quantised
+  // op, Conv -> Relu one fused Conv; or a single node it runs only once
+  // optimised (a standalone QuantizeLinear whose int8 value it annotates).
+  // Nodes outside every group are decided per node by supports().  Groups
+  // are disjoint.  Default: none.
+  virtual std::vector<NodeGroup> claim(const ir::Graph& g) const {
+    (void)g;
+    return {};
+  }
+
+  // 2. Optimise the partition assigned to this backend before compile():
+  // the subgraph (see compile) may be rewritten freely inside, but its
+  // inputs and outputs keep their ids and meaning, and every node left must
+  // pass supports().  Returns the number of rewrites (0: unchanged).
+  // Default: none.
+  virtual int optimize(ir::Graph& subgraph) const {
+    (void)subgraph;
+    return 0;
+  }
+  // Compile a partition: a self-contained graph whose inputs/outputs are
   // the partition boundary, sharing constants with the model.  Every node in
   // it passed supports().  Throws rnpu::Error naming the node on failure.
   virtual std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) = 0;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "artifact/graph_io.h"
 #include "backend/backend.h"
 #include "ir/graph.h"
 
@@ -42,7 +43,38 @@ struct PartitionResult {
 
 // Throws ErrorCode::kUnsupportedOp naming the node, the op and each enabled
 // backend's reason (with a disabled backend that would take it as hint).
+// Groups a backend claims (Backend::claim) are assigned whole: to that
+// backend, when it is picked for the group's first node, or not at all
+// (their nodes are then decided one by one).
 PartitionResult partition_graph(const ir::Graph& g, const BackendSet& set);
+
+// Orders the nodes of g (topologically, staying on one backend as long as
+// the dependencies allow, lowest id first) and groups runs of one backend
+// into partitions, given each live node's backend and reason; nodes marked
+// in_unit (assigned with a claimed group) are kept next to their group.
+// Fills out's partitions (with boundaries), decisions and order.
+void group_by_backend(const ir::Graph& g, const std::vector<Backend*>& chosen,
+                      const std::vector<std::string>& reason, const std::vector<char>& in_unit,
+                      PartitionResult* out);
+
+// Fills every partition's inputs and outputs from its nodes (links built).
+void compute_boundaries(const ir::Graph& g, std::vector<Partition>& parts);
+
+// After assignment: each partition's backend optimises its subgraph
+// (Backend::optimize), and the rewritten nodes replace the partition's in
+// g, which is then compacted; partitions, order and decisions are updated
+// (a node made by a rewrite is reported with the reason of the node it
+// replaced, or as made by the backend).  Returns the number of rewrites.
+int optimize_partitions(ir::Graph& g, PartitionResult& r);
+
+// The partitions a compiled artifact stored (artifact/graph_io.h), checked
+// as untrusted input against g and `set`: every backend named must be
+// enabled (or an enabled one sharing its program format stands in: sim
+// for npu), must support every node placed on it, and the shapes stored
+// must be the ones shape inference derives.  Throws kBackendUnavailable
+// or kMalformedModel naming the partition and node.
+PartitionResult apply_plan(const ir::Graph& g, const BackendSet& set,
+                           const std::vector<artifact::PlannedPartition>& plan);
 
 // A self-contained graph for one partition (see Backend::compile).
 // sub_to_parent[i] is the parent ValueId of subgraph value i.

@@ -1,11 +1,13 @@
 // Constant folding: nodes whose inputs are all constant are evaluated once
-// at load time on a host backend (the cpu backend's kernels, through the
-// ordinary backend interface) and replaced by their results.
+// at load time on the reference kernels (backends/cpu/evaluate.h, called
+// directly: folding depends on no backend object) and replaced by their
+// results.
 #include <set>
 
+#include "backends/cpu/evaluate.h"
 #include "ir/string_tensor.h"
-#include "partition/partitioner.h"
 #include "passes/pipeline.h"
+#include "passes/qdq.h"
 
 namespace rnpu::passes {
 
@@ -22,39 +24,6 @@ bool foldable_op(const ir::Node& n) {
       "Loop",         "Scan",          "SequenceMap"};
   return n.domain.empty() && !never.count(n.op);
 }
-
-class FoldCtx : public RunContext {
- public:
-  explicit FoldCtx(const ir::Graph& sub) : t_(sub.values.size()), made_(sub.values.size()) {
-    for (size_t i = 0; i < sub.values.size(); ++i) {
-      const auto& c = sub.values[i].constant;
-      if (!c) continue;
-      t_[i].dtype = c->dtype;
-      t_[i].shape = c->dims;
-      t_[i].data = const_cast<void*>(c->data);
-      t_[i].size = c->size;
-    }
-  }
-  HostTensor& tensor(ir::ValueId v) override { return t_.at(size_t(v)); }
-  void* allocate(ir::ValueId v, ir::DType dt, std::span<const int64_t> shape) override {
-    auto c = ir::ConstTensor::make(dt, std::vector<int64_t>(shape.begin(), shape.end()));
-    if (c->size > kMaxFoldBytes) throw Error(ErrorCode::kOutOfMemory, "folded result too large");
-    HostTensor& h = t_.at(size_t(v));
-    h.dtype = dt;
-    h.shape = c->dims;
-    h.data = c->mutable_data();
-    h.size = c->size;
-    made_.at(size_t(v)) = c;
-    return h.data;
-  }
-  bool profiling() const override { return false; }
-  void record(const OpProfile&) override {}
-  std::shared_ptr<ir::ConstTensor> result(ir::ValueId v) const { return made_.at(size_t(v)); }
-
- private:
-  std::vector<HostTensor> t_;
-  std::vector<std::shared_ptr<ir::ConstTensor>> made_;
-};
 
 // Shape and Size of a statically shaped value need no evaluation.
 std::shared_ptr<ir::ConstTensor> fold_shape(const ir::Graph& g, const ir::Node& n) {
@@ -80,7 +49,7 @@ std::shared_ptr<ir::ConstTensor> fold_shape(const ir::Graph& g, const ir::Node& 
 
 }  // namespace
 
-int fold_constants(ir::Graph& g, Backend* evaluator) {
+int fold_constants(ir::Graph& g, const FoldOptions& o) {
   g.rebuild_links();
   int folded = 0;
   for (ir::NodeId id : g.topo_order()) {
@@ -97,6 +66,10 @@ int fold_constants(ir::Graph& g, Backend* evaluator) {
       }
       continue;
     }
+    if (!o.evaluate) continue;
+    // The int8 weights of a QDQ region stay quantised: a backend claiming
+    // the region computes on them (passes/qdq.h).
+    if (o.keep_qdq && qdq_region_input(g, n)) continue;
     bool all_const = true;
     for (ir::ValueId v : n.inputs)
       if (v != ir::kNoValue && !g.value(v).is_constant()) all_const = false;
@@ -105,12 +78,12 @@ int fold_constants(ir::Graph& g, Backend* evaluator) {
       if (a.kind == ir::Attribute::Kind::kGraph) has_graph_attr = true;
     // Constants are tensors: a sequence or optional result stays run-time
     // work (SequenceEmpty, Optional without input).
-    // String tensors are not folded either: the evaluator's constants are
+    // String tensors are not folded either: the kernels' constants are
     // byte buffers (ir/string_tensor.h).
     bool tensors_only = !ir::touches_strings(g, n);
     for (ir::ValueId v : n.outputs)
       if (v != ir::kNoValue && g.value(v).kind != ir::ValueKind::kTensor) tensors_only = false;
-    if (!all_const || has_graph_attr || !tensors_only || !evaluator) continue;
+    if (!all_const || has_graph_attr || !tensors_only) continue;
     bool too_big = false;
     for (ir::ValueId v : n.outputs) {
       if (v == ir::kNoValue) continue;
@@ -118,36 +91,20 @@ int fold_constants(ir::Graph& g, Backend* evaluator) {
       size_t es = ir::dtype_size(g.value(v).dtype);
       if (!e || !es || size_t(*e) * es > kMaxFoldBytes) too_big = true;
     }
-    if (too_big || !evaluator->supports(g, n).ok) continue;
-    try {
-      partition::Partition p;
-      p.backend = evaluator;
-      p.nodes = {id};
-      for (ir::ValueId v : n.outputs)
-        if (v != ir::kNoValue) p.outputs.push_back(v);
-      std::vector<ir::ValueId> map;
-      ir::Graph sub = partition::make_subgraph(g, p, &map);
-      CompileOptions co;
-      auto prog = evaluator->compile(sub, co);
-      FoldCtx ctx(sub);
-      evaluator->run(*prog, ctx);
-      evaluator->read_outputs(*prog, ctx);
-      std::vector<std::pair<ir::ValueId, std::shared_ptr<ir::ConstTensor>>> results;
-      for (size_t i = 0; i < sub.values.size(); ++i)
-        if (auto c = ctx.result(ir::ValueId(i))) results.emplace_back(map[i], c);
-      evaluator->destroy(std::move(prog));
-      if (results.size() != p.outputs.size()) continue;
-      for (auto& [v, c] : results) {
-        ir::Value& out = g.value(v);
-        out.dtype = c->dtype;
-        out.shape = ir::Shape(c->dims);
-        out.constant = std::move(c);
-      }
-      n.dead = true;
-      ++folded;
-    } catch (const Error&) {
-      // Left for run time, where the same error is reported in context.
+    if (too_big) continue;
+    // A node the kernels refuse or fail on is left for run time, where the
+    // same error is reported in context.
+    auto results = cpu::evaluate_constant_node(g, n, kMaxFoldBytes, nullptr);
+    if (results.size() != n.outputs.size()) continue;
+    for (size_t i = 0; i < n.outputs.size(); ++i) {
+      if (n.outputs[i] == ir::kNoValue) continue;
+      ir::Value& out = g.value(n.outputs[i]);
+      out.dtype = results[i]->dtype;
+      out.shape = ir::Shape(results[i]->dims);
+      out.constant = std::move(results[i]);
     }
+    n.dead = true;
+    ++folded;
   }
   return folded;
 }

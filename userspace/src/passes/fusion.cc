@@ -1,12 +1,13 @@
-// Operator fusion.  Every rewrite is checked against the enabled backends
-// (a fused node nobody can run is worse than the unfused graph) and only
-// consumes intermediates nothing else reads.
+// Operator fusion (passes/fusion.h).  Every rewrite is checked against the
+// caller's Accept (the backend that will run the fused node: one it cannot
+// run is worse than the unfused graph) and only consumes intermediates
+// nothing else reads.
+#include "passes/fusion.h"
+
 #include <cmath>
 #include <set>
 
 #include "ir/fused_activation.h"
-#include "passes/pattern.h"
-#include "passes/pipeline.h"
 
 namespace rnpu::passes {
 
@@ -17,16 +18,20 @@ using ir::ValueId;
 
 struct Fuser {
   ir::Graph& g;
-  const std::vector<Backend*>& backends;
+  const Rewrite& rw;
 
-  // Applies `edit` to a copy of n; keeps it only if a backend supports it.
+  // Applies `edit` to a copy of n; keeps it only if rw accepts it.
   template <class F>
   bool try_rewrite(Node& n, F&& edit) {
     Node saved = n;
     edit(n);
-    if (any_supports(g, n, backends)) return true;
+    if (rw.accept(g, n)) return true;
     n = std::move(saved);
     return false;
+  }
+
+  void record(ir::NodeId result, std::vector<ir::NodeId> removed) {
+    if (rw.log) rw.log->entries.push_back({result, std::move(removed)});
   }
 
   // Conv -> BatchNormalization (inference) folds into the conv's weights.
@@ -70,7 +75,10 @@ struct Fuser {
       x.inputs = {x.inputs[0], wv, bv};
       x.outputs[0] = out;
     });
-    if (ok) bn.dead = true;
+    if (ok) {
+      bn.dead = true;
+      record(id_of(g, &c), {id_of(g, &bn)});
+    }
     return ok;
   }
 
@@ -102,6 +110,7 @@ struct Fuser {
               x.outputs[0] = out;
             })) {
           add.dead = true;
+          record(id_of(g, p), {id_of(g, &add)});
           return true;
         }
       } else if (p->op == "Gemm" && p->inputs.size() == 2 && g.value(a).shape.is_static()) {
@@ -118,6 +127,7 @@ struct Fuser {
               x.outputs[0] = out;
             })) {
           add.dead = true;
+          record(id_of(g, p), {id_of(g, &add)});
           return true;
         }
       }
@@ -176,6 +186,7 @@ struct Fuser {
         }))
       return false;
     act.dead = true;
+    record(id_of(g, p), {id_of(g, &act)});
     return true;
   }
 
@@ -284,10 +295,17 @@ struct Fuser {
     ln.outputs = {out};
     ln.attrs.set_int("axis", -1);
     ln.attrs.set_float("epsilon", float(*eps));
-    if (!any_supports(g, ln, backends)) return false;
-    for (Node* n : {mean, sub, pow, var, addeps, sqrt, &div}) n->dead = true;
-    for (Node* n : tail) n->dead = true;
-    g.add_node(std::move(ln));
+    if (!rw.accept(g, ln)) return false;
+    std::vector<ir::NodeId> removed;
+    for (Node* n : {mean, sub, pow, var, addeps, sqrt, &div}) {
+      n->dead = true;
+      removed.push_back(id_of(g, n));
+    }
+    for (Node* n : tail) {
+      n->dead = true;
+      removed.push_back(id_of(g, n));
+    }
+    record(g.add_node(std::move(ln)), std::move(removed));  // pointers die here
     return true;
   }
 
@@ -350,9 +368,13 @@ struct Fuser {
     n.inputs = {x};
     n.outputs = {out};
     for (const auto& [k, v] : string_attrs) n.attrs.set_string(k, v);
-    if (!any_supports(g, n, backends)) return false;
-    for (Node* d : dead) d->dead = true;
-    g.add_node(std::move(n));
+    if (!rw.accept(g, n)) return false;
+    std::vector<ir::NodeId> removed;
+    for (Node* d : dead) {
+      d->dead = true;
+      removed.push_back(id_of(g, d));
+    }
+    record(g.add_node(std::move(n)), std::move(removed));  // pointers die here
     return true;
   }
 
@@ -396,8 +418,8 @@ struct Fuser {
 
 }  // namespace
 
-int fuse(ir::Graph& g, const std::vector<Backend*>& backends) {
-  Fuser f{g, backends};
+int fuse(ir::Graph& g, const Rewrite& r) {
+  Fuser f{g, r};
   int total = 0;
   // Each family to a fixed point; structural patterns first so activations
   // can then attach to their results (Gemm + Gelu, Conv(+BN) + Relu).
@@ -418,7 +440,7 @@ int fuse(ir::Graph& g, const std::vector<Backend*>& backends) {
       }
     }
   }
-  if (total) g.compact();
+  if (total && r.compact) g.compact();
   return total;
 }
 

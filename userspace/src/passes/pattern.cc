@@ -9,6 +9,10 @@ ir::Node* producer(ir::Graph& g, ir::ValueId v) {
   return &g.node(p);
 }
 
+const ir::Node* producer(const ir::Graph& g, ir::ValueId v) {
+  return producer(const_cast<ir::Graph&>(g), v);
+}
+
 bool single_use(const ir::Graph& g, ir::ValueId v) {
   if (v == ir::kNoValue || g.is_graph_output(v)) return false;
   int uses = 0;
@@ -28,6 +32,10 @@ ir::Node* sole_consumer(ir::Graph& g, ir::ValueId v) {
   return nullptr;
 }
 
+const ir::Node* sole_consumer(const ir::Graph& g, ir::ValueId v) {
+  return sole_consumer(const_cast<ir::Graph&>(g), v);
+}
+
 std::optional<double> const_scalar(const ir::Graph& g, ir::ValueId v) {
   if (v == ir::kNoValue) return std::nullopt;
   const auto& c = g.value(v).constant;
@@ -43,10 +51,8 @@ const ir::ConstTensor* const_f32(const ir::Graph& g, ir::ValueId v) {
   return c && c->dtype == ir::DType::kFloat32 ? c.get() : nullptr;
 }
 
-bool any_supports(const ir::Graph& g, const ir::Node& n, const std::vector<Backend*>& backends) {
-  for (Backend* b : backends)
-    if (b->supports(g, n).ok) return true;
-  return false;
+Accept accept_by(const Backend& b) {
+  return [&b](const ir::Graph& g, const ir::Node& n) { return b.supports(g, n).ok; };
 }
 
 ir::ValueId other_input(const ir::Node& n, ir::ValueId v) {

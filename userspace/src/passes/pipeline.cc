@@ -1,34 +1,23 @@
 #include "passes/pipeline.h"
 
+#include "passes/qdq.h"
 #include "passes/shape_inference.h"
 
 namespace rnpu::passes {
-
-namespace {
-
-// Constant folding evaluates on the host, whatever backends run the model.
-Backend* host_evaluator() {
-  Backend* b = BackendRegistry::instance().get("cpu");
-  return b && b->available() ? b : nullptr;
-}
-
-}  // namespace
 
 void run_pipeline(ir::Graph& g, const PipelineOptions& o) {
   infer_shapes(g);
   if (upgrade_legacy(g)) infer_shapes(g);
   if (o.level <= 0) return;
-  // QDQ regions first: constant folding would otherwise turn the
-  // DequantizeLinear of every int8 weight into a float constant, which no
-  // longer matches the DQ -> op -> Q pattern.
-  if (fold_qdq(g, o.backends)) infer_shapes(g);
-  if (fold_constants(g, host_evaluator())) eliminate_dead_nodes(g);
+  // Before folding: each region op gets its own DequantizeLinear, which
+  // folding then keeps (FoldOptions::keep_qdq).
+  unique_dequantize(g);
+  if (fold_constants(g)) eliminate_dead_nodes(g);
   eliminate_dead_nodes(g);
   infer_shapes(g);
-  if (fold_qdq(g, o.backends)) infer_shapes(g);
-  if (fuse(g, o.backends)) infer_shapes(g);
-  if (assign_layout(g, o.backends)) infer_shapes(g);
-  eliminate_dead_nodes(g);
+  // Folding may have made new regions (a QuantizeLinear of a constant now
+  // an int8 constant); their shared DequantizeLinear nodes are split too.
+  if (unique_dequantize(g)) infer_shapes(g);
 }
 
 }  // namespace rnpu::passes

@@ -192,7 +192,6 @@ class Body {
     try {
       passes::PipelineOptions po;
       po.level = opts.reference_kernels ? 0 : opts.optimization_level;
-      po.backends = set.enabled;
       passes::run_pipeline(g, po);
       exec_ = std::make_unique<Executor>(std::move(g), set, opts);
     } catch (const Error& e) {

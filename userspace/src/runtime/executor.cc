@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <unordered_map>
 
 #include "passes/shape_inference.h"
 #include "plan/memory_planner.h"
@@ -136,14 +137,44 @@ std::vector<artifact::ProgramBlob> Executor::export_programs() const {
   return out;
 }
 
+std::vector<uint8_t> Executor::export_graph() const {
+  // A compact copy; partitions find their nodes in it by (unique) name.
+  ir::Graph c = g_;
+  std::vector<std::vector<std::string>> names;
+  for (const CompiledPartition& p : parts_) {
+    names.emplace_back();
+    for (ir::NodeId id : p.nodes) names.back().push_back(g_.node(id).name);
+  }
+  c.compact();
+  std::unordered_map<std::string, ir::NodeId> by_name;
+  for (size_t i = 0; i < c.nodes.size(); ++i) by_name[c.nodes[i].name] = ir::NodeId(i);
+  std::vector<artifact::PlannedPartition> plan;
+  for (size_t pi = 0; pi < parts_.size(); ++pi) {
+    artifact::PlannedPartition pp{parts_[pi].backend->name(), {}};
+    for (const std::string& n : names[pi]) pp.nodes.push_back(by_name.at(n));
+    plan.push_back(std::move(pp));
+  }
+  return artifact::encode_graph(c, plan);
+}
+
 Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts,
-                   const std::vector<artifact::ProgramBlob>* precompiled)
+                   const std::vector<artifact::ProgramBlob>* precompiled,
+                   const std::vector<artifact::PlannedPartition>* plan)
     : g_(std::move(g)), opts_(opts) {
   g_.rebuild_links();
   host_ = std::make_unique<ControlFlowBackend>(set, opts);
   partition::BackendSet with_host = set;
   with_host.control_flow = host_.get();
-  partition::PartitionResult pr = partition::partition_graph(g_, with_host);
+  partition::PartitionResult pr;
+  if (plan) {
+    pr = partition::apply_plan(g_, with_host, *plan);
+  } else {
+    pr = partition::partition_graph(g_, with_host);
+    // Each backend rewrites its own partitions (QDQ folding, fusion), as
+    // the pipeline's optimisation level allows.
+    if (opts.optimization_level > 0 && !opts.reference_kernels)
+      partition::optimize_partitions(g_, pr);
+  }
   decisions_ = std::move(pr.decisions);
   order_ = std::move(pr.order);
   CompileOptions co;
@@ -155,6 +186,7 @@ Executor::Executor(ir::Graph g, const partition::BackendSet& set, const Options&
   for (auto& p : pr.partitions) {
     CompiledPartition cp;
     cp.backend = p.backend;
+    cp.nodes = p.nodes;
     cp.sub = partition::make_subgraph(g_, p, &cp.sub_to_parent);
     cp.first_step = step;
     step += int(p.nodes.size());

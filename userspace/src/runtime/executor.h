@@ -26,6 +26,7 @@ namespace rnpu::runtime {
 
 struct CompiledPartition {
   Backend* backend = nullptr;
+  std::vector<ir::NodeId> nodes;  // in the executor's graph, execution order
   ir::Graph sub;
   std::vector<ir::ValueId> sub_to_parent;
   std::unique_ptr<Program> program;
@@ -38,8 +39,11 @@ class Executor {
  public:
   // precompiled: programs from a compiled artifact; a partition whose
   // backend format and fingerprint match one is loaded instead of compiled.
+  // plan: the artifact's partitions (partition::apply_plan), used instead
+  // of partitioning and optimising g, which is then the artifact's graph.
   Executor(ir::Graph g, const partition::BackendSet& set, const Options& opts,
-           const std::vector<artifact::ProgramBlob>* precompiled = nullptr);
+           const std::vector<artifact::ProgramBlob>* precompiled = nullptr,
+           const std::vector<artifact::PlannedPartition>* plan = nullptr);
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -82,6 +86,8 @@ class Executor {
   size_t arena_bytes() const { return arena_peak_; }
   // Saved forms of every partition whose backend can save programs.
   std::vector<artifact::ProgramBlob> export_programs() const;
+  // The graph as it runs and its partition plan (the artifact's GRAPH).
+  std::vector<uint8_t> export_graph() const;
   size_t programs_loaded() const { return programs_loaded_; }
   std::vector<NpuReport> npu_reports() const;
   // Identifies a partition's nodes, shapes and backend format.

@@ -1,11 +1,14 @@
-// runtime::SessionCore: load -> passes -> partition -> compile, the
-// compiled artifact, and asynchronous runs on the session's worker thread.
+// runtime::SessionCore: load -> passes -> partition -> optimise partitions ->
+// compile (or, from a compiled artifact, its processed graph and partitions
+// -> compile or load programs), and asynchronous runs on the session's
+// worker thread.
 #include <condition_variable>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "artifact/artifact.h"
+#include "artifact/graph_io.h"
 #include "onnx/importer.h"
 #include "passes/pipeline.h"
 #include "runtime/executor.h"
@@ -64,15 +67,17 @@ void SessionCore::wait_idle() {
 }
 
 std::unique_ptr<SessionCore> SessionCore::create(
-    ir::Graph g, const Options& opts, const std::vector<artifact::ProgramBlob>* programs) {
+    ir::Graph g, const Options& opts, const std::vector<artifact::ProgramBlob>* programs,
+    const std::vector<artifact::PlannedPartition>* plan) {
   std::unique_ptr<SessionCore> core(new SessionCore());
   core->opts_ = opts;
   partition::BackendSet set = partition::resolve_backends(opts.backends, opts.allow_fallback);
-  passes::PipelineOptions po;
-  po.level = opts.reference_kernels ? 0 : opts.optimization_level;
-  po.backends = set.enabled;
-  passes::run_pipeline(g, po);
-  core->exec_ = std::make_unique<Executor>(std::move(g), set, opts, programs);
+  if (!plan) {
+    passes::PipelineOptions po;
+    po.level = opts.reference_kernels ? 0 : opts.optimization_level;
+    passes::run_pipeline(g, po);
+  }
+  core->exec_ = std::make_unique<Executor>(std::move(g), set, opts, programs, plan);
   return core;
 }
 
@@ -108,9 +113,7 @@ std::unique_ptr<SessionCore> SessionCore::from_bytes(std::vector<uint8_t> bytes,
   io.base_dir = base_dir;
   if (!artifact::is_artifact(bytes.data(), bytes.size())) {
     ir::Graph g = onnx::import_model(bytes.data(), bytes.size(), io);
-    auto core = create(std::move(g), opts);
-    core->model_bytes_ = std::move(bytes);
-    return core;
+    return create(std::move(g), opts);
   }
   artifact::Artifact a = artifact::read(bytes);
   Options o = opts;
@@ -118,7 +121,7 @@ std::unique_ptr<SessionCore> SessionCore::from_bytes(std::vector<uint8_t> bytes,
     auto it = a.meta.find(k);
     return it == a.meta.end() ? std::string() : it->second;
   };
-  // Reproduce the partitioning the programs were compiled for.
+  // The backends the stored partitions were assigned to.
   if (o.backends.empty()) {
     o.backends = split(meta("backends"));
     o.allow_fallback = meta("allow_fallback") != "0";
@@ -126,10 +129,10 @@ std::unique_ptr<SessionCore> SessionCore::from_bytes(std::vector<uint8_t> bytes,
   if (!meta("optimization_level").empty())
     o.optimization_level = std::stoi(meta("optimization_level"));
   if (meta("reference_kernels") == "1") o.reference_kernels = true;
-  ir::Graph g = onnx::import_model(a.model.data(), a.model.size(), io);
-  auto core = create(std::move(g), o, &a.programs);
-  core->model_bytes_ = std::move(a.model);
-  return core;
+  // The processed graph and its partitions: no import, no passes.
+  std::vector<artifact::PlannedPartition> plan;
+  ir::Graph g = artifact::decode_graph(a.graph, &plan);
+  return create(std::move(g), o, &a.programs, &plan);
 }
 
 std::unique_ptr<SessionCore> SessionCore::load_file(const std::string& path, const Options& opts) {
@@ -152,7 +155,7 @@ std::vector<uint8_t> SessionCore::compiled_bytes() const {
   a.meta["allow_fallback"] = opts_.allow_fallback ? "1" : "0";
   a.meta["optimization_level"] = std::to_string(opts_.optimization_level);
   if (opts_.reference_kernels) a.meta["reference_kernels"] = "1";
-  a.model = model_bytes_;
+  a.graph = exec_->export_graph();
   a.programs = exec_->export_programs();
   a.meta["programs"] = std::to_string(a.programs.size());
   return artifact::write(a);

@@ -41,7 +41,8 @@ class SessionCore {
   size_t input_index(std::string_view name) const;   // throws kInvalidArgument
   size_t output_index(std::string_view name) const;  // throws kInvalidArgument
 
-  // The compiled artifact: the model, the options and every partition
+  // The compiled artifact: the processed graph with its partition plan, the
+  // options and every partition
   // program whose backend can save it.  save_compiled throws kIo.
   std::vector<uint8_t> compiled_bytes() const;
   void save_compiled(const std::string& path) const;
@@ -57,7 +58,8 @@ class SessionCore {
   SessionCore() = default;
   static std::unique_ptr<SessionCore> create(
       ir::Graph g, const Options& opts,
-      const std::vector<artifact::ProgramBlob>* programs = nullptr);
+      const std::vector<artifact::ProgramBlob>* programs = nullptr,
+      const std::vector<artifact::PlannedPartition>* plan = nullptr);
   // ONNX bytes or an artifact; base_dir resolves external data.
   static std::unique_ptr<SessionCore> from_bytes(std::vector<uint8_t> bytes, const Options& opts,
                                                  const std::string& base_dir);
@@ -65,7 +67,6 @@ class SessionCore {
 
   Options opts_;
   std::unique_ptr<Executor> exec_;
-  std::vector<uint8_t> model_bytes_;  // the ONNX source, for compiled_bytes()
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -8,13 +8,15 @@
 #include "convert.h"
 #include "cost.h"
 #include "dynamic_program.h"
-#include "fast/expand_quant.h"
 #include "fast/fast_compile.h"
 #include "fast/steps.h"
 #include "fast/xnn_util.h"
 #include "ir/fused_activation.h"
 #include "ir/quant_ops.h"
 #include "kernels/activation.h"
+#include "passes/fusion.h"
+#include "passes/pipeline.h"
+#include "passes/shape_inference.h"
 #include "program.h"
 #include "sequence_ops.h"
 #include "string_ops.h"
@@ -43,8 +45,10 @@ Support check_node(const ir::Graph& g, const ir::Node& n) {
     const ir::Value& val = g.value(v);
     if (val.dtype == ir::DType::kString) return Support::no("string tensors unsupported");
   }
-  // QDQ-folded nodes run their float kernel between dequantisation and
-  // quantisation, so check the float form.
+  // The cpu backend folds no QDQ region (it runs DequantizeLinear and
+  // QuantizeLinear as they are), but a value may carry the quantisation
+  // another backend's folding gave it; such a node runs its float kernel
+  // between dequantisation and quantisation, so check the float form.
   bool quantized = false;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     ir::ValueId v = n.inputs[i];
@@ -181,21 +185,14 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
     if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
     return compile_reference(sub, o);
   }
-  // Quantised nodes run in float on the fast path (see fast/expand_quant.h).
-  fast::Expanded ex;
-  const ir::Graph* g = &sub;
-  if (fast::has_quantized_nodes(sub)) {
-    ex = fast::expand_quantized(sub);
-    g = &ex.graph;
-  }
-  if (fast::first_dynamic_value(*g) != ir::kNoValue) {
+  if (fast::first_dynamic_value(sub) != ir::kNoValue) {
     if (verbose())
       std::fprintf(stderr, "rnpu cpu: dynamic shapes, fast programs compiled per input shape\n");
-    return std::make_unique<DynamicProgram>(*g, sub.values.size(), ex.shape_source, o,
+    return std::make_unique<DynamicProgram>(sub, sub.values.size(), std::vector<ir::ValueId>{}, o,
                                             compile_reference(sub, o));
   }
   {
-    auto fp = fast::compile_fast(*g, o, &why);
+    auto fp = fast::compile_fast(sub, o, &why);
     if (fp) {
       if (verbose())
         std::fprintf(stderr,
@@ -207,6 +204,21 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
   }
   if (verbose()) std::fprintf(stderr, "rnpu cpu: reference program (%s)\n", why.c_str());
   return compile_reference(sub, o);
+}
+
+// The partition arrives in the canonical QDQ form (DequantizeLinear ->
+// op -> QuantizeLinear), which is what the cpu backend runs: the float
+// kernels between dequantisation and quantisation, as the ONNX graph says.
+// Its own rewrites: the DequantizeLinear of constant int8 weights becomes
+// float weights once, on the reference kernels (the fast path's float
+// kernels then run on them), and the fusions its kernels implement.
+int CpuBackend::optimize(ir::Graph& sub) const {
+  passes::FoldOptions fo;
+  fo.keep_qdq = false;
+  int n = passes::fold_constants(sub, fo);
+  n += passes::fuse(sub, passes::Rewrite{passes::accept_by(*this), nullptr, false});
+  if (n) passes::infer_shapes(sub);
+  return n;
 }
 
 namespace {

@@ -17,6 +17,7 @@
 #include "drm/rnpu_accel.h"
 #include "npu/codegen.h"
 #include "npu/host_io.h"
+#include "passes/claim.h"
 
 namespace rnpu {
 namespace backends {
@@ -107,6 +108,14 @@ class NpuBackend : public Backend {
   }
   double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override {
     return npu::estimate_cost_ns(g, n, hw_);
+  }
+  // QDQ regions and fusable chains, claimed whole and rewritten in the
+  // partition: the code generator computes on the folded, fused nodes.
+  std::vector<NodeGroup> claim(const ir::Graph& g) const override {
+    return passes::claim_rewrites(g, *this, {.qdq = true, .fusion = true});
+  }
+  int optimize(ir::Graph& sub) const override {
+    return passes::optimize_rewrites(sub, *this, {.qdq = true, .fusion = true});
   }
   std::unique_ptr<Program> compile(const ir::Graph& sub, const CompileOptions&) override {
     return prepare(npu::compile(sub, hw_));

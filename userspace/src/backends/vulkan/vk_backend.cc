@@ -9,6 +9,8 @@
 #include <set>
 
 #include "ops.h"
+#include "passes/claim.h"
+#include "passes/pipeline.h"
 #include "pipeline_cache_file.h"
 
 namespace rnpu::vk {
@@ -189,6 +191,19 @@ Support VulkanBackend::supports(const ir::Graph& g, const ir::Node& n) const {
   } catch (const std::exception& e) {
     return Support::no(std::string("cannot check: ") + e.what());
   }
+}
+
+std::vector<NodeGroup> VulkanBackend::claim(const ir::Graph& g) const {
+  return passes::claim_rewrites(g, *this, {.qdq = false, .fusion = true});
+}
+
+int VulkanBackend::optimize(ir::Graph& sub) const {
+  // QDQ regions run as DequantizeLinear -> float op -> QuantizeLinear; the
+  // constant int8 weights are dequantised once here, not every run.
+  passes::FoldOptions fo;
+  fo.keep_qdq = false;
+  int n = passes::fold_constants(sub, fo);
+  return n + passes::optimize_rewrites(sub, *this, {.qdq = false, .fusion = true});
 }
 
 const Rates& VulkanBackend::rates() const {

@@ -35,6 +35,10 @@ class VulkanBackend : public Backend {
 
   Support supports(const ir::Graph& g, const ir::Node& n) const override;
   double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override;
+  // Fusable chains (its kernels take rnpu.activation), claimed whole and
+  // fused in the partition; QDQ regions run as they are (no int8 kernels).
+  std::vector<NodeGroup> claim(const ir::Graph& g) const override;
+  int optimize(ir::Graph& subgraph) const override;
 
   std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) override;
   void run(Program& p, RunContext& ctx) override;
