@@ -16,8 +16,8 @@
 #include "backends/npu/accel_device.h"
 #include "drm/rnpu_accel.h"
 #include "npu/codegen.h"
+#include "npu/codegen_backend.h"
 #include "npu/host_io.h"
-#include "passes/claim.h"
 
 namespace rnpu {
 namespace backends {
@@ -31,14 +31,13 @@ uint64_t align_page(uint64_t v) {
 
 constexpr size_t kSlots = 2;
 
-class NpuProgram : public Program {
+class NpuProgram : public npu::CodegenProgram {
  public:
   struct Slot {
     npu::Bo bo;
     uint64_t seqno = 0;  // of the submitted, unfinished job; 0 = free
   };
   npu::AccelDevice* dev = nullptr;
-  npu::Program prog;
   npu::Bo weights;
   Slot slots[kSlots];
   uint64_t stream_off = 0;     // within a slot
@@ -66,7 +65,7 @@ class NpuProgram : public Program {
   }
 };
 
-class NpuBackend : public Backend {
+class NpuBackend : public npu::CodegenBackend {
  public:
   NpuBackend() {
     std::vector<std::string> found = npu::AccelDevice::find();
@@ -98,41 +97,6 @@ class NpuBackend : public Backend {
   std::string description() const override {
     if (!dev_) return why_;
     return dev_->info().path + " (" + dev_->info().driver + "): " + hw_.str();
-  }
-  Tolerance tolerance(ir::DType t) const override {
-    if (t == DataType::kInt8 || t == DataType::kUInt8) return {1.0, 0.0};
-    return {1e-2, 1e-2};
-  }
-  Support supports(const ir::Graph& g, const ir::Node& n) const override {
-    return npu::supports(g, n);
-  }
-  double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override {
-    return npu::estimate_cost_ns(g, n, hw_);
-  }
-  // QDQ regions and fusable chains, claimed whole and rewritten in the
-  // partition: the code generator computes on the folded, fused nodes.
-  std::vector<NodeGroup> claim(const ir::Graph& g) const override {
-    return passes::claim_rewrites(g, *this, {.qdq = true, .fusion = true});
-  }
-  int optimize(ir::Graph& sub) const override {
-    return passes::optimize_rewrites(sub, *this, {.qdq = true, .fusion = true});
-  }
-  std::unique_ptr<Program> compile(const ir::Graph& sub, const CompileOptions&) override {
-    return prepare(npu::compile(sub, hw_));
-  }
-  std::string program_format() const override { return npu::kProgramFormat; }
-  std::vector<uint8_t> save_program(const Program& p) const override {
-    return npu::save_program(static_cast<const NpuProgram&>(p).prog);
-  }
-  std::unique_ptr<Program> load_program(const ir::Graph& sub, std::span<const uint8_t> data,
-                                        const CompileOptions&) override {
-    npu::Program p = npu::load_program(data);
-    npu::check_program(p, sub);
-    std::string why;
-    if (!p.hw.runs_on(hw_, &why))
-      throw Error(ErrorCode::kMalformedModel, "compiled for other hardware (" + p.hw.str() +
-                                                  "; this device: " + hw_.str() + "): " + why);
-    return prepare(std::move(p));
   }
   size_t max_in_flight(const Program&) const override { return kSlots; }
   void run(Program& base, RunContext& ctx) override {
@@ -181,7 +145,7 @@ class NpuBackend : public Backend {
   }
 
  private:
-  std::unique_ptr<Program> prepare(npu::Program p) {
+  std::unique_ptr<npu::CodegenProgram> prepare(npu::Program p) override {
     auto np = std::make_unique<NpuProgram>();
     np->dev = dev_.get();
     uint64_t data0 = p.data_start(), data = p.image_bytes > data0 ? p.image_bytes - data0 : 0;
@@ -200,7 +164,6 @@ class NpuBackend : public Backend {
   }
   std::unique_ptr<npu::AccelDevice> dev_;
   std::string why_;
-  npu::HwConfig hw_;
 };
 
 }  // namespace

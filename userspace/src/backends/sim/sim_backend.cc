@@ -8,8 +8,8 @@
 
 #include "backend/backend.h"
 #include "npu/codegen.h"
+#include "npu/codegen_backend.h"
 #include "npu/host_io.h"
-#include "passes/claim.h"
 #include "rnpu_model.h"
 
 namespace rnpu {
@@ -18,9 +18,8 @@ namespace {
 
 constexpr uint64_t kImageBase = 0x10000000;  // any DRAM VA below the SRAM window
 
-class SimProgram : public Program {
+class SimProgram : public npu::CodegenProgram {
  public:
-  npu::Program prog;
   std::vector<uint8_t> image, stream;
   rnpu_model* model = nullptr;
   std::vector<rnpu_cmd_cost> costs;
@@ -59,7 +58,7 @@ void* mem_map(void* o, uint64_t va, uint64_t len, int) {
   return m->in(va, len) ? m->p + (va - kImageBase) : nullptr;
 }
 
-class SimBackend : public Backend {
+class SimBackend : public npu::CodegenBackend {
  public:
   SimBackend() {
     rnpu_model_default_config(&cfg_);
@@ -70,43 +69,6 @@ class SimBackend : public Backend {
   bool automatic() const override { return false; }
   std::string description() const override {
     return "golden model of the reference NPU (hw/model) run in-process: " + hw_.str();
-  }
-  Tolerance tolerance(ir::DType t) const override {
-    // fp32 graphs compute in fp16 (10-bit mantissa, fp32 accumulation);
-    // int8 results may differ from the reference by one quantum.
-    if (t == DataType::kInt8 || t == DataType::kUInt8) return {1.0, 0.0};
-    return {1e-2, 1e-2};
-  }
-  Support supports(const ir::Graph& g, const ir::Node& n) const override {
-    return npu::supports(g, n);
-  }
-  double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override {
-    return npu::estimate_cost_ns(g, n, hw_);
-  }
-  // QDQ regions and fusable chains, claimed whole and rewritten in the
-  // partition: the code generator computes on the folded, fused nodes.
-  std::vector<NodeGroup> claim(const ir::Graph& g) const override {
-    return passes::claim_rewrites(g, *this, {.qdq = true, .fusion = true});
-  }
-  int optimize(ir::Graph& sub) const override {
-    return passes::optimize_rewrites(sub, *this, {.qdq = true, .fusion = true});
-  }
-  std::unique_ptr<Program> compile(const ir::Graph& sub, const CompileOptions&) override {
-    return prepare(npu::compile(sub, hw_));
-  }
-  std::string program_format() const override { return npu::kProgramFormat; }
-  std::vector<uint8_t> save_program(const Program& p) const override {
-    return npu::save_program(static_cast<const SimProgram&>(p).prog);
-  }
-  std::unique_ptr<Program> load_program(const ir::Graph& sub, std::span<const uint8_t> data,
-                                        const CompileOptions&) override {
-    npu::Program p = npu::load_program(data);
-    npu::check_program(p, sub);
-    std::string why;
-    if (!p.hw.runs_on(hw_, &why))
-      throw Error(ErrorCode::kMalformedModel,
-                  "compiled for other hardware (" + p.hw.str() + "): " + why);
-    return prepare(std::move(p));
   }
   void run(Program& base, RunContext& ctx) override {
     auto& sp = static_cast<SimProgram&>(base);
@@ -128,7 +90,7 @@ class SimBackend : public Backend {
   }
 
  private:
-  std::unique_ptr<Program> prepare(npu::Program p) {
+  std::unique_ptr<npu::CodegenProgram> prepare(npu::Program p) override {
     auto sp = std::make_unique<SimProgram>();
     sp->image.assign(p.image_bytes, 0);
     std::memcpy(sp->image.data(), p.weights.data(), p.weights.size());
@@ -141,7 +103,6 @@ class SimBackend : public Backend {
     return sp;
   }
   rnpu_model_config cfg_;
-  npu::HwConfig hw_;
 };
 
 }  // namespace
