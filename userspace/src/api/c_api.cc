@@ -566,17 +566,7 @@ rnpu_status rnpu_session_get_output_string(const rnpu_session* s, size_t index, 
 
 // API 1.2: what the header-only C++ API needs beyond 1.1.
 
-size_t rnpu_dtype_size(rnpu_dtype t) {
-  return rnpu::ir::dtype_size(rnpu::DataType(t));
-}
-
-const char* rnpu_dtype_name(rnpu_dtype t) {
-  return rnpu::ir::dtype_name(rnpu::DataType(t));
-}
-
-const char* rnpu_value_kind_name(rnpu_value_kind k) {
-  return rnpu::ir::kind_name(rnpu::ValueKind(k));
-}
+// (Type and kind names: c_api_types.cc.)
 
 rnpu_status rnpu_options_set_reference_kernels(rnpu_options* opts, int enable) {
   if (!opts) return bad_arg("options is NULL");

@@ -14,6 +14,7 @@
 #include "ir/fused_activation.h"
 #include "ir/quant_ops.h"
 #include "kernels/activation.h"
+#include "passes/claim.h"
 #include "passes/fusion.h"
 #include "passes/pipeline.h"
 #include "passes/shape_inference.h"
@@ -212,6 +213,10 @@ std::unique_ptr<Program> CpuBackend::compile(const ir::Graph& sub, const Compile
 // Its own rewrites: the DequantizeLinear of constant int8 weights becomes
 // float weights once, on the reference kernels (the fast path's float
 // kernels then run on them), and the fusions its kernels implement.
+std::vector<NodeGroup> CpuBackend::claim(const ir::Graph& g) const {
+  return passes::claim_rewrites(g, *this, {.qdq = false, .fusion = true});
+}
+
 int CpuBackend::optimize(ir::Graph& sub) const {
   passes::FoldOptions fo;
   fo.keep_qdq = false;

@@ -25,6 +25,9 @@ class CpuBackend : public Backend {
   Support supports(const ir::Graph& g, const ir::Node& n) const override;
   double estimate_cost_ns(const ir::Graph& g, const ir::Node& n) const override;
 
+  // The chains its optimize() fuses, so that in auto mode they are costed
+  // as the fused nodes it runs, as the other backends' claims are.
+  std::vector<NodeGroup> claim(const ir::Graph& g) const override;
   int optimize(ir::Graph& subgraph) const override;
   std::unique_ptr<Program> compile(const ir::Graph& subgraph, const CompileOptions& o) override;
   void run(Program& p, RunContext& ctx) override;
