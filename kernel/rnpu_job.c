@@ -321,9 +321,12 @@ void rnpu_job_retire(struct rnpu_device *rdev)
 			error = DRM_RNPU_ERR_BAD_JOB;
 		else
 			error = st;
-		if (error == DRM_RNPU_ERR_MMU_FAULT)
+		if (error == DRM_RNPU_ERR_MMU_FAULT) {
+			/* Before the fault registers are cleared. */
+			rnpu_coredump_capture(rdev, job, "mmu-fault");
 			info = take_mmu_fault(rdev, job,
 					      le64_field(res->fault_addr));
+		}
 		rnpu_job_finish(rdev, job, res, error, info);
 	}
 	if (rdev->ring_head == rdev->ring_tail)
@@ -984,6 +987,9 @@ static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sch
 			hung = !dma_fence_is_signaled(job->hw_fence) &&
 			       job->reset_gen == rdev->reset_gen &&
 			       job_hung(rdev, job);
+			/* The evidence, before the reset clears it. */
+			if (hung)
+				rnpu_coredump_capture(rdev, job, "timeout");
 			spin_unlock_irqrestore(&rdev->job_lock, flags);
 		}
 		if (hung) {
@@ -1296,7 +1302,7 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 			goto out_free_arrays;
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
 		ret = -ENOMEM;
 		goto out_free_arrays;
