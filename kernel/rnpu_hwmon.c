@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rnpu hwmon: die temperature (temp1_input, with the device's 85 C
- * THERMAL trip as temp1_max) and power draw (power1_input) for sensors(1)
- * and monitoring daemons.  The NPU is not woken to be read: while it is
+ * THERMAL trip as temp1_max) and power draw (power1_input, the POWER
+ * register) for sensors(1) and monitoring daemons.  The NPU is not woken to be read: while it is
  * powered down both read -ENODATA, as its sensors are off then.
  */
 #include <linux/hwmon.h>
@@ -17,8 +17,12 @@ static umode_t rnpu_hwmon_is_visible(const void *data,
 {
 	if (type == hwmon_temp && (attr == hwmon_temp_input || attr == hwmon_temp_max))
 		return 0444;
+	/*
+	 * Power is a side channel on what other clients compute (RAPL's
+	 * energy_uj went root-only for that reason): root only.
+	 */
 	if (type == hwmon_power && attr == hwmon_power_input)
-		return 0444;
+		return 0400;
 	return 0;
 }
 
