@@ -613,7 +613,7 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 		return ret;
 	ret = request_irqs(rdev);
 	if (ret) {
-		dev_err(dev, "cannot request interrupts: %d\n", ret);
+		drm_err(&rdev->drm, "cannot request interrupts: %d\n", ret);
 		return ret;
 	}
 	ret = rnpu_pm_init(rdev);
@@ -629,7 +629,7 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	if (ret)
 		goto err_thermal;
 	rnpu_debugfs_init(rdev);
-	dev_info(dev, "rnpu %ux%u MACs, %u KiB SRAM, %u contexts, %u OPPs %u-%u MHz, ring %u, accel%d\n",
+	drm_info(&rdev->drm, "rnpu %ux%u MACs, %u KiB SRAM, %u contexts, %u OPPs %u-%u MHz, ring %u, accel%d\n",
 		 rdev->caps.mac_rows, rdev->caps.mac_cols, rdev->caps.sram_kib,
 		 rdev->caps.num_ctx, rdev->caps.num_opp, opp_extreme(rdev, false),
 		 opp_extreme(rdev, true), rdev->ring_size, rdev->drm.accel->index);

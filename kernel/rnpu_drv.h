@@ -17,6 +17,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
+#include <drm/drm_print.h>
 #include <drm/gpu_scheduler.h>
 
 #include "rnpu_accel.h"

@@ -730,7 +730,7 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 
 	ret = rnpu_hw_soft_reset(rdev);
 	if (ret) {
-		dev_warn(rdev->dev, "soft reset failed, power cycling\n");
+		drm_warn(&rdev->drm, "soft reset failed, power cycling\n");
 		rnpu_hw_power_off(rdev);
 		ret = rnpu_hw_power_on(rdev);
 		if (!ret)
@@ -762,7 +762,7 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 	trace_rnpu_reset(reason, atomic_read(&rdev->resets), bad ? bad->rec->seqno : 0,
 			 n);
 	reset_event(rdev, guilty, bad, reason);
-	dev_warn(rdev->dev, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
+	drm_warn(&rdev->drm, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
 		 atomic_read(&rdev->resets),
 		 reason == RNPU_NL_REASON_TIMEOUT ? "job timeout" : "forced",
 		 n, guilty ? guilty->client_id : 0,
@@ -864,7 +864,7 @@ int rnpu_bus_reset_done(struct rnpu_device *rdev)
 	mutex_unlock(&rdev->reset_lock);
 	pm_runtime_mark_last_busy(rdev->dev);
 	pm_runtime_put_autosuspend(rdev->dev);
-	dev_warn(rdev->dev, "bus reset %u: %u jobs back on the ring%s\n",
+	drm_warn(&rdev->drm, "bus reset %u: %u jobs back on the ring%s\n",
 		 atomic_read(&rdev->resets), n, ret ? ", device lost" : "");
 	return ret;
 }
@@ -921,7 +921,7 @@ void rnpu_job_unplug(struct rnpu_device *rdev)
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
 	mutex_unlock(&rdev->reset_lock);
 	if (n)
-		dev_info(rdev->dev, "unplugged with %u jobs in flight: failed\n", n);
+		drm_info(&rdev->drm, "unplugged with %u jobs in flight: failed\n", n);
 }
 
 /* Until every job is freed the scheduler must stay (the release path). */
@@ -929,7 +929,7 @@ void rnpu_jobs_wait_freed(struct rnpu_device *rdev)
 {
 	while (!wait_var_event_timeout(&rdev->jobs_live,
 				       !atomic_read(&rdev->jobs_live), 10 * HZ))
-		dev_warn(rdev->dev, "release: waiting for %d jobs to be freed\n",
+		drm_warn(&rdev->drm, "release: waiting for %d jobs to be freed\n",
 			 atomic_read(&rdev->jobs_live));
 }
 
@@ -993,7 +993,7 @@ static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sch
 			spin_unlock_irqrestore(&rdev->job_lock, flags);
 		}
 		if (hung) {
-			dev_warn(rdev->dev, "job %llu of context %llu timed out after %u ms\n",
+			drm_warn(&rdev->drm, "job %llu of context %llu timed out after %u ms\n",
 				 job->rec->seqno, job->ctx->client_id,
 				 rnpu_job_timeout_ms);
 			__rnpu_reset(rdev, job, RNPU_NL_REASON_TIMEOUT);

@@ -97,7 +97,7 @@ int rnpu_pm_suspend(struct device *dev)
 	/* Twice the job timeout: enough for a hang to be detected and reset. */
 	ret = rnpu_sched_park(rdev, drain_ms);
 	if (ret) {
-		dev_err(dev, "suspend: the ring did not drain in %u ms\n", drain_ms);
+		drm_err(&rdev->drm, "suspend: the ring did not drain in %u ms\n", drain_ms);
 		return ret;
 	}
 	/* Parked with the ring empty and reset_lock held. */
@@ -119,7 +119,7 @@ int rnpu_pm_resume(struct device *dev)
 	mutex_lock(&rdev->reset_lock);
 	ret = pm_runtime_force_resume(dev);
 	if (ret) {
-		dev_err(dev, "resume failed (%d): jobs fail with DEVICE_LOST\n", ret);
+		drm_err(&rdev->drm, "resume failed (%d): jobs fail with DEVICE_LOST\n", ret);
 		rdev->lost = true;
 	}
 	mutex_unlock(&rdev->reset_lock);
@@ -252,7 +252,7 @@ void rnpu_pm_set_cap(struct rnpu_device *rdev, u32 cap, s32 temp)
 	rdev->opp_cap = cap;
 	apply_cap(rdev);
 	throttle_event(rdev, old, cap, temp);
-	dev_info(rdev->dev, "thermal: %d mC, OPP limit %u -> %u (%u MHz)\n",
+	drm_info(&rdev->drm, "thermal: %d mC, OPP limit %u -> %u (%u MHz)\n",
 		 temp, old, cap, rdev->caps.opp_mhz[cap]);
 }
 
@@ -279,7 +279,7 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 	if (of_property_present(dev->of_node, "operating-points-v2")) {
 		ret = devm_pm_opp_of_add_table(dev);
 		if (ret) {
-			dev_warn(dev, "bad OPP table in DT (%d): DVFS disabled\n", ret);
+			drm_warn(&rdev->drm, "bad OPP table in DT (%d): DVFS disabled\n", ret);
 			return 0;
 		}
 	} else {
@@ -287,7 +287,7 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 			ret = dev_pm_opp_add(dev, rnpu_freq_hz(rdev, i),
 					     rdev->caps.opp_uv[i]);
 			if (ret) {
-				dev_warn(dev, "cannot add OPP %u (%d): DVFS disabled\n",
+				drm_warn(&rdev->drm, "cannot add OPP %u (%d): DVFS disabled\n",
 					 i, ret);
 				dev_pm_opp_remove_all_dynamic(dev);
 				return 0;
@@ -307,7 +307,7 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 				     &rnpu_ondemand);
 	if (IS_ERR(df)) {
 		/* Without the governor module the NPU just stays at the top OPP. */
-		dev_warn(dev, "devfreq unavailable (%ld): DVFS disabled\n",
+		drm_warn(&rdev->drm, "devfreq unavailable (%ld): DVFS disabled\n",
 			 PTR_ERR(df));
 		dev_pm_opp_remove_all_dynamic(dev);
 		return 0;

@@ -50,7 +50,7 @@ static void rnpu_tz_hot(struct thermal_zone_device *tz)
 {
 	struct rnpu_device *rdev = thermal_zone_device_priv(tz);
 
-	dev_warn(rdev->dev, "thermal: %d mC, past the hot trip at the lowest OPP limit %u\n",
+	drm_warn(&rdev->drm, "thermal: %d mC, past the hot trip at the lowest OPP limit %u\n",
 		 READ_ONCE(rdev->last_temp), rdev->opp_cap);
 }
 
@@ -155,7 +155,7 @@ int rnpu_thermal_init(struct rnpu_device *rdev)
 	}
 	ret = thermal_zone_device_enable(tz);
 	if (ret) {
-		dev_err(rdev->dev, "cannot enable the thermal zone: %d\n", ret);
+		drm_err(&rdev->drm, "cannot enable the thermal zone: %d\n", ret);
 		thermal_zone_device_unregister(tz);
 		goto err_cdev;
 	}
