@@ -444,52 +444,26 @@ static int rnpu_ioctl_perfcnt(struct drm_device *dev, void *data,
 }
 
 /*
- * drm_show_memory_stats() leaves out drm-resident/purgeable-memory while a
- * file has no BO; tools expect a stable key set, so count it here.
- * rnpu BOs are pinned while mapped, so nothing is ever purgeable.
+ * The keys of Documentation/gpu/drm-usage-stats.rst only: drm-cycles-npu
+ * is this file's busy cycles, drm-total-cycles-npu the device clock's
+ * cycles (powered time, over all power-offs) that they are a share of;
+ * the document allows it or drm-maxfreq-npu, not both.  Memory comes
+ * from the DRM core's helper.
  */
-static void show_memory(struct drm_printer *p, struct drm_file *file)
-{
-	struct drm_memory_stats st = { };
-	struct drm_gem_object *obj;
-	int id;
-
-	spin_lock(&file->table_lock);
-	idr_for_each_entry(&file->object_idr, obj, id) {
-		size_t rss = obj->funcs->rss ? obj->funcs->rss(obj) : obj->size;
-
-		if (obj->handle_count > 1 || obj->dma_buf)
-			st.shared += obj->size;
-		else
-			st.private += obj->size;
-		if (obj->funcs->status &&
-		    (obj->funcs->status(obj) & DRM_GEM_OBJECT_RESIDENT))
-			st.resident += rss;
-		if (!dma_resv_test_signaled(obj->resv, DMA_RESV_USAGE_BOOKKEEP))
-			st.active += rss;
-	}
-	spin_unlock(&file->table_lock);
-	drm_print_memory_stats(p, &st, DRM_GEM_OBJECT_RESIDENT |
-			       DRM_GEM_OBJECT_PURGEABLE, "memory");
-}
-
 static void rnpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct rnpu_ctx *ctx = file->driver_priv;
-	struct rnpu_device *rdev = ctx->rdev;
-	u64 busy, cycles;
+	u64 busy, cycles, hw[RNPU_CNT_COUNT];
 
 	spin_lock_irq(&ctx->lock);
 	busy = ctx->busy_ns;
 	cycles = ctx->cnt[DRM_RNPU_CNT_BUSY];
 	spin_unlock_irq(&ctx->lock);
+	rnpu_hw_counters(ctx->rdev, hw);
 	drm_printf(p, "drm-engine-npu:\t%llu ns\n", busy);
 	drm_printf(p, "drm-cycles-npu:\t%llu\n", cycles);
-	drm_printf(p, "drm-maxfreq-npu:\t%llu Hz\n",
-		   (u64)opp_extreme(rdev, true) * 1000000);
-	drm_printf(p, "drm-curfreq-npu:\t%llu Hz\n",
-		   rnpu_freq_hz(rdev, READ_ONCE(rdev->opp_cur)));
-	show_memory(p, file);
+	drm_printf(p, "drm-total-cycles-npu:\t%llu\n", hw[RNPU_CNT_CYCLES]);
+	drm_show_memory_stats(p, file);
 }
 
 static const struct drm_ioctl_desc rnpu_ioctls[] = {
@@ -607,6 +581,7 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 	init_waitqueue_head(&rdev->ring_idle);
 	INIT_KFIFO(rdev->events);
 	INIT_WORK(&rdev->event_work, rnpu_event_work);
+	rnpu_coredump_init(rdev);
 
 	/* Page-table entries hold 52-bit frame addresses. */
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(52));
@@ -638,22 +613,30 @@ int rnpu_core_probe(struct rnpu_device *rdev)
 		return ret;
 	ret = request_irqs(rdev);
 	if (ret) {
-		dev_err(dev, "cannot request interrupts: %d\n", ret);
+		drm_err(&rdev->drm, "cannot request interrupts: %d\n", ret);
 		return ret;
 	}
 	ret = rnpu_pm_init(rdev);
 	if (ret)
 		return ret;
-	ret = drm_dev_register(&rdev->drm, 0);
+	ret = rnpu_thermal_init(rdev);
 	if (ret)
 		goto err_pm;
+	ret = rnpu_hwmon_init(rdev);
+	if (ret)
+		goto err_thermal;
+	ret = drm_dev_register(&rdev->drm, 0);
+	if (ret)
+		goto err_thermal;
 	rnpu_debugfs_init(rdev);
-	dev_info(dev, "rnpu %ux%u MACs, %u KiB SRAM, %u contexts, %u OPPs %u-%u MHz, ring %u, accel%d\n",
+	drm_info(&rdev->drm, "rnpu %ux%u MACs, %u KiB SRAM, %u contexts, %u OPPs %u-%u MHz, ring %u, accel%d\n",
 		 rdev->caps.mac_rows, rdev->caps.mac_cols, rdev->caps.sram_kib,
 		 rdev->caps.num_ctx, rdev->caps.num_opp, opp_extreme(rdev, false),
 		 opp_extreme(rdev, true), rdev->ring_size, rdev->drm.accel->index);
 	return 0;
 
+err_thermal:
+	rnpu_thermal_fini(rdev);
 err_pm:
 	rnpu_pm_fini(rdev);
 	return ret;
@@ -674,7 +657,10 @@ void rnpu_core_remove(struct rnpu_device *rdev)
 	drm_dev_unplug(&rdev->drm);
 	/* Only this function touches the registers from here on. */
 	rnpu_job_unplug(rdev);
+	/* No capture starts now; a pending dump is written out first. */
+	rnpu_coredump_fini(rdev);
 	/* No interrupt can queue thermal work any more. */
+	rnpu_thermal_fini(rdev);
 	rnpu_pm_fini(rdev);
 	cancel_work_sync(&rdev->event_work);
 	/*

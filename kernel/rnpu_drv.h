@@ -17,6 +17,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
+#include <drm/drm_print.h>
 #include <drm/gpu_scheduler.h>
 
 #include "rnpu_accel.h"
@@ -84,6 +85,8 @@ struct rnpu_event {
 	s32 temp;
 	char comm[16];
 };
+
+struct rnpu_dump;
 
 struct rnpu_device {
 	struct drm_device drm;
@@ -166,16 +169,25 @@ struct rnpu_device {
 	u32 opp_cap;		/* thermal limit on the OPP index */
 
 	struct devfreq *devfreq;
-	struct thermal_cooling_device *cooling;
+	struct thermal_cooling_device *cooling;	/* the OPP limit (rnpu_thermal.c) */
+	struct thermal_zone_device *tz;
+	s32 last_temp;		/* mC, the last reading while powered */
+	struct device *hwmon;
 	u64 df_cycles;
 	u64 df_busy;
 	ktime_t df_time;
-	struct delayed_work thermal_work;
+	struct work_struct thermal_work;	/* zone update after THERMAL */
 
 	/* Events for netlink, produced in IRQ context. */
 	DECLARE_KFIFO(events, struct rnpu_event, RNPU_EVENT_FIFO);
 	spinlock_t event_lock;		/* events */
 	struct work_struct event_work;
+
+	/* devcoredump: the one capture in flight (rnpu_coredump.c). */
+	struct rnpu_dump *coredump;
+	bool coredump_enabled;		/* under job_lock */
+	struct work_struct coredump_work;
+	atomic_t coredumps;		/* written out */
 
 	struct mutex ctx_lock;		/* ctx_list */
 	struct list_head ctx_list;
@@ -405,6 +417,16 @@ int rnpu_pm_suspend(struct device *dev);
 int rnpu_pm_resume(struct device *dev);
 u64 rnpu_freq_hz(struct rnpu_device *rdev, u32 opp);
 void rnpu_thermal_irq(struct rnpu_device *rdev);
+int rnpu_hwmon_init(struct rnpu_device *rdev);
+int rnpu_thermal_init(struct rnpu_device *rdev);
+void rnpu_thermal_fini(struct rnpu_device *rdev);
+void rnpu_pm_set_cap(struct rnpu_device *rdev, u32 cap, s32 temp);
+
+struct rnpu_job;
+void rnpu_coredump_init(struct rnpu_device *rdev);
+void rnpu_coredump_fini(struct rnpu_device *rdev);
+void rnpu_coredump_capture(struct rnpu_device *rdev, struct rnpu_job *job,
+			   const char *reason);
 
 /* rnpu_debugfs.c */
 void rnpu_debugfs_init(struct rnpu_device *rdev);

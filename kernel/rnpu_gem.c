@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rnpu buffer objects: shmem-backed GEM objects, mapped into the device
- * address space of every file that holds a handle to them.
+ * address space of every file that holds a handle to them.  Their pages
+ * (shmem, pinned by BO_CREATE) are charged to the memory cgroup of the
+ * task that creates them, and so is what the driver allocates for them
+ * and for page tables and jobs (GFP_KERNEL_ACCOUNT): a container's NPU
+ * buffers count against its memory.max.
  */
 #include <linux/dma-map-ops.h>
 #include <linux/dma-resv.h>
@@ -87,7 +91,7 @@ static int rnpu_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
 
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 	kref_init(&map->ref);
@@ -199,7 +203,7 @@ struct drm_gem_object *rnpu_gem_create_object(struct drm_device *dev, size_t siz
 {
 	struct rnpu_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &rnpu_gem_funcs;

@@ -19,12 +19,12 @@ int rnpu_hw_read_caps(struct rnpu_device *rdev)
 
 	id = rnpu_read(rdev, RNPU_REG_ID);
 	if (id != RNPU_ID_MAGIC) {
-		dev_err(rdev->dev, "ID register reads 0x%08x, not an rnpu\n", id);
+		drm_err(&rdev->drm, "ID register reads 0x%08x, not an rnpu\n", id);
 		return -ENODEV;
 	}
 	c->version = rnpu_read(rdev, RNPU_REG_VERSION);
 	if ((c->version >> 16) != RNPU_HW_VERSION_MAJOR) {
-		dev_err(rdev->dev, "unsupported hardware version 0x%08x\n",
+		drm_err(&rdev->drm, "unsupported hardware version 0x%08x\n",
 			c->version);
 		return -ENODEV;
 	}
@@ -45,7 +45,7 @@ int rnpu_hw_read_caps(struct rnpu_device *rdev)
 	c->num_opp = min_t(u32, rnpu_read(rdev, RNPU_REG_CAP_OPP), RNPU_MAX_OPP);
 	if (!c->num_ctx || !c->num_opp || c->va_bits < 32 ||
 	    c->va_bits > RNPU_VA_BITS) {
-		dev_err(rdev->dev, "bad capabilities: %u contexts, %u OPPs, %u VA bits\n",
+		drm_err(&rdev->drm, "bad capabilities: %u contexts, %u OPPs, %u VA bits\n",
 			c->num_ctx, c->num_opp, c->va_bits);
 		return -ENODEV;
 	}
@@ -53,7 +53,7 @@ int rnpu_hw_read_caps(struct rnpu_device *rdev)
 		c->opp_mhz[i] = rnpu_read(rdev, RNPU_OPP_FREQ_MHZ(i));
 		c->opp_uv[i] = rnpu_read(rdev, RNPU_OPP_UVOLT(i));
 		if (!c->opp_mhz[i]) {
-			dev_err(rdev->dev, "operating point %u has no frequency\n", i);
+			drm_err(&rdev->drm, "operating point %u has no frequency\n", i);
 			return -ENODEV;
 		}
 	}
@@ -108,7 +108,7 @@ int rnpu_hw_tlb_invalidate(struct rnpu_device *rdev, u32 asid)
 					!(v & RNPU_TLB_INV_BUSY), 1,
 					RNPU_TLB_INV_TIMEOUT_US * 10);
 	if (ret)
-		dev_err_ratelimited(rdev->dev, "TLB invalidation of context %u did not complete\n",
+		drm_err_ratelimited(&rdev->drm, "TLB invalidation of context %u did not complete\n",
 				    asid);
 	return ret;
 }
@@ -130,7 +130,7 @@ int rnpu_hw_power_on(struct rnpu_device *rdev)
 				 v == RNPU_PWR_ON, RNPU_POLL_US,
 				 RNPU_POWER_TIMEOUT_US);
 	if (ret)
-		dev_err(rdev->dev, "power-on timed out (PWR_STATUS %u)\n", v);
+		drm_err(&rdev->drm, "power-on timed out (PWR_STATUS %u)\n", v);
 	return ret;
 }
 
@@ -144,7 +144,7 @@ void rnpu_hw_power_off(struct rnpu_device *rdev)
 	if (readl_poll_timeout(rdev->regs + RNPU_REG_PWR_STATUS, v,
 			       v == RNPU_PWR_OFF, RNPU_POLL_US,
 			       RNPU_POWER_TIMEOUT_US))
-		dev_warn(rdev->dev, "power-off timed out (PWR_STATUS %u)\n", v);
+		drm_warn(&rdev->drm, "power-off timed out (PWR_STATUS %u)\n", v);
 }
 
 void rnpu_hw_set_opp(struct rnpu_device *rdev, u32 opp)
@@ -162,7 +162,7 @@ int rnpu_hw_init(struct rnpu_device *rdev)
 	unsigned long flags;
 
 	if (rnpu_read(rdev, RNPU_REG_ID) != RNPU_ID_MAGIC) {
-		dev_err(rdev->dev, "device not responding after power-on\n");
+		drm_err(&rdev->drm, "device not responding after power-on\n");
 		return -EIO;
 	}
 	rnpu_write(rdev, RNPU_REG_CTRL, 0);
@@ -198,7 +198,7 @@ int rnpu_hw_soft_reset(struct rnpu_device *rdev)
 				 !(v & RNPU_CTRL_RESET), RNPU_POLL_US,
 				 RNPU_POWER_TIMEOUT_US);
 	if (ret) {
-		dev_err(rdev->dev, "soft reset did not complete\n");
+		drm_err(&rdev->drm, "soft reset did not complete\n");
 		return ret;
 	}
 	return rnpu_hw_init(rdev);

@@ -321,9 +321,12 @@ void rnpu_job_retire(struct rnpu_device *rdev)
 			error = DRM_RNPU_ERR_BAD_JOB;
 		else
 			error = st;
-		if (error == DRM_RNPU_ERR_MMU_FAULT)
+		if (error == DRM_RNPU_ERR_MMU_FAULT) {
+			/* Before the fault registers are cleared. */
+			rnpu_coredump_capture(rdev, job, "mmu-fault");
 			info = take_mmu_fault(rdev, job,
 					      le64_field(res->fault_addr));
+		}
 		rnpu_job_finish(rdev, job, res, error, info);
 	}
 	if (rdev->ring_head == rdev->ring_tail)
@@ -727,7 +730,7 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 
 	ret = rnpu_hw_soft_reset(rdev);
 	if (ret) {
-		dev_warn(rdev->dev, "soft reset failed, power cycling\n");
+		drm_warn(&rdev->drm, "soft reset failed, power cycling\n");
 		rnpu_hw_power_off(rdev);
 		ret = rnpu_hw_power_on(rdev);
 		if (!ret)
@@ -759,7 +762,7 @@ static int __rnpu_reset(struct rnpu_device *rdev, struct rnpu_job *bad, u32 reas
 	trace_rnpu_reset(reason, atomic_read(&rdev->resets), bad ? bad->rec->seqno : 0,
 			 n);
 	reset_event(rdev, guilty, bad, reason);
-	dev_warn(rdev->dev, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
+	drm_warn(&rdev->drm, "reset %u (%s): %u jobs on the ring, guilty context %llu%s\n",
 		 atomic_read(&rdev->resets),
 		 reason == RNPU_NL_REASON_TIMEOUT ? "job timeout" : "forced",
 		 n, guilty ? guilty->client_id : 0,
@@ -861,7 +864,7 @@ int rnpu_bus_reset_done(struct rnpu_device *rdev)
 	mutex_unlock(&rdev->reset_lock);
 	pm_runtime_mark_last_busy(rdev->dev);
 	pm_runtime_put_autosuspend(rdev->dev);
-	dev_warn(rdev->dev, "bus reset %u: %u jobs back on the ring%s\n",
+	drm_warn(&rdev->drm, "bus reset %u: %u jobs back on the ring%s\n",
 		 atomic_read(&rdev->resets), n, ret ? ", device lost" : "");
 	return ret;
 }
@@ -918,7 +921,7 @@ void rnpu_job_unplug(struct rnpu_device *rdev)
 	spin_unlock_irqrestore(&rdev->job_lock, flags);
 	mutex_unlock(&rdev->reset_lock);
 	if (n)
-		dev_info(rdev->dev, "unplugged with %u jobs in flight: failed\n", n);
+		drm_info(&rdev->drm, "unplugged with %u jobs in flight: failed\n", n);
 }
 
 /* Until every job is freed the scheduler must stay (the release path). */
@@ -926,7 +929,7 @@ void rnpu_jobs_wait_freed(struct rnpu_device *rdev)
 {
 	while (!wait_var_event_timeout(&rdev->jobs_live,
 				       !atomic_read(&rdev->jobs_live), 10 * HZ))
-		dev_warn(rdev->dev, "release: waiting for %d jobs to be freed\n",
+		drm_warn(&rdev->drm, "release: waiting for %d jobs to be freed\n",
 			 atomic_read(&rdev->jobs_live));
 }
 
@@ -984,10 +987,13 @@ static enum drm_gpu_sched_stat rnpu_sched_timedout_job(struct drm_sched_job *sch
 			hung = !dma_fence_is_signaled(job->hw_fence) &&
 			       job->reset_gen == rdev->reset_gen &&
 			       job_hung(rdev, job);
+			/* The evidence, before the reset clears it. */
+			if (hung)
+				rnpu_coredump_capture(rdev, job, "timeout");
 			spin_unlock_irqrestore(&rdev->job_lock, flags);
 		}
 		if (hung) {
-			dev_warn(rdev->dev, "job %llu of context %llu timed out after %u ms\n",
+			drm_warn(&rdev->drm, "job %llu of context %llu timed out after %u ms\n",
 				 job->rec->seqno, job->ctx->client_id,
 				 rnpu_job_timeout_ms);
 			__rnpu_reset(rdev, job, RNPU_NL_REASON_TIMEOUT);
@@ -1296,7 +1302,7 @@ static int submit(struct drm_device *dev, void *data, struct drm_file *file)
 			goto out_free_arrays;
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
 		ret = -ENOMEM;
 		goto out_free_arrays;

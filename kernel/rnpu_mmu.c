@@ -15,7 +15,7 @@ static void *pt_alloc(void *priv, dma_addr_t *dma)
 {
 	struct rnpu_device *rdev = priv;
 
-	return dma_alloc_coherent(rdev->dev, RNPU_PAGE_SIZE, dma, GFP_KERNEL);
+	return dma_alloc_coherent(rdev->dev, RNPU_PAGE_SIZE, dma, GFP_KERNEL_ACCOUNT);
 }
 
 static void pt_free(void *priv, void *cpu, dma_addr_t dma)
@@ -35,7 +35,7 @@ struct rnpu_vm *rnpu_vm_create(struct rnpu_device *rdev)
 	struct rnpu_vm *vm;
 	int ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	ret = rnpu_pt_init(&vm->pt, &rnpu_pt_dma_ops, rdev);

@@ -53,7 +53,7 @@ static struct rnpu_pt_node *node_alloc(struct rnpu_pt *pt, unsigned int lvl)
 	size_t n = lvl < RNPU_PT_LEAF_LEVEL ? RNPU_PT_ENTRIES : 0;
 	struct rnpu_pt_node *node;
 
-	node = kzalloc(struct_size(node, child, n), GFP_KERNEL);
+	node = kzalloc(struct_size(node, child, n), GFP_KERNEL_ACCOUNT);
 	if (!node)
 		return NULL;
 	node->cpu = pt->ops->alloc(pt->priv, &node->dma);

@@ -48,8 +48,8 @@ void rnpu_event_queue(struct rnpu_device *rdev, const struct rnpu_event *ev)
 	queued = kfifo_put(&rdev->events, *ev);
 	spin_unlock_irqrestore(&rdev->event_lock, flags);
 	if (!queued)
-		dev_warn_ratelimited(rdev->dev, "event queue full, event %u dropped\n",
-				     ev->cmd);
+		drm_warn_once(&rdev->drm, "event queue full, event %u dropped (reported once)\n",
+			      ev->cmd);
 	schedule_work(&rdev->event_work);
 }
 

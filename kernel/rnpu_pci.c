@@ -21,7 +21,7 @@ static int rnpu_pci_irqs(struct pci_dev *pdev, struct rnpu_device *rdev)
 		rdev->irq_err = pci_irq_vector(pdev, RNPU_MSIX_VEC_ERR);
 		return 0;
 	}
-	dev_info(&pdev->dev, "no MSI-X (%d), using one shared interrupt\n", n);
+	drm_info(&rdev->drm, "no MSI-X (%d), using one shared interrupt\n", n);
 	n = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_ALL_TYPES);
 	if (n < 0)
 		return n;
@@ -97,7 +97,7 @@ static pci_ers_result_t rnpu_pci_error_detected(struct pci_dev *pdev,
 {
 	struct rnpu_device *rdev = pci_get_drvdata(pdev);
 
-	dev_warn(&pdev->dev, "PCI error, channel state %d\n", state);
+	drm_warn(&rdev->drm, "PCI error, channel state %d\n", state);
 	/* The core removes the device: remove fails the jobs. */
 	if (state == pci_channel_io_perm_failure)
 		return PCI_ERS_RESULT_DISCONNECT;
@@ -120,7 +120,9 @@ static pci_ers_result_t rnpu_pci_slot_reset(struct pci_dev *pdev)
 
 static void rnpu_pci_resume(struct pci_dev *pdev)
 {
-	dev_info(&pdev->dev, "recovered from the PCI error\n");
+	struct rnpu_device *rdev = pci_get_drvdata(pdev);
+
+	drm_info(&rdev->drm, "recovered from the PCI error\n");
 }
 
 static const struct pci_error_handlers rnpu_pci_err_handlers = {

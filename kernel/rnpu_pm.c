@@ -2,12 +2,11 @@
 /*
  * rnpu power management: runtime PM with autosuspend (PWR_CTRL), devfreq
  * DVFS over the device's operating-point table with the simple_ondemand
- * governor fed by the BUSY and CYCLES counters, and thermal throttling on
- * the device's THERMAL interrupt plus a devfreq cooling device.
+ * governor fed by the BUSY and CYCLES counters, and the OPP limit that
+ * the thermal zone's cooling device sets (rnpu_thermal.c).
  */
 #include <linux/clk.h>
 #include <linux/devfreq.h>
-#include <linux/devfreq_cooling.h>
 #include <linux/of.h>
 #include <linux/pm_opp.h>
 #include <linux/pm_runtime.h>
@@ -15,9 +14,6 @@
 #include "rnpu_drv.h"
 #include "rnpu_trace.h"
 
-/* The device raises THERMAL at 85 C; lift the limit again below this. */
-#define RNPU_THERMAL_RELEASE_MC	75000
-#define RNPU_THERMAL_POLL_MS	500
 #define RNPU_DEVFREQ_POLL_MS	50
 
 u64 rnpu_freq_hz(struct rnpu_device *rdev, u32 opp)
@@ -101,11 +97,11 @@ int rnpu_pm_suspend(struct device *dev)
 	/* Twice the job timeout: enough for a hang to be detected and reset. */
 	ret = rnpu_sched_park(rdev, drain_ms);
 	if (ret) {
-		dev_err(dev, "suspend: the ring did not drain in %u ms\n", drain_ms);
+		drm_err(&rdev->drm, "suspend: the ring did not drain in %u ms\n", drain_ms);
 		return ret;
 	}
 	/* Parked with the ring empty and reset_lock held. */
-	cancel_delayed_work_sync(&rdev->thermal_work);
+	cancel_work_sync(&rdev->thermal_work);
 	ret = pm_runtime_force_suspend(dev);
 	if (!ret)
 		rdev->suspends++;
@@ -123,7 +119,7 @@ int rnpu_pm_resume(struct device *dev)
 	mutex_lock(&rdev->reset_lock);
 	ret = pm_runtime_force_resume(dev);
 	if (ret) {
-		dev_err(dev, "resume failed (%d): jobs fail with DEVICE_LOST\n", ret);
+		drm_err(&rdev->drm, "resume failed (%d): jobs fail with DEVICE_LOST\n", ret);
 		rdev->lost = true;
 	}
 	mutex_unlock(&rdev->reset_lock);
@@ -244,40 +240,20 @@ static void apply_cap(struct rnpu_device *rdev)
 }
 
 /*
- * Step the limit down one OPP while the die is at the trip point, and
- * back up one OPP per poll once it has cooled below the release point.
+ * The thermal zone's cooling device sets the limit on the OPP index
+ * (rnpu_thermal.c); devfreq's choices are clamped to it.
  */
-static void rnpu_thermal_work(struct work_struct *work)
+void rnpu_pm_set_cap(struct rnpu_device *rdev, u32 cap, s32 temp)
 {
-	struct rnpu_device *rdev = container_of(work, struct rnpu_device,
-						thermal_work.work);
-	u32 top = rdev->caps.num_opp - 1, old = rdev->opp_cap;
-	s32 temp = 0;
-	int idx;
+	u32 old = rdev->opp_cap;
 
-	if (rnpu_hw_get(rdev, &idx)) {
-		temp = rnpu_read(rdev, RNPU_REG_TEMP);
-		rnpu_hw_put(rdev, idx);
-	}
-	if (temp >= RNPU_THERMAL_RELEASE_MC + 10000 && rdev->opp_cap > 0)
-		rdev->opp_cap--;
-	else if (temp < RNPU_THERMAL_RELEASE_MC && rdev->opp_cap < top)
-		rdev->opp_cap++;
-	if (rdev->opp_cap != old) {
-		apply_cap(rdev);
-		throttle_event(rdev, old, rdev->opp_cap, temp);
-		dev_info(rdev->dev, "thermal: %d mC, OPP limit %u -> %u (%u MHz)\n",
-			 temp, old, rdev->opp_cap,
-			 rdev->caps.opp_mhz[rdev->opp_cap]);
-	}
-	if (rdev->opp_cap < top)
-		schedule_delayed_work(&rdev->thermal_work,
-				      msecs_to_jiffies(RNPU_THERMAL_POLL_MS));
-}
-
-void rnpu_thermal_irq(struct rnpu_device *rdev)
-{
-	mod_delayed_work(system_wq, &rdev->thermal_work, 0);
+	if (cap == old)
+		return;
+	rdev->opp_cap = cap;
+	apply_cap(rdev);
+	throttle_event(rdev, old, cap, temp);
+	drm_info(&rdev->drm, "thermal: %d mC, OPP limit %u -> %u (%u MHz)\n",
+		 temp, old, cap, rdev->caps.opp_mhz[cap]);
 }
 
 int rnpu_pm_init(struct rnpu_device *rdev)
@@ -290,7 +266,6 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 
 	rdev->opp_cur = top;
 	rdev->opp_cap = top;
-	INIT_DELAYED_WORK(&rdev->thermal_work, rnpu_thermal_work);
 
 	pm_runtime_set_autosuspend_delay(dev, rnpu_autosuspend_ms);
 	pm_runtime_use_autosuspend(dev);
@@ -304,7 +279,7 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 	if (of_property_present(dev->of_node, "operating-points-v2")) {
 		ret = devm_pm_opp_of_add_table(dev);
 		if (ret) {
-			dev_warn(dev, "bad OPP table in DT (%d): DVFS disabled\n", ret);
+			drm_warn(&rdev->drm, "bad OPP table in DT (%d): DVFS disabled\n", ret);
 			return 0;
 		}
 	} else {
@@ -312,7 +287,7 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 			ret = dev_pm_opp_add(dev, rnpu_freq_hz(rdev, i),
 					     rdev->caps.opp_uv[i]);
 			if (ret) {
-				dev_warn(dev, "cannot add OPP %u (%d): DVFS disabled\n",
+				drm_warn(&rdev->drm, "cannot add OPP %u (%d): DVFS disabled\n",
 					 i, ret);
 				dev_pm_opp_remove_all_dynamic(dev);
 				return 0;
@@ -332,28 +307,17 @@ int rnpu_pm_init(struct rnpu_device *rdev)
 				     &rnpu_ondemand);
 	if (IS_ERR(df)) {
 		/* Without the governor module the NPU just stays at the top OPP. */
-		dev_warn(dev, "devfreq unavailable (%ld): DVFS disabled\n",
+		drm_warn(&rdev->drm, "devfreq unavailable (%ld): DVFS disabled\n",
 			 PTR_ERR(df));
 		dev_pm_opp_remove_all_dynamic(dev);
 		return 0;
 	}
 	rdev->devfreq = df;
-	/* With a DT node, thermal zones can name the NPU as cooling device. */
-	rdev->cooling = of_devfreq_cooling_register(dev->of_node, df);
-	if (IS_ERR(rdev->cooling)) {
-		dev_info(dev, "no thermal cooling device (%ld)\n",
-			 PTR_ERR(rdev->cooling));
-		rdev->cooling = NULL;
-	}
 	return 0;
 }
 
 void rnpu_pm_fini(struct rnpu_device *rdev)
 {
-	cancel_delayed_work_sync(&rdev->thermal_work);
-	if (rdev->cooling)
-		devfreq_cooling_unregister(rdev->cooling);
-	rdev->cooling = NULL;
 	if (rdev->devfreq) {
 		devm_devfreq_remove_device(rdev->dev, rdev->devfreq);
 		rdev->devfreq = NULL;

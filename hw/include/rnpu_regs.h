@@ -69,6 +69,7 @@
 #define RNPU_REG_OPP_FREQ	0x0054	/* current frequency, MHz (RO) */
 #define RNPU_REG_TEMP		0x0058	/* die temperature, milli-degrees C (RO) */
 #define RNPU_REG_WDOG_CYCLES	0x005c	/* default per-job cycle budget, 0 = off */
+#define RNPU_REG_POWER		0x0060	/* power draw, milliwatts (RO) */
 
 /* Operating point table, read-only: entry i at RNPU_REG_OPP_TABLE + 8 * i */
 #define RNPU_REG_OPP_TABLE	0x0100

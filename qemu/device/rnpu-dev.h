@@ -128,6 +128,7 @@ void rnpu_clock_advance(RnpuState *s);
 void rnpu_set_opp(RnpuState *s, uint32_t opp);
 void rnpu_set_power(RnpuState *s, uint32_t pwr);
 uint32_t rnpu_temp_mc(RnpuState *s);
+uint32_t rnpu_power_mw(RnpuState *s);
 void rnpu_power_init(RnpuState *s);
 bool rnpu_gated(RnpuState *s);
 

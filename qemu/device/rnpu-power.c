@@ -82,6 +82,13 @@ void rnpu_clock_advance(RnpuState *s)
 	}
 }
 
+/* What the thermal model heats the die with, for the POWER register. */
+uint32_t rnpu_power_mw(RnpuState *s)
+{
+	rnpu_clock_advance(s);
+	return (uint32_t)lround(power_w(s) * 1000.0);
+}
+
 uint32_t rnpu_temp_mc(RnpuState *s)
 {
 	rnpu_clock_advance(s);

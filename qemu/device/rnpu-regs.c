@@ -122,6 +122,7 @@ static uint64_t rnpu_mmio_read(void *opaque, hwaddr a, unsigned int size)
 	case RNPU_REG_OPP_SEL:		return s->opp;
 	case RNPU_REG_OPP_FREQ:		return rnpu_freq_mhz(s);
 	case RNPU_REG_TEMP:		return rnpu_temp_mc(s);
+	case RNPU_REG_POWER:		return rnpu_power_mw(s);
 	case RNPU_REG_WDOG_CYCLES:	return s->wdog_cycles;
 	case RNPU_REG_IRQ_STATUS:	return s->irq_status;
 	case RNPU_REG_IRQ_MASK:		return s->irq_mask;
