@@ -165,7 +165,7 @@ TEST(CdiKind, Validation) {
   EXPECT_NO_THROW(rnpu::cli::validate_cdi_kind("rnpu.dev/npu"));
   EXPECT_NO_THROW(rnpu::cli::validate_cdi_kind("example.com/edge_npu"));
   for (const char* bad : {"", "npu", "rnpu.dev/", "/npu", "a/b/c", "rnpu_dev/npu", "-x.dev/npu",
-                          "rnpu.dev/npu-", "rnpu dev/npu"})
+                          "rnpu.dev/npu-", "rnpu dev/npu", "rnpu.dev/n.pu"})
     EXPECT_THROW(rnpu::cli::validate_cdi_kind(bad), CdiError) << bad;
   CdiSpecOptions o;
   o.kind = "nope";

@@ -164,19 +164,17 @@ Node build(const std::vector<AccelNode>& nodes, const CdiSpecOptions& opts) {
   return spec;
 }
 
-bool vendor_char(char c, bool is_class) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || (is_class && c == '_');
-}
-
 bool alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+// cdiVersion 0.5.0: the vendor is a DNS subdomain (alphanumerics, '-', '.'),
+// the class alphanumerics, '-', '_' (dots there need 0.6.0).
 bool valid_part(const std::string& s, bool is_class) {
-  if (s.empty() || !alnum(s.front()) || !alnum(s.back())) return false;
+  if (s.empty() || s.size() > (is_class ? 63u : 253u) || !alnum(s.front()) || !alnum(s.back()))
+    return false;
   for (char c : s)
-    if (!vendor_char(c, is_class)) return false;
+    if (!alnum(c) && c != '-' && c != (is_class ? '_' : '.')) return false;
   return true;
 }
 
@@ -187,8 +185,9 @@ void validate_cdi_kind(const std::string& kind) {
   if (slash == std::string::npos || kind.find('/', slash + 1) != std::string::npos ||
       !valid_part(kind.substr(0, slash), false) || !valid_part(kind.substr(slash + 1), true))
     throw CdiError("invalid CDI kind '" + kind +
-                   "': expected VENDOR/CLASS such as rnpu.dev/npu (letters, digits, '-', '.'; "
-                   "the class also '_'; each part starting and ending with a letter or digit)");
+                   "': expected VENDOR/CLASS such as rnpu.dev/npu (vendor: letters, digits, '-', "
+                   "'.'; class: letters, digits, '-', '_'; each part starting and ending with a "
+                   "letter or digit)");
 }
 
 std::string cdi_spec(const std::vector<AccelNode>& nodes, const CdiSpecOptions& opts,
