@@ -53,7 +53,11 @@ trap cleanup EXIT
 expect() {
 	local rc=$1 name=$2 needle=$3
 	shift 4
-	timeout 60 "$@" >"$tmp/out" 2>&1
+	if declare -F "$1" >/dev/null; then
+		"$@" >"$tmp/out" 2>&1  # a function of this suite, itself under timeout
+	else
+		timeout 60 "$@" >"$tmp/out" 2>&1
+	fi
 	local got=$?
 	if [ "$got" = "$rc" ] && { [ -z "$needle" ] || grep -qF -- "$needle" "$tmp/out"; }; then
 		ok "$name"
@@ -88,7 +92,11 @@ accel() {
 	ln -sfn "../../devices/pci0000:00/$3/accel/accel$2" "$1/sys/class/accel/accel$2"
 	mknod "$1/dev/accel/accel$2" c "$5" "$6"
 }
-gen() { local t=$1; shift; "$rnpu" cdi generate --sysfs "$t/sys" --dev "$t/dev" "$@"; }
+gen() {
+	local t=$1
+	shift
+	timeout 60 "$rnpu" cdi generate --sysfs "$t/sys" --dev "$t/dev" "$@"
+}
 
 echo "--- rnpu cdi on fake sysfs/dev trees"
 t0=$tmp/none
@@ -201,7 +209,7 @@ fi
 
 echo "--- the schema check refuses what CDI 0.5.0 does not allow"
 for case in 'cdiVersion=0.6.0' 'unknown-field' 'no-devices' 'bad-permissions' 'colon-name'; do
-	"$py" - "$tmp/one.json" "$tmp/broken-$case.json" "$case" <<'PY'
+	if ! "$py" - "$tmp/one.json" "$tmp/broken-$case.json" "$case" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 case = sys.argv[3]
@@ -212,7 +220,9 @@ elif case == "bad-permissions": s["devices"][0]["containerEdits"]["deviceNodes"]
 elif case == "colon-name": s["devices"][0]["name"] = "pci-0000:00:04.0:"
 json.dump(s, open(sys.argv[2], "w"))
 PY
-	if timeout 60 "$py" tests/cdi/validate.py "$schema" "$tmp/broken-$case.json" >/dev/null 2>&1; then
+	then
+		bad "could not make the spec with $case"
+	elif timeout 60 "$py" tests/cdi/validate.py "$schema" "$tmp/broken-$case.json" >/dev/null 2>&1; then
 		bad "schema accepts a spec with $case"
 	else
 		ok "schema refuses a spec with $case"
@@ -301,7 +311,7 @@ if [ $podman_ok = 1 ]; then
 			fi
 		done
 		# A device the spec does not have is refused, not silently dropped.
-		expect 125 "podman refuses a device the spec lacks" "unresolvable CDI devices" -- \
+		expect 126 "podman refuses a device the spec lacks" "unresolvable CDI devices" -- \
 			"${P[@]}" run --rm --runtime runc --network none --device "$kind=7" rnpu-cdi-test:1 /bin/true
 	fi
 	timeout 60 "${P[@]}" rmi -f rnpu-cdi-test:1 >/dev/null 2>&1 || true
