@@ -62,6 +62,7 @@ expect() {
 	if [ "$got" = "$rc" ] && { [ -z "$needle" ] || grep -qF -- "$needle" "$tmp/out"; }; then
 		ok "$name"
 	else
+		# shellcheck disable=SC2016 # quotes around the needle, in the message
 		bad "$name (exit $got, wanted $rc${needle:+ and '$needle'})"
 		sed 's/^/      /' "$tmp/out" | head -n 15
 	fi
@@ -107,7 +108,7 @@ expect 5 "no device: list is an error" "no accel node bound" -- \
 echo stale >"$tmp/stale.yaml"
 expect 0 "no device: generate --output removes a stale spec" "removed" -- \
 	gen "$t0" --output "$tmp/stale.yaml"
-[ ! -e "$tmp/stale.yaml" ] && ok "stale spec gone" || bad "stale spec still there"
+if [ ! -e "$tmp/stale.yaml" ]; then ok "stale spec gone"; else bad "stale spec still there"; fi
 
 t1=$tmp/one
 tree "$t1"
@@ -134,7 +135,7 @@ else
 	bad "one device: spec contents"
 	sed 's/^/      /' "$tmp/err"
 fi
-[ "$(stat -c %a "$tmp/one.json")" = 644 ] && ok "--output file mode 0644" || bad "--output mode"
+if [ "$(stat -c %a "$tmp/one.json")" = 644 ]; then ok "--output file mode 0644"; else bad "--output mode"; fi
 expect 0 "one device: list" "rnpu.dev/npu=pci-0000-00-04.0  /dev/accel/accel0  1:3" -- \
 	"$rnpu" cdi list --sysfs "$t1/sys" --dev "$t1/dev"
 
@@ -288,6 +289,7 @@ if [ $podman_ok = 1 ]; then
 		sed 's/^/      /' "$tmp/out" | tail -n 10
 	else
 		for dev in 0 pci-0000-00-04.0 all; do
+			# shellcheck disable=SC2016 # the script runs in the container
 			timeout 120 "${P[@]}" run --rm --runtime runc --network none \
 				--ulimit nofile=1024:4096 --ulimit nproc=1024:4096 \
 				--device "$kind=$dev" rnpu-cdi-test:1 /bin/sh -c '
