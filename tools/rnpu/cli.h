@@ -75,5 +75,6 @@ int cmd_inspect(std::span<const std::string> args);
 int cmd_profile(std::span<const std::string> args);
 int cmd_compile(std::span<const std::string> args);
 int cmd_quantize(std::span<const std::string> args);
+int cmd_cdi(std::span<const std::string> args);
 
 }  // namespace rnpu::cli

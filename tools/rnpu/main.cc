@@ -23,6 +23,7 @@ constexpr Subcommand kCommands[] = {
     {"profile", rnpu::cli::cmd_profile, "per-op timings as a Chrome/Perfetto trace"},
     {"compile", rnpu::cli::cmd_compile, "compile for the NPU once, write an .rnpb artifact"},
     {"quantize", rnpu::cli::cmd_quantize, "post-training int8 quantization with calibration"},
+    {"cdi", rnpu::cli::cmd_cdi, "CDI spec of the rnpu devices for container engines"},
 };
 
 void usage(std::ostream& os) {
