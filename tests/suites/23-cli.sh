@@ -126,8 +126,8 @@ expect 0 "dynamic input via --shape" "output 'y': float32 [3,6]" -- \
 expect 0 "float16 in and out" "output 'y': float16 [2,3]" -- "$rnpu" run "$tmp/float16.onnx" -o "$tmp/f16"
 expect 0 "float16 output is a numpy float16 array" "" -- "$py" -c \
 	"import numpy as np; a=np.load('$tmp/f16/y.npy'); assert a.dtype==np.float16 and a.shape==(2,3), a"
-expect 0 "QDQ conv folds into one quantised Conv (no weight DequantizeLinear left)" \
-	"summary: 3 ops in 1 partition" -- "$rnpu" inspect "$tmp/qdq.onnx" -b cpu --no-run
+expect 0 "QDQ conv on cpu: the weight's DequantizeLinear folded, the activation QDQ kept (Q, DQ, Conv, Q, DQ)" \
+	"summary: 5 ops in 1 partition" -- "$rnpu" inspect "$tmp/qdq.onnx" -b cpu --no-run
 
 echo "--- inspect, bench, profile"
 expect 0 "inspect shows ops, backend, reason, partitions and memory plan" \

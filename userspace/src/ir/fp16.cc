@@ -1,6 +1,7 @@
 #include "ir/fp16.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define RNPU_FP16_X86 1
 #elif defined(__aarch64__)
@@ -22,7 +23,12 @@ void float_to_half_scalar(const float* s, uint16_t* d, size_t n) {
 
 #if RNPU_FP16_X86
 bool have_f16c() {
-  static const bool ok = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  // cpuid rather than __builtin_cpu_supports: clang 14 (the fuzz builds)
+  // does not know the "f16c" feature name.
+  static const bool ok = [] {
+    unsigned a, b, c, d;
+    return __builtin_cpu_supports("avx") && __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+  }();
   return ok;
 }
 
